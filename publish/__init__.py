@@ -1,0 +1,1 @@
+"""The publisher: departments' raw files → validated, redacted, windowed SQLite."""
