@@ -1,0 +1,139 @@
+"""Who may see what: the one module holding authentication and permission rules.
+
+Anonymous users see `public.db` only. Every `/authorized` route (database, table, row, JSON,
+CSV, SQL, the `.db` download) answers 401 with `WWW-Authenticate: Bearer` unless a valid
+bearer token with scope `sql` is presented; until tokens exist, `/authorized` is closed to
+everyone. `authorized.db` is left out of the index page, `/-/databases.json` and
+`/-/metadata.json` for anyone without that scope (CONTRACT.md, "HTTP").
+
+Kept in one module so a later move to Datasette 1.0 (where permissions change) stays local.
+"""
+from __future__ import annotations
+
+import json
+
+from datasette import hookimpl
+
+PRIVATE_DATABASE = "authorized"
+SQL_SCOPE = "sql"
+# Introspection pages that would list the private database.
+_LISTING_JSON = {"/-/databases.json", "/-/metadata.json"}
+_LISTING_HTML = {"/-/databases", "/-/metadata"}
+
+
+def actor_scopes(actor: dict | None) -> set[str]:
+    if not actor:
+        return set()
+    return set(actor.get("scopes") or ())
+
+
+def may_read_private(actor: dict | None) -> bool:
+    return SQL_SCOPE in actor_scopes(actor)
+
+
+def is_private_path(path: str) -> bool:
+    """Every URL under /authorized, including /authorized.db and /authorized.json."""
+    return (path == f"/{PRIVATE_DATABASE}" or path.startswith(f"/{PRIVATE_DATABASE}/")
+            or path.startswith(f"/{PRIVATE_DATABASE}."))
+
+
+def bearer_actor(headers: dict[bytes, bytes]) -> dict | None:
+    """The actor a bearer token stands for. No tokens are issued yet: nobody is authorized."""
+    return None
+
+
+@hookimpl
+def actor_from_request(datasette, request):
+    return bearer_actor({k.encode(): v.encode() for k, v in request.headers.items()})
+
+
+@hookimpl
+def permission_allowed(datasette, actor, action, resource):
+    """Second line behind the wrapper: the private database is invisible without scope `sql`."""
+    database = resource[0] if isinstance(resource, tuple) else resource
+    if database == PRIVATE_DATABASE and not may_read_private(actor):
+        return False
+    return None
+
+
+async def _send_error(send, status: int, code: str, message: str, json_body: bool, extra=()):
+    if json_body:
+        body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
+        content_type = b"application/json; charset=utf-8"
+    else:
+        body = (f"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+                f"<title>{status}</title></head><body><h1>{message}</h1><p>错误代码：{code}</p>"
+                f"</body></html>").encode()
+        content_type = b"text/html; charset=utf-8"
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", content_type),
+                            (b"content-length", str(len(body)).encode()), *extra]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _wants_json(path: str, headers: dict[bytes, bytes]) -> bool:
+    return path.endswith(".json") or b"application/json" in headers.get(b"accept", b"")
+
+
+def _filter_listing(path: str, payload: object) -> object:
+    """Drops the private database from /-/databases.json and /-/metadata.json."""
+    if path == "/-/databases.json" and isinstance(payload, list):
+        return [db for db in payload if db.get("name") != PRIVATE_DATABASE]
+    if path == "/-/metadata.json" and isinstance(payload, dict):
+        databases = dict(payload.get("databases") or {})
+        databases.pop(PRIVATE_DATABASE, None)
+        return {**payload, "databases": databases}
+    return payload
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def guarded(scope, receive, send):
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+            path = scope.get("path", "")
+            headers = dict(scope.get("headers") or [])
+            actor = bearer_actor(headers)
+            if is_private_path(path) and not may_read_private(actor):
+                if actor is None:
+                    return await _send_error(
+                        send, 401, "unauthorized", "需要有效的访问令牌（Bearer token）",
+                        _wants_json(path, headers),
+                        [(b"www-authenticate", b'Bearer realm="authorized"')])
+                return await _send_error(send, 403, "forbidden", "令牌无权访问该数据库（需要 sql 权限）",
+                                         _wants_json(path, headers))
+            if path in _LISTING_HTML and not may_read_private(actor):
+                await send({"type": "http.response.start", "status": 302,
+                            "headers": [(b"location", f"{path}.json".encode()),
+                                        (b"content-length", b"0")]})
+                return await send({"type": "http.response.body", "body": b""})
+            if path in _LISTING_JSON and not may_read_private(actor):
+                return await _filtered(app, scope, receive, send, path)
+            return await app(scope, receive, send)
+
+        return guarded
+
+    return wrap
+
+
+async def _filtered(app, scope, receive, send, path):
+    """Runs the request, then rewrites the JSON body without the private database."""
+    start, chunks = {}, []
+
+    async def capture(message):
+        if message["type"] == "http.response.start":
+            start.update(message)
+        else:
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, capture)
+    body = b"".join(chunks)
+    try:
+        body = json.dumps(_filter_listing(path, json.loads(body)), ensure_ascii=False).encode()
+    except ValueError:
+        pass
+    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": start.get("status", 200), "headers": headers})
+    await send({"type": "http.response.body", "body": body})
