@@ -1,0 +1,125 @@
+"""The per-record check after masking (CONTRACT.md "Build outputs", first layer).
+
+None of the record's own personal values (names, ID numbers) nor its declared secrets may
+survive anywhere in what is loaded, nor anything `scan` would flag. A record that fails is
+quarantined by the build with the problem's stable code.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .checkdigits import is_valid_uscc
+from .names import looks_like_person_name, mask_person_name
+from .scan import KIND_CODES, find_in_text, may_contain
+
+__all__ = ["Problem", "check_record"]
+
+_KIND_LABELS = {"id_number": "身份证号码", "phone": "手机号码", "bank_card": "银行卡号", "email": "电子邮箱"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a redacted record may not be loaded: field, kind, stable code, Chinese message."""
+
+    field: str
+    kind: str
+    code: str
+    message: str
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**10:
+        return str(value)  # an ID number or phone read as a number is still one
+    return None
+
+
+def _inside(text: str, term: str, protected: Sequence[str]) -> bool:
+    """True when every occurrence of `term` in `text` lies inside an occurrence of a protected name."""
+    spans = []
+    for name in protected:
+        at = text.find(name)
+        while at != -1:
+            spans.append((at, at + len(name)))
+            at = text.find(name, at + 1)
+    at = text.find(term)
+    while at != -1:
+        if not any(a <= at and at + len(term) <= b for a, b in spans):
+            return False
+        at = text.find(term, at + 1)
+    return True
+
+
+def _hint(value: str) -> str:
+    """A personal value as a message may show it: masked."""
+    if any(c.isdigit() for c in value):
+        return value[:3] + "*" * max(0, len(value) - 5) + value[-2:] if len(value) > 5 else "*" * len(value)
+    return mask_person_name(value)
+
+
+def check_record(
+    values: Mapping[str, object],
+    roles: Mapping[str, str],
+    personal_values: Sequence[str],
+    secrets: Sequence[str],
+    subject_is_person: bool,
+) -> list[Problem]:
+    """Problems in a redacted record; an empty list means it may be loaded.
+
+    Exemptions: a person's name inside the registered name of a non-person subject
+    (张三水果店 stays whole, DOMAIN.md), wherever that name stands; a valid USCC in a USCC
+    field, or in a code field when it is the record's USCC.
+    """
+    texts = []
+    for field, value in values.items():
+        if type(value) is str:
+            if value:
+                texts.append((field, value))
+        elif value is not None and (text := _text(value)) is not None:
+            texts.append((field, text))
+    if not texts:
+        return []
+    joined = "\x00".join(t for _, t in texts)
+    problems: list[Problem] = []
+
+    protected: tuple[str, ...] = ()
+    if personal_values and not subject_is_person:
+        protected = tuple(
+            t.strip() for f, t in texts if roles.get(f) == "subject_name" and not looks_like_person_name(t)
+        )
+    for value in personal_values:
+        if len(value) < 2 or value not in joined:
+            continue
+        for field, text in texts:
+            if value in text and not (protected and _inside(text, value, protected)):
+                problems.append(
+                    Problem(field, "personal_value", "personal_value_survived", f"脱敏后仍含本记录的个人信息（{_hint(value)}）")
+                )
+
+    for term in secrets:
+        if not term or term not in joined:
+            continue
+        for field, text in texts:
+            if term in text:
+                problems.append(Problem(field, "secret", "secret_survived", "脱敏后仍含申报的商业秘密"))
+
+    if may_contain(joined):
+        # One search over the joined text ("\x00" between fields stops every pattern), then
+        # each finding is traced back to its field.
+        starts = []
+        at = 0
+        for _, text in texts:
+            starts.append(at)
+            at += len(text) + 1
+        usccs = {t.strip() for f, t in texts if roles.get(f) == "uscc"}
+        for start, _, kind in find_in_text(joined):
+            index = bisect_right(starts, start) - 1
+            field, text = texts[index]
+            role = roles.get(field)
+            if role in ("uscc", "code") and is_valid_uscc(text.strip()) and (role == "uscc" or text.strip() in usccs):
+                continue
+            problems.append(Problem(field, kind, KIND_CODES[kind], f"脱敏后仍含{_KIND_LABELS[kind]}，不得公开"))
+    return problems

@@ -1,0 +1,422 @@
+"""Recognizers: a text and the record's context in, spans out (Presidio's recognizers, small).
+
+Each recognizer is a function `text -> list[Span]`; `detect` runs them all and resolves
+overlaps. Pure and deterministic: the build, the evaluation and the tests call the same code.
+
+Numbers (ID, phone, card) are found in one pass: a compiled regex finds runs of at least
+11 digits (ASCII or full-width, single spaces or hyphens allowed between them), and only
+those runs are looked at in Python. Texts without such a run cost one regex search.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .checkdigits import is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
+from .names import (
+    COMPOUND_SURNAMES,
+    ORG_SINGLE_SUFFIXES,
+    ORG_SUFFIXES,
+    SINGLE_SURNAMES,
+)
+from .spans import PRECEDENCE, Span, resolve_overlaps
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the record itself tells the detectors.
+
+    personal_names: the record's own natural persons' names, raw (masked wherever they appear).
+    secrets: declared trade-secret terms (the `商业秘密` column; removed wherever they appear).
+    keep_whole: registered business names that stay whole even when they contain a person's
+        name (张三水果店 contains 张三; DOMAIN.md "双公示").
+    personal_numbers: the record's own ID numbers from never-published columns (masked
+        wherever they appear, whatever their writing of check digits).
+    """
+
+    personal_names: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    keep_whole: tuple[str, ...] = ()
+    personal_numbers: tuple[str, ...] = ()
+
+
+EMPTY_CONTEXT = Context()
+
+# --------------------------------------------------------------------------------------------
+# Character classes. Full-width forms are translated one character for one, so offsets in
+# the translated text are offsets in the original.
+_DIGIT = "0-9\uff10-\uff19"
+_SEP = " \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d"
+_TO_ASCII = str.maketrans(
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        "\uff38": "X", "\uff58": "x",
+        "\u00a0": " ", "\u3000": " ",
+        **{chr(c): "-" for c in range(0x2010, 0x2016)},
+        "\u2212": "-", "\ufe63": "-", "\uff0d": "-",
+    }
+)
+
+
+def to_ascii(text: str) -> str:
+    """Full-width digits, X and separators as ASCII; same length, so offsets still hold."""
+    return text.translate(_TO_ASCII)
+
+
+def _is_letter(ch: str) -> bool:
+    """ASCII or full-width Latin letter: digits next to one belong to a code (JY1360…)."""
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ("\uff21" <= ch <= "\uff3a") or ("\uff41" <= ch <= "\uff5a")
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers: ID (GB 11643-1999), mobile and landline phones, bank cards (Luhn).
+
+# A run of 11+ digits with single separators. The pattern starts with a character class so
+# the regex engine skips ahead fast; a run found this way always starts at its first digit.
+_NUMBER_RUN = re.compile(rf"[{_DIGIT}](?:[{_SEP}]?[{_DIGIT}]){{10,}}[Xx\uff38\uff58]?")
+# A landline written with its area code in brackets: (0798)1234567, （0798）123 4567.
+_PAREN_LANDLINE = re.compile(
+    rf"[(\uff08][0\uff10][{_DIGIT}]{{2,3}}[)\uff09][{_SEP}]?[{_DIGIT}](?:[{_SEP}]?[{_DIGIT}]){{6,7}}(?![{_DIGIT}])"
+)
+_GROUP = re.compile(r"[0-9]+[Xx]?")
+_PHONE_LABELS = frozenset({"tel", "mob", "mobile", "phone", "fax", "sms", "cell", "mp", "call"})
+_CARD_FIRST_DIGITS = frozenset("34569")  # UnionPay 62, Visa 4, MasterCard 5, JCB/AmEx 3, 95xx
+_USCC_LABEL_BEFORE = re.compile(
+    r"(?:统一社会信用代码|社会信用代码|信用代码|纳税人识别号|統一社會信用代碼|納稅人識別號)"
+    r"[）)]?[：:\s]*(?:为|是|為)?[：:\s]*$"
+)
+
+
+def _number_kind(d: str) -> tuple[str, int] | None:
+    """What a digit string (no separators) is: (kind, where the number starts) or None.
+
+    ID first (check digit and a real birth date, GB 11643-1999; never the division code,
+    DOMAIN.md), then phones, then Luhn-valid cards, then landlines.
+    """
+    n = len(d)
+    if n == 18 and is_valid_id18(d):
+        return ("id_number", 0)
+    if not d[-1].isdigit():
+        return None
+    if n == 15 and is_valid_id15(d):
+        return ("id_number", 0)
+    if n == 11 and d[0] == "1" and d[1] in "3456789":
+        return ("phone", 0)
+    if n == 13 and d[:3] in ("861",) and d[3] in "3456789":
+        return ("phone", 2)  # 86 country code written without a plus
+    if n == 15 and d[:5] == "00861" and d[5] in "3456789":
+        return ("phone", 4)
+    # An 18-digit string that is a valid USCC is not taken for a card (GB 32100-2015 codes
+    # are often all digits); as an ID it was caught above (DOMAIN.md: the ID check wins).
+    if 16 <= n <= 19 and d[0] in _CARD_FIRST_DIGITS and luhn_valid(d) and not (n == 18 and is_valid_uscc(d)):
+        return ("bank_card", 0)
+    if d[0] == "0" and d[1] != "0" and 10 <= n <= 12:
+        area = 3 if d[1] in "12" else 4
+        if n - area in (7, 8) and d[area] in "23456789":
+            return ("phone", 0)
+    return None
+
+
+def _letter_before(text: str, at: int) -> bool:
+    """True when a Latin letter touches position `at` from the left (a phone label excepted)."""
+    if at == 0 or not _is_letter(text[at - 1]):
+        return False
+    word_start = at - 1
+    while word_start > 0 and _is_letter(text[word_start - 1]):
+        word_start -= 1
+    return to_ascii(text[word_start:at]).lower() not in _PHONE_LABELS
+
+
+def _classify_run(text: str, start: int, end: int) -> list[Span]:
+    """Spans for the numbers inside one run: every sequence of whole digit groups is tried."""
+    run = text[start:end]
+    if run.isascii() and run.isdigit():
+        # The common case: one plain group of ASCII digits.
+        found = _number_kind(run)
+        if found is None:
+            return []
+        kind, skip = found
+        if len(run) == 18 and is_valid_uscc(run) and _USCC_LABEL_BEFORE.search(text, max(0, start - 24), start):
+            return []
+        if kind != "id_number" and (_letter_before(text, start) or (end < len(text) and _is_letter(text[end]))):
+            return []
+        return [Span(start + skip, end, kind)]
+    run = to_ascii(run)
+    groups = [(m.start(), m.end(), m.group()) for m in _GROUP.finditer(run)]
+    candidates = []
+    for i in range(len(groups)):
+        digits = ""
+        for j in range(i, len(groups)):
+            digits += groups[j][2]
+            if len(digits) > 19:
+                break
+            if len(digits) < 10 or (j < len(groups) - 1 and not digits[-1].isdigit()):
+                continue
+            found = _number_kind(digits)
+            if found is None:
+                continue
+            kind, skip = found
+            a, b = start + groups[i][0], start + groups[j][1]
+            if len(digits) == 18 and is_valid_uscc(digits) and _USCC_LABEL_BEFORE.search(text, max(0, a - 24), a):
+                # DOMAIN.md: a valid USCC right after 统一社会信用代码 is never masked.
+                continue
+            if kind != "id_number":
+                # Digits touching a letter are part of a code (licence JY1360…), not a phone
+                # or card; an ID is recognised even there (its check digit is strong).
+                if _letter_before(text, a) or (b < len(text) and _is_letter(text[b])):
+                    continue
+            if skip:
+                a = _skip_digits(text, a, skip)
+            candidates.append((PRECEDENCE[kind], a - b, a, b, kind))
+    if not candidates:
+        return []
+    candidates.sort()
+    chosen: list[Span] = []
+    for _, _, a, b, kind in candidates:
+        if all(b <= s.start or s.end <= a for s in chosen):
+            chosen.append(Span(a, b, kind))
+    return chosen
+
+
+def _skip_digits(text: str, at: int, count: int) -> int:
+    """Position after `count` digits from `at` (separators skipped): drops a country code."""
+    while count:
+        if text[at].isdigit():
+            count -= 1
+        at += 1
+    while text[at] in " -\u00a0\u3000\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d":
+        at += 1
+    return at
+
+
+def find_numbers(text: str) -> list[Span]:
+    """ID numbers, phones (mobile and landline) and bank cards in any common writing."""
+    spans: list[Span] = []
+    for m in _NUMBER_RUN.finditer(text):
+        spans.extend(_classify_run(text, m.start(), m.end()))
+    if "(" in text or "\uff08" in text:
+        spans.extend(Span(m.start(), m.end(), "phone") for m in _PAREN_LANDLINE.finditer(text))
+    return spans
+
+
+# --------------------------------------------------------------------------------------------
+# E-mail addresses.
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+[@\uff20][A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+
+
+def find_emails(text: str) -> list[Span]:
+    """E-mail addresses (ASCII, @ or full-width ＠)."""
+    if "@" not in text and "\uff20" not in text:
+        return []
+    return [Span(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)]
+
+
+# --------------------------------------------------------------------------------------------
+# The record's own terms: names, declared secrets, ID numbers from dropped columns.
+
+
+def _occurrences(text: str, term: str) -> list[tuple[int, int]]:
+    out = []
+    at = text.find(term)
+    while at != -1:
+        out.append((at, at + len(term)))
+        at = text.find(term, at + len(term))
+    return out
+
+
+def find_terms(text: str, terms: tuple[str, ...], kind: str, keep_whole: tuple[str, ...] = (), min_len: int = 1) -> list[Span]:
+    """Every occurrence of each term as a span of `kind`, except inside a keep_whole name."""
+    spans = []
+    protected = None
+    for term in terms:
+        if len(term) < min_len or term not in text:
+            continue
+        if protected is None:
+            protected = [r for name in keep_whole if name and name in text for r in _occurrences(text, name)]
+        for a, b in _occurrences(text, term):
+            if not any(p <= a and b <= q for p, q in protected):
+                spans.append(Span(a, b, kind))
+    return spans
+
+
+# --------------------------------------------------------------------------------------------
+# Names after a role word: 当事人张三, 负责人：李四, 法定代表人 欧阳修.
+
+ROLE_WORDS = (
+    "现场负责人", "法定代表人", "法人代表", "委托代理人", "当事人", "负责人", "经营者", "驾驶员",
+    "驾驶人", "员工", "证人", "受害人", "被害人", "股东", "监护人", "联系人", "投资人", "业主",
+    "現場負責人", "當事人", "負責人", "經營者", "駕駛員", "駕駛人", "員工", "證人", "股東",
+    "監護人", "聯繫人", "投資人",
+)
+_ROLE = re.compile(
+    "(?:" + "|".join(sorted(ROLE_WORDS, key=len, reverse=True)) + ")"
+    r"(?:姓名|名字)?[：:\s]*(?:(?:为|是|系|為|係)[：:\s]*)?"
+)
+# Two-character words starting with a surname character that follow a role word and are no
+# name (当事人陈述, 当事人高价销售…).
+_NOT_A_NAME = frozenset(
+    "陈述 陈列 申请 申辩 申报 申明 申诉 高价 高于 高出 万元 时年 时任 时间 成立 全部 全面 安全 "
+    "安装 安排 常年 常住 方面 方式 文化 文件 经营 经过 房屋 车辆 车间 车牌 钱款 金额 单位 商品 "
+    "商业 管理 应当 应该 应按 应于 强制 司机 江西 景德 乐平 浮梁 南昌 余额 余款 路段 路边 向本 "
+    "向消 向社 向他 向其 向有 向相 向该 向市 向区 向县 向当 向执 向法 向行 向公 向被 向顾 向客 "
+    "向购 向不 向群 向外 向用 向买 向我 向你 向他 于本 于当 于今 于同 于次 于该 于案 于近 于每 "
+    "于上 于下 于前 于事 于其 于此 于是 许可 周边 周围 程序 关于 关系 任何 任职 夏季 秦岭 "
+    "陳述 申請 申辯 高價 經營 車輛 單位 應當 關於 時間".split()
+)
+# A given name's first character is never one of these (they start the next clause).
+_GIVEN_FIRST_STOP = frozenset("本该其此这那们当今次年月日的了在于和与及或并而但因被将把对向从自到等所以之也都就还又再已未不没无些每各消顾购执")
+# A given name's second character is rarely one of these, which often follow a name.
+_GIVEN_SECOND_STOP = frozenset("于在因未的等系是与和及称说驾擅将对向从到被已所涉违拒不并携以把让由自现男女无持销购使经曾也都就还又再其该此这那")
+# Words that start right after a two-character name (李四明知 is 李四 + 明知).
+_AFTER_NAME_WORDS = frozenset(
+    "明知 明显 知道 承认 同意 表示 认为 供述 陈述 交代 签字 签名 确认 负责 经营 驾驶 销售 购买 "
+    "使用 未经 擅自 拒绝 自行 作为 担任 先生 女士 同志 本人 一人 二人 夫妇 夫妻 父子 母子 "
+    "辩称 声称 主动 如实 现年 生于 出生 居住 户籍 身份 名下 个人".split()
+)
+# A clause word inside what follows a role word: then it is not a business name.
+_CLAUSE = re.compile("[在于因未将擅驾持称已被向对从把让]|销售|经营|生产|使用|提供|购进|存在|涉嫌|拒绝")
+_SEGMENT_END = frozenset("，。；;,、！？!?：:\n\r\t “”\"'")
+_SUFFIX_SET = frozenset(ORG_SUFFIXES) | ORG_SINGLE_SUFFIXES
+_SUFFIX_SIZES = tuple(sorted({len(x) for x in _SUFFIX_SET}, reverse=True))
+_SUFFIX_LAST_CHAR = re.compile("[" + "".join(sorted({x[-1] for x in _SUFFIX_SET})) + "]")
+_SINGLE_SUFFIX_FOLLOW = frozenset("于在因未将擅自以及与和的（(等")
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _business_name_at(text: str, at: int) -> bool:
+    """True when a business name (…有限公司, …水果店) starts at `at` (当事人景德镇市某某有限公司)."""
+    end = at
+    limit = min(len(text), at + 40)
+    while end < limit and text[end] not in _SEGMENT_END:
+        end += 1
+    segment = text[at:end]
+    for m in _SUFFIX_LAST_CHAR.finditer(segment):
+        stop = m.end()
+        for size in _SUFFIX_SIZES:
+            if size > stop or segment[stop - size : stop] not in _SUFFIX_SET:
+                continue
+            head = segment[: stop - size]
+            if not head and size == 1:
+                continue
+            # A clause word after the first character: a name, then what the person did.
+            if _CLAUSE.search(head, 1):
+                return False
+            if size == 1 and stop < len(segment) and segment[stop] not in _SINGLE_SUFFIX_FOLLOW:
+                break
+            return True
+    return False
+
+
+def _name_end(text: str, at: int) -> int:
+    """End of a 2–4 character Chinese name starting at `at`, or 0 if none starts there."""
+    if text[at : at + 2] in _NOT_A_NAME:
+        return 0
+    if text[at : at + 2] in COMPOUND_SURNAMES:
+        pos = at + 2
+    elif text[at : at + 1] in SINGLE_SURNAMES:
+        pos = at + 1
+    else:
+        return 0
+    if pos >= len(text) or not _is_cjk(text[pos]) or text[pos] in _GIVEN_FIRST_STOP:
+        return 0
+    pos += 1
+    if (
+        pos < len(text)
+        and _is_cjk(text[pos])
+        and text[pos] not in _GIVEN_SECOND_STOP
+        and text[pos : pos + 2] not in _AFTER_NAME_WORDS
+    ):
+        pos += 1
+    return pos
+
+
+def find_role_names(text: str, keep_whole: tuple[str, ...] = ()) -> list[Span]:
+    """Names right after a role word (当事人, 负责人, 法定代表人…), but not a business name."""
+    spans = []
+    for m in _ROLE.finditer(text):
+        at = m.end()
+        for _ in range(6):  # 股东张三、李四和王五
+            end = _name_end(text, at) if at < len(text) else 0
+            if not end or _business_name_at(text, at):
+                break
+            spans.append(Span(at, end, "person_name", 0.9))
+            if end < len(text) and text[end] in "、和及與,，" and end + 1 < len(text):
+                at = end + 1
+            else:
+                break
+    if keep_whole and spans:
+        protected = [r for name in keep_whole if name and name in text for r in _occurrences(text, name)]
+        spans = [s for s in spans if not any(p <= s.start and s.end <= q for p, q in protected)]
+    return spans
+
+
+# --------------------------------------------------------------------------------------------
+# Addresses of natural persons: keep up to the district (DOMAIN.md: "address reduced to the
+# district"); the span is what comes after it.
+
+_ADDRESS_LABEL = re.compile(r"(?:住址|家住|住所地|户籍地|户籍所在地|居住地|现住址|现住|現住|戶籍地|居住於|住於)(?:为|是|在|於|于)?[：:\s]*")
+_ADDRESS_END = frozenset("，。；;,\n\r\t（(、！？!? ")
+# Street-level words: the district is looked for before the first of them. 镇 and 乡 are not
+# among them since city names contain them (景德镇市, 萍乡市).
+_STREET_LEVEL = re.compile(r"[路街道巷弄号號栋棟楼樓室村组組]|小区|社区|大道|花园|广场|大厦|公寓|园区")
+_DISTRICT = re.compile(r"[区县旗區縣]")
+_BUSINESS_BEFORE = re.compile("(?:" + "|".join(sorted(set(ORG_SUFFIXES), key=len, reverse=True)) + ")[^。；;]{0,8}$")
+
+
+def find_addresses(text: str) -> list[Span]:
+    """The part of a person's address after the district (住址, 家住, 户籍地, 居住地, 现住…)."""
+    spans = []
+    for m in _ADDRESS_LABEL.finditer(text):
+        start = m.end()
+        if text.startswith("住所地", m.start()):
+            # 住所地 is also a company's registered address, which is public.
+            if _BUSINESS_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+                continue
+        end = start
+        limit = min(len(text), start + 80)
+        while end < limit and text[end] not in _ADDRESS_END:
+            end += 1
+        if end == start:
+            continue
+        address = text[start:end]
+        street = _STREET_LEVEL.search(address)
+        head = address[: street.start()] if street else address
+        cut = _district_end(head)
+        if start + cut < end:
+            spans.append(Span(start + cut, end, "address", 0.8))
+    return spans
+
+
+def _district_end(head: str) -> int:
+    """Where the district part of an address ends (after 区/县/旗, else 市, else 省, else 0)."""
+    m = _DISTRICT.search(head, 1)
+    if m:
+        return m.end()
+    for mark in "市省":
+        at = head.find(mark, 1)
+        if at != -1:
+            return at + 1
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def detect(text: str, context: Context = EMPTY_CONTEXT) -> list[Span]:
+    """Every span to mask in `text`, non-overlapping, sorted (precedence in spans.PRECEDENCE)."""
+    if not text:
+        return []
+    spans = find_numbers(text)
+    spans += find_emails(text)
+    if context.secrets:
+        spans += find_terms(text, context.secrets, "secret")
+    if context.personal_numbers:
+        spans += find_terms(text, context.personal_numbers, "id_number", min_len=6)
+    if context.personal_names:
+        spans += find_terms(text, context.personal_names, "person_name", context.keep_whole, min_len=2)
+    spans += find_role_names(text, context.keep_whole)
+    spans += find_addresses(text)
+    return resolve_overlaps(spans)

@@ -1,0 +1,86 @@
+"""Operators: spans in, masked text out. Nothing outside a span is touched.
+
+DOMAIN.md "Personal information and trade secrets": name masked (张*, 欧阳*), ID number never
+shown, phone masked (138****5678), address reduced to the district; declared trade secrets
+removed wherever they appear.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .detectors import to_ascii
+from .names import mask_person_name
+from .spans import Span, resolve_overlaps
+
+__all__ = ["Masks", "DEFAULT_MASKS", "mask", "mask_person_name", "mask_phone"]
+
+
+@dataclass(frozen=True, slots=True)
+class Masks:
+    """What each kind of span is replaced by (names and phones keep a readable part)."""
+
+    id_number: str = "［身份证号已隐藏］"
+    bank_card: str = "［银行卡号已隐藏］"
+    email: str = "［电子邮箱已隐藏］"
+    secret: str = "［商业秘密，不予公开］"
+    address: str = "***"
+    phone_fill: str = "*"
+
+
+DEFAULT_MASKS = Masks()
+
+
+def mask_phone(number: str, fill: str = "*") -> str:
+    """138****5678 for a mobile; the area code and a fill per digit for a landline.
+
+    DOMAIN.md: phone masked (138****5678). A landline keeps its area code only
+    (0791-*******, (0798)*******).
+    """
+    plain = to_ascii(number)
+    digits = "".join(c for c in plain if c.isdigit())
+    if len(digits) == 11 and digits[0] == "1":
+        return digits[:3] + fill * 4 + digits[-4:]
+    close = max(plain.find(")"), plain.find("\uff09"))
+    if plain[:1] in "(\uff08" and close > 0:
+        head = number[: close + 1]
+    else:
+        sep = next((i for i, c in enumerate(plain) if not c.isdigit()), -1)
+        if 3 <= sep <= 4:
+            head = number[: sep + 1]
+        else:
+            area = 3 if digits[1:2] in ("1", "2") else 4
+            head = number[:area]
+    hidden = sum(c.isdigit() for c in to_ascii(number[len(head):]))
+    return head + fill * hidden
+
+
+def _replacement(piece: str, kind: str, masks: Masks) -> str:
+    if kind == "person_name":
+        return mask_person_name(piece)
+    if kind == "phone":
+        return mask_phone(piece, masks.phone_fill)
+    if kind == "address":
+        return masks.address
+    if kind == "id_number":
+        return masks.id_number
+    if kind == "bank_card":
+        return masks.bank_card
+    if kind == "email":
+        return masks.email
+    if kind == "secret":
+        return masks.secret
+    raise ValueError(f"unknown span kind: {kind!r}")
+
+
+def mask(text: str, spans: list[Span], masks: Masks = DEFAULT_MASKS) -> str:
+    """`text` with every span replaced by its mask; the text between spans is kept as is."""
+    if not spans:
+        return text
+    out = []
+    pos = 0
+    for span in resolve_overlaps(spans):
+        out.append(text[pos : span.start])
+        out.append(_replacement(text[span.start : span.end], span.kind, masks))
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out)
