@@ -82,14 +82,14 @@ class Loader:
         for schema in schemas.values():
             self.dbs[schema.tier][schema.storage].create(schema.columns, pk="id")
 
-    def add(self, table: str, record: dict) -> int:
-        """Queues a record; returns its id (used to delete it if a correction supersedes it)."""
-        schema = self.schemas[table]
+    def add_row(self, table: str, row: tuple) -> int:
+        """Queues a row in its schema's column order (the first, `id`, is assigned here);
+        returns the id, used to delete the row if a correction supersedes it."""
         row_id = self.next_id[table]
         self.next_id[table] = row_id + 1
-        record["id"] = row_id
-        self.pending[table].append(tuple(record.get(c) for c in schema.columns))
-        if len(self.pending[table]) >= BATCH:
+        pending = self.pending[table]
+        pending.append((row_id, *row[1:]))
+        if len(pending) >= BATCH:
             self.flush(table)
         return row_id
 

@@ -11,7 +11,9 @@ nothing iterates a set, and XLSX files get fixed timestamps (see `_save_xlsx`).
 """
 from __future__ import annotations
 
+import ast
 import csv
+import functools
 import io
 import json
 import random
@@ -266,6 +268,7 @@ OUTCOMES = (
     (4, "fine_huge"), (10, "fine_confiscate"), (3, "confiscate"), (4, "suspend"),
     (2, "downgrade"), (4, "revoke"), (4, "stop"), (2, "close"), (2, "ban"), (3, "warning_fine"),
 )
+PERSON_OUTCOMES = ("simple", "warning", "fine_small", "warning_fine", "confiscate", "ban")
 MIN_ROWS = 30
 CHINA = timezone(timedelta(hours=8))  # Asia/Shanghai has had no DST since 1991
 
@@ -482,7 +485,7 @@ class World:
         self._missing_cycle = 0
         # Person names must not occur in any fixed text, or masking them would damage it.
         self._fixed_parts = _substrings(_all_text([vars(N)[k] for k in dir(N) if k.isupper()])
-                                        + _all_text([TEXT_FRAGMENTS, NOTES, DATASET_TITLES]))
+                                        + list(_literal_text()))
         self.subjects = [self._new_subject() for _ in range(n_subjects)]
         self.organisations = [s for s in self.subjects if s.kind != "person"]
         self.natural_persons = [s for s in self.subjects if s.kind == "person"]
@@ -515,9 +518,12 @@ class World:
         self._names[name] = None
         self._name_parts.update(_substrings([name]))
 
-    def new_person(self, compound: bool = False, legacy_id: bool = False,
+    def new_person(self, compound: bool | None = None, legacy_id: bool = False,
                    fixed: tuple[str, str] | None = None) -> Person:
+        """A person with a unique name and ID number; compound surnames now and then."""
         rng = self.rng
+        if compound is None:
+            compound = rng.random() < 0.05
         if fixed:
             name, pinyin = fixed
             self._take_name(name)
@@ -561,9 +567,11 @@ class World:
                 self._id_numbers[number] = None
                 return number
 
-    def address(self) -> str:
+    def address(self, division: str = "") -> str:
+        """A street address; near the registration area when a division code is given."""
         rng = self.rng
-        prefix, streets = rng.choice(N.ADDRESS_AREAS)
+        areas = [a for a in N.ADDRESS_AREAS if a[2] == division[:4]] or N.ADDRESS_AREAS
+        prefix, streets, _ = rng.choice(areas)
         if rng.random() < 0.15:
             return f"{prefix}{rng.choice(N.VILLAGES)}{rng.randint(1, 9)}组{rng.randint(1, 80)}号"
         return (f"{prefix}{rng.choice(streets)}{rng.randint(1, 399)}号{rng.randint(1, 20)}栋"
@@ -626,7 +634,7 @@ class World:
             reg_no=self._reg_no(division) if rng.random() < 0.5 else "",
             org_code=f"{org[:8]}-{org[8]}" if rng.random() < 0.4 else "",
             tax_no=tax_no if rng.random() < 0.3 and not is_valid_id15(tax_no) else "",
-            rep=self.new_person(), division=division, address=self.address(), trade=trade,
+            rep=self.new_person(), division=division, address=self.address(division), trade=trade,
             departments=tuple(dict.fromkeys(departments + ("tax",))))
 
     def _shop(self, division: str) -> Subject:
@@ -650,7 +658,7 @@ class World:
                   else "")
         return Subject("shop", name, "个体工商户", uscc,
                        reg_no=self._reg_no(division) if rng.random() < 0.6 else "",
-                       tax_no=tax_no, rep=operator, division=division, address=self.address(),
+                       tax_no=tax_no, rep=operator, division=division, address=self.address(division),
                        trade=kind, departments=departments)
 
     def _institution(self) -> Subject:
@@ -660,10 +668,11 @@ class World:
             return self._shop("360200")
         uscc = self.new_uscc(head, "360200")
         n = rng.randrange(1, 10 ** 5)
-        return Subject("institution" if head[0] == "1" else "social", name, "法人及非法人组织", uscc,
+        kind = {"1": "institution", "5": "social"}.get(head[0], "other")
+        return Subject(kind, name, "法人及非法人组织", uscc,
                        inst_cert=f"事证第1360200{n:05d}号" if head[0] == "1" else "",
                        social_cert=f"景民证字第{n % 10000:04d}号" if head[0] == "5" else "",
-                       rep=self.new_person(), address=self.address(), trade=name[4:6],
+                       rep=self.new_person(), address=self.address("3602"), trade=name[4:6],
                        departments=("market", "ecology"))
 
     def _natural_person(self) -> Subject:
@@ -706,14 +715,12 @@ def _weighted_area(rng: random.Random) -> tuple[str, str]:
 
 
 # --- Free text ---------------------------------------------------------------------------------
-TEXT_FRAGMENTS = (
-    "本机关执法人员依法对当事人", "进行现场检查", "统一社会信用代码", "现场负责人", "身份证号码",
-    "联系电话", "法定代表人", "股东", "经营者", "驾驶员", "驾驶车牌号为赣H", "的重型货车",
-    "财务人员", "通过其个人银行卡", "收取货款", "联系邮箱", "单位座机", "住址", "家住",
-    "违法所得共计人民币", "给予警告", "依照简易程序当场给予警告", "简易程序", "予以通报批评",
-    "罚款人民币", "没收违法所得人民币", "并处罚款人民币", "暂扣", "吊销", "责令停产停业整顿",
-    "责令关闭", "限制从业", "降低资质等级", "出生", "男", "女", "整", "万元", "个月",
-)
+@functools.cache
+def _literal_text() -> tuple[str, ...]:
+    """Every string literal of this module (the fixed words of its sentences and headers)."""
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    return tuple(node.value for node in ast.walk(tree)
+                 if isinstance(node, ast.Constant) and isinstance(node.value, str))
 
 
 def _person_details(rng: random.Random, person: Person) -> str:
@@ -737,7 +744,7 @@ def facts_text(world: World, rng: random.Random, department: str, subject: Subje
                violation: tuple[str, str, str], inspected: date | None,
                with_secrets: bool) -> tuple[str, list[str]]:
     """违法事实: what the inspectors found, with the personal details departments leave in."""
-    _, found, _ = violation
+    _, found, basis = violation
     found = found.format(n=rng.randint(2, 60))
     lead = f"{_cn_date(inspected)}，" if inspected else ""
     site = rng.choice(N.SITES[department])
@@ -748,11 +755,11 @@ def facts_text(world: World, rng: random.Random, department: str, subject: Subje
             f"当事人{p.name}，{'男' if p.male else '女'}，{p.birth.year}年{p.birth.month}月出生，"
             f"身份证号码{format_id(p.id_number, rng.choice(ID_STYLES))}，"
             f"{rng.choice(('住址：', '家住'))}{p.address}，联系电话{format_phone(p.phone, rng.choice(PHONE_STYLES))}。")
-        sentences.append(f"{lead}本机关执法人员检查发现，当事人{found}。")
+        sentences.append(f"{lead}本机关执法人员检查发现{found}。")
     else:
         code = f"（统一社会信用代码：{subject.uscc}）" if rng.random() < 0.3 else ""
         sentences.append(f"{lead}本机关执法人员依法对当事人{subject.name}{code}位于"
-                         f"{subject.address.split('号')[0]}号的{site}进行现场检查，发现当事人{found}。")
+                         f"{subject.address.split('号')[0]}号的{site}进行现场检查，发现{found}。")
         sentences.extend(_third_parties(world, rng, department, subject))
     secrets: list[str] = []
     if with_secrets:
@@ -760,6 +767,8 @@ def facts_text(world: World, rng: random.Random, department: str, subject: Subje
         sentences.append(rng.choice(N.SECRET_SENTENCES).format(secrets="、".join(secrets)))
     if rng.random() < 0.4:
         sentences.append(f"经查，当事人违法所得共计人民币{rng.randint(300, 90000)}元。")
+    if rng.random() < 0.6:
+        sentences.append(f"当事人的上述行为违反了{basis[:basis.index('》') + 1]}的有关规定。")
     sentences.append(rng.choice(N.CLOSINGS))
     return "".join(sentences), secrets
 
@@ -848,7 +857,8 @@ def _licence_ref(rng: random.Random, world: World, department: str, subject: Sub
 
 def outcome(rng: random.Random, world: World, department: str, subject: Subject) -> dict:
     """处罚类别, 处罚内容 and the amounts of one decision, with its severity class."""
-    profile = rng.choices([p for _, p in OUTCOMES], [w for w, _ in OUTCOMES])[0]
+    outcomes = [o for o in OUTCOMES if subject.kind != "person" or o[1] in PERSON_OUTCOMES]
+    profile = rng.choices([p for _, p in outcomes], [w for w, _ in outcomes])[0]
     if department == "housing" and profile == "suspend":
         profile = "downgrade"
     if profile == "downgrade" and department != "housing":
@@ -922,6 +932,18 @@ class Numbering:
         self._next[(prefix, year)] = n
         return n
 
+    def number_records(self, records: list) -> list:
+        """Sort a file's decisions by date and number them as their authority would."""
+        records.sort(key=lambda r: r.decided)
+        for r in records:
+            if isinstance(r, Penalty):
+                prefix = r.department.penalty_prefix
+                r.number = f"{prefix}〔{r.decided.year}〕{self.take(prefix, r.decided.year)}号"
+            else:
+                prefix = r.department.licence_prefix
+                r.doc_number = f"{prefix}〔{r.decided.year}〕{self.take(prefix, r.decided.year)}号"
+        return records
+
 
 def decision_day(rng: random.Random, as_of: date) -> date:
     """A decision day within the last ~4 years: some inside, some past their publicity windows."""
@@ -933,8 +955,9 @@ def _update_stamp(rng: random.Random, decided: date, as_of: date) -> datetime:
     return datetime(day.year, day.month, day.day, rng.randint(8, 17), rng.randrange(60), rng.randrange(60))
 
 
-def make_penalty(world: World, rng: random.Random, numbering: Numbering, department: str,
-                 subject: Subject, secrets_share: float = 0.0) -> Penalty:
+def make_penalty(world: World, rng: random.Random, department: str, subject: Subject,
+                 secrets_share: float = 0.0) -> Penalty:
+    """One penalty decision; its number is given later, in date order (`number_records`)."""
     dept = world.departments[department]
     as_of = world.as_of
     decided = decision_day(rng, as_of)
@@ -943,14 +966,13 @@ def make_penalty(world: World, rng: random.Random, numbering: Numbering, departm
     facts, secrets = facts_text(world, rng, department, subject, violation, inspected,
                                 rng.random() < secrets_share)
     o = outcome(rng, world, department, subject)
-    number = f"{dept.penalty_prefix}〔{decided.year}〕{numbering.take(dept.penalty_prefix, decided.year)}号"
-    p = Penalty(dept, subject, number, decided, violation[0], violation[2], facts, o["kinds"],
+    p = Penalty(dept, subject, "", decided, violation[0], violation[2], facts, o["kinds"],
                 o["content"], o["severity"], o["fine_yuan"], None, o["confiscated"],
                 o["licence_ref"], secrets=tuple(secrets), secret_sep=rng.choice(("；", ";")),
                 remark=o["remark"], updated=_update_stamp(rng, decided, as_of))
     if p.fine_yuan:
         p.fine_column = _wan(p.fine_yuan)
-        if p.fine_yuan > 10000 and rng.random() < 0.03:  # entered in 元 in a 万元 column
+        if p.fine_yuan > 10000 and rng.random() < 0.01:  # entered in 元 in a 万元 column
             p.fine_column, p.suspect_fine = Decimal(p.fine_yuan), True
     if secrets and rng.random() < 0.3:
         p.content += f"（{secrets[0]}不予公开）"
@@ -1080,12 +1102,12 @@ def licence_number(rng: random.Random, world: World, department: str, cert: str,
     return f"赣景小餐饮备字{year}{n % 10000:04d}"
 
 
-def make_licence(world: World, rng: random.Random, numbering: Numbering, department: str,
-                 subject: Subject, secrets_share: float = 0.0) -> Licence:
+def make_licence(world: World, rng: random.Random, department: str, subject: Subject,
+                 secrets_share: float = 0.0) -> Licence:
+    """One licence decision; its 文书号 is given later, in date order (`number_records`)."""
     dept = world.departments[department]
     cert, category, doc_name, _, content, years = rng.choice(N.LICENCE_KINDS[department])
     decided = decision_day(rng, world.as_of)
-    doc_number = f"{dept.licence_prefix}〔{decided.year}〕{numbering.take(dept.licence_prefix, decided.year)}号"
     content = content.format(n=rng.randint(1, 30), area=rng.randrange(2000, 60000),
                              trade=subject.trade or "景城", plate=f"{rng.randrange(10 ** 5):05d}")
     secrets: list[str] = []
@@ -1094,12 +1116,13 @@ def make_licence(world: World, rng: random.Random, numbering: Numbering, departm
         content += f"；生产工艺：{'、'.join(secrets)}"
     if rng.random() < 0.2:
         q = subject.rep or subject.person or rng.choice(world.bystanders)
-        role = rng.choice(("负责人", "食品安全管理员", "安全管理人员", "联系人"))
+        role = rng.choice(("负责人", "联系人", "经办人",
+                           "食品安全管理员" if cert.startswith("食品") else "安全管理人员"))
         content += f"；{role}：{q.name}（{format_phone(q.phone, rng.choice(PHONE_STYLES))}）"
     valid_to = _months(decided, 12 * years) - timedelta(days=1) if years else None
     if valid_to is None and rng.random() < 0.3:
         valid_to = date(2099, 12, 31)
-    lic = Licence(dept, subject, doc_name, doc_number, category, cert,
+    lic = Licence(dept, subject, doc_name, "", category, cert,
                   licence_number(rng, world, department, cert, subject, decided.year), content,
                   decided, decided, valid_to, secrets=tuple(secrets),
                   updated=_update_stamp(rng, decided, world.as_of))
@@ -1469,7 +1492,7 @@ def dataset_sizes(rows: int) -> dict[str, int]:
     return {
         "penalty": rows, "licence": rows, "black_list": max(4, rows // 20), "red_list": max(4, rows // 20),
         "commitment": max(5, rows // 4), "evaluation": max(6, rows // 4), "tax_grade": max(5, rows // 4),
-        "arrears": max(5, rows // 10), "repair": max(5, rows // 20), "objection": max(7, rows // 40),
+        "arrears": max(6, rows // 10), "repair": max(6, rows // 20), "objection": max(7, rows // 40),
     }
 
 
@@ -1495,7 +1518,7 @@ def _allocate(parts: list[_Part], sizes: dict[str, int], rows: int) -> dict[str,
         rest = [p for p in members if p.label not in counts]
         assert len(rest) == 1, family
         counts[rest[0].label] = total - used
-        if counts[rest[0].label] < 4:
+        if counts[rest[0].label] < (8 if family == "penalty" else 2):
             raise PublishError("sample_rows_too_few", f"样例数据的处罚记录数至少为 {MIN_ROWS} 行")
     return counts
 
@@ -1520,9 +1543,9 @@ def generate_sample(out_dir: Path, rows: int = 2000, seed: int = 0, as_of: date 
         n, dept = counts[p.label], p.source.department
         if p.sheet.dataset in _PENALTY_FAMILY and p.sheet.role != "resubmission":
             secrets = 0.15 if SECRETS in p.sheet.columns else 0.0
-            p.records = [make_penalty(world, rng, numbering, dept,
-                                      world.subject_for(rng, dept, PERSON_SHARE[dept]), secrets)
-                         for _ in range(n)]
+            p.records = numbering.number_records(
+                [make_penalty(world, rng, dept, world.subject_for(rng, dept, PERSON_SHARE[dept]), secrets)
+                 for _ in range(n)])
             if p.sheet.dataset == "penalty_2016":  # the GB18030 file: one name outside GBK
                 companies = [r for r in p.records if r.subject.kind == "company"]
                 if companies:
@@ -1531,8 +1554,8 @@ def generate_sample(out_dir: Path, rows: int = 2000, seed: int = 0, as_of: date 
                     lucky.facts += f"当事人法定代表人{world.rare_person.name}对上述事实予以确认。"
         elif p.sheet.dataset in _LICENCE_FAMILY:
             secrets = 0.1 if SECRETS in p.sheet.columns else 0.0
-            p.records = [make_licence(world, rng, numbering, dept,
-                                      world.subject_for(rng, dept, 0.03), secrets) for _ in range(n)]
+            p.records = numbering.number_records(
+                [make_licence(world, rng, dept, world.subject_for(rng, dept, 0.03), secrets) for _ in range(n)])
         p.rows = [_render(p, r) for r in p.records]
         p.faults = choose_faults(p.rows, p.sheet, rng_for(p, "faults"))
 
@@ -1557,7 +1580,8 @@ def generate_sample(out_dir: Path, rows: int = 2000, seed: int = 0, as_of: date 
     old_fined = [i for i in pool if main.records[i].kinds in (("罚款",), ("罚款", "没收违法所得"))
                  and main.records[i].decided <= as_of - timedelta(days=90)]
     corrected_ix = rng.sample(old_fined, min(corrected_n, len(old_fined)))
-    exact_ix = rng.sample([i for i in pool if i not in corrected_ix], exact_n)
+    corrected_set = set(corrected_ix)
+    exact_ix = rng.sample([i for i in pool if i not in corrected_set], exact_n)
     corrections: list[Penalty] = []
     for i in exact_ix:
         resub.rows.append(dict(main.rows[i]))
@@ -1776,7 +1800,9 @@ def _summary(world, rows, seed, parts, files, revoked, exact_ix, corrected_ix, q
         "fault_rows": fault_rows,
         "duplicates": {"exact": len(exact_ix), "corrected": len(corrected_ix)},
         "revoked": len(revoked),
-        "suspect_fine_unit": sum(r.suspect_fine for r in penalty_records),
+        # 罚款金额（万元） above 10,000: entered in 元 by mistake (exact re-submissions included)
+        "suspect_fine_unit": sum(1 for p in parts if p.sheet.dataset == "penalty" for r in p.rows
+                                 if r.get(FINE) is not None and r[FINE] > 10000),
         "explicit_end_earlier": sum(r.explicit_end_earlier for r in penalty_records),
         "quality": quality,
         "repairs": repair_stats,
@@ -1793,7 +1819,6 @@ def write_penalty_csv(path: Path, rows: int, seed: int, as_of: date, encoding: s
     """
     world = World(seed, as_of, n_subjects=min(3000, max(60, rows // 20)))
     rng = random.Random(f"{seed}/bench")
-    numbering = Numbering()
     departments = ("market", "ecology", "emergency", "housing", "transport", "tax")
     # Pools: per department, (subject columns, 违法行为类型, 处罚依据, facts without a date).
     pools = {}

@@ -1,4 +1,24 @@
 """Pure redaction: detectors turn text into spans, masks turn spans into text.
 
-No I/O and no globals here: the build, the scanner and the tests call the same functions.
+No I/O and no globals here (scan.py alone reads a database, read-only): the build, the
+scanner and the tests call the same functions.
+
+    detectors.py  text + Context -> spans (ID, phone, card, e-mail, names, addresses, secrets)
+    mask.py       spans -> masked text (张*, 138****5678, ［身份证号已隐藏］…)
+    policy.py     one record + its fields' roles -> the redacted record (redact_record)
+    check.py      the per-record after-check the build runs before loading (check_record)
+    scan.py       the independent second line of defence over texts and SQLite files
+    evaluate.py   a seeded labelled corpus, precision/recall and throughput
 """
+from .check import Problem, check_record
+from .detectors import Context, detect
+from .mask import DEFAULT_MASKS, Masks, mask, mask_person_name
+from .policy import ROLES, Redacted, looks_like_person_name, redact_record
+from .scan import Finding, find_in_text, scan_database
+from .spans import Span
+
+__all__ = [
+    "Context", "DEFAULT_MASKS", "Finding", "Masks", "Problem", "ROLES", "Redacted", "Span",
+    "check_record", "detect", "find_in_text", "looks_like_person_name", "mask",
+    "mask_person_name", "redact_record", "scan_database",
+]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .checkdigits import is_valid_uscc
 from .names import looks_like_person_name, mask_person_name
-from .scan import KIND_CODES, find_in_text, may_contain
+from .scan import KIND_CODES, find_in_text
 
 __all__ = ["Problem", "check_record"]
 
@@ -106,7 +106,8 @@ def check_record(
             if term in text:
                 problems.append(Problem(field, "secret", "secret_survived", "脱敏后仍含申报的商业秘密"))
 
-    if may_contain(joined):
+    findings = find_in_text(joined)
+    if findings:
         # One search over the joined text ("\x00" between fields stops every pattern), then
         # each finding is traced back to its field.
         starts = []
@@ -115,7 +116,7 @@ def check_record(
             starts.append(at)
             at += len(text) + 1
         usccs = {t.strip() for f, t in texts if roles.get(f) == "uscc"}
-        for start, _, kind in find_in_text(joined):
+        for start, _, kind in findings:
             index = bisect_right(starts, start) - 1
             field, text = texts[index]
             role = roles.get(field)

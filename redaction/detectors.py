@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .checkdigits import is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
 from .names import (
     COMPOUND_SURNAMES,
+    ORG_KEYWORDS,
     ORG_SINGLE_SUFFIXES,
     ORG_SUFFIXES,
     SINGLE_SURNAMES,
@@ -98,7 +99,9 @@ def _number_kind(d: str) -> tuple[str, int] | None:
         return ("id_number", 0)
     if not d[-1].isdigit():
         return None
-    if n == 15 and is_valid_id15(d):
+    # A legacy 15-digit number has a date as its only check: one that starts with 0 (no
+    # division code does) is not taken for one (0086 13…: a phone).
+    if n == 15 and d[0] != "0" and is_valid_id15(d):
         return ("id_number", 0)
     if n == 11 and d[0] == "1" and d[1] in "3456789":
         return ("phone", 0)
@@ -112,7 +115,7 @@ def _number_kind(d: str) -> tuple[str, int] | None:
         return ("bank_card", 0)
     if d[0] == "0" and d[1] != "0" and 10 <= n <= 12:
         area = 3 if d[1] in "12" else 4
-        if n - area in (7, 8) and d[area] in "23456789":
+        if n - area in (7, 8) and d[area] != "0":
             return ("phone", 0)
     return None
 
@@ -127,7 +130,16 @@ def _letter_before(text: str, at: int) -> bool:
     return to_ascii(text[word_start:at]).lower() not in _PHONE_LABELS
 
 
-def _classify_run(text: str, start: int, end: int) -> list[Span]:
+def _touches_letter(text: str, a: int, b: int, masked: list[Span]) -> bool:
+    """True when a Latin letter that stays in the text comes right before [a, b).
+
+    Digits after a letter belong to a code (licence JY1360…). Only the left side counts:
+    codes start with letters, and a letter after a number does not hide the number.
+    """
+    return _letter_before(text, a) and not any(s.start <= a - 1 < s.end for s in masked)
+
+
+def _classify_run(text: str, start: int, end: int, masked: list[Span] = ()) -> list[Span]:
     """Spans for the numbers inside one run: every sequence of whole digit groups is tried."""
     run = text[start:end]
     if run.isascii() and run.isdigit():
@@ -138,44 +150,69 @@ def _classify_run(text: str, start: int, end: int) -> list[Span]:
         kind, skip = found
         if len(run) == 18 and is_valid_uscc(run) and _USCC_LABEL_BEFORE.search(text, max(0, start - 24), start):
             return []
-        if kind != "id_number" and (_letter_before(text, start) or (end < len(text) and _is_letter(text[end]))):
+        if kind != "id_number" and _touches_letter(text, start, end, masked):
             return []
         return [Span(start + skip, end, kind)]
     run = to_ascii(run)
     groups = [(m.start(), m.end(), m.group()) for m in _GROUP.finditer(run)]
-    candidates = []
+    candidates = []  # (first group, last group, weight, span)
     for i in range(len(groups)):
         digits = ""
         for j in range(i, len(groups)):
             digits += groups[j][2]
-            if len(digits) > 19:
+            if len(digits) > 20:
                 break
             if len(digits) < 10 or (j < len(groups) - 1 and not digits[-1].isdigit()):
                 continue
-            found = _number_kind(digits)
-            if found is None:
-                continue
-            kind, skip = found
             a, b = start + groups[i][0], start + groups[j][1]
-            if len(digits) == 18 and is_valid_uscc(digits) and _USCC_LABEL_BEFORE.search(text, max(0, a - 24), a):
-                # DOMAIN.md: a valid USCC right after 统一社会信用代码 is never masked.
-                continue
-            if kind != "id_number":
-                # Digits touching a letter are part of a code (licence JY1360…), not a phone
-                # or card; an ID is recognised even there (its check digit is strong).
-                if _letter_before(text, a) or (b < len(text) and _is_letter(text[b])):
-                    continue
-            if skip:
-                a = _skip_digits(text, a, skip)
-            candidates.append((PRECEDENCE[kind], a - b, a, b, kind))
-    if not candidates:
-        return []
-    candidates.sort()
-    chosen: list[Span] = []
-    for _, _, a, b, kind in candidates:
-        if all(b <= s.start or s.end <= a for s in chosen):
-            chosen.append(Span(a, b, kind))
-    return chosen
+            # A trailing x is a check character, or a letter after the number (…0003x).
+            variants = ((digits, b), (digits[:-1], b - 1)) if not digits[-1].isdigit() else ((digits, b),)
+            for number, stop in variants:
+                found = _candidate(text, number, a, stop, masked)
+                if found:
+                    candidates.append((i, j, *found))
+    return _best_cover(candidates, len(groups)) if candidates else []
+
+
+def _best_cover(candidates: list[tuple], n_groups: int) -> list[Span]:
+    """The non-overlapping candidates (whole digit groups each) that hide the most digits.
+
+    Weighted interval scheduling over the groups: an 18-digit ID (its check character is
+    strong) outweighs anything, then digits covered, then kind precedence.
+    """
+    best: list[tuple[float, list[Span]]] = [(0.0, [])] * (n_groups + 1)  # best[k]: groups < k
+    by_end: dict[int, list[tuple]] = {}
+    for c in candidates:
+        by_end.setdefault(c[1], []).append(c)
+    for k in range(1, n_groups + 1):
+        best[k] = best[k - 1]
+        for i, _, weight, span in by_end.get(k - 1, ()):
+            total = best[i][0] + weight
+            if total > best[k][0]:
+                best[k] = (total, [*best[i][1], span])
+    return best[n_groups][1]
+
+
+def _candidate(text: str, digits: str, a: int, b: int, masked: list[Span]) -> tuple[float, Span] | None:
+    """A weight and span for the number `digits` written at [a, b), or None."""
+    if len(digits) > 19:
+        return None
+    found = _number_kind(digits)
+    if found is None:
+        return None
+    kind, skip = found
+    if len(digits) == 18 and is_valid_uscc(digits) and _USCC_LABEL_BEFORE.search(text, max(0, a - 24), a):
+        return None  # DOMAIN.md: a valid USCC right after 统一社会信用代码 is never masked.
+    # Digits touching a letter are part of a code (licence JY1360…), not a phone or card; an
+    # ID is recognised even there (its check character is strong).
+    if kind != "id_number" and _touches_letter(text, a, b, masked):
+        return None
+    if skip:
+        a = _skip_digits(text, a, skip)
+    # An 18-digit ID (check character) first; then whatever covers more digits (a 19-digit
+    # card, not the 15-digit "ID" inside it); then precedence.
+    weight = (100 if kind == "id_number" and len(digits) == 18 else 0) + len(digits) - PRECEDENCE[kind] / 100
+    return weight, Span(a, b, kind)
 
 
 def _skip_digits(text: str, at: int, count: int) -> int:
@@ -189,11 +226,22 @@ def _skip_digits(text: str, at: int, count: int) -> int:
     return at
 
 
-def find_numbers(text: str) -> list[Span]:
-    """ID numbers, phones (mobile and landline) and bank cards in any common writing."""
+def find_numbers(text: str, masked: list[Span] = ()) -> list[Span]:
+    """ID numbers, phones (mobile and landline) and bank cards in any common writing.
+
+    `masked`: spans other detectors found. A letter inside one of them (the end of an e-mail
+    address, a secret term) will be masked away, so it does not make the digits next to it
+    part of a code.
+    """
     spans: list[Span] = []
     for m in _NUMBER_RUN.finditer(text):
-        spans.extend(_classify_run(text, m.start(), m.end()))
+        start, end = m.span()
+        # Where another span begins or ends inside the run, the run is cut: once that span
+        # is masked, the digits on either side stand alone.
+        cuts = sorted({p for s in masked for p in (s.start, s.end) if start < p < end}) if masked else ()
+        for a, b in zip((start, *cuts), (*cuts, end)):
+            # The numbers found so far count as masked too (an ID's X before a phone).
+            spans.extend(_classify_run(text, a, b, [*masked, *spans[-1:]]))
     if "(" in text or "\uff08" in text:
         spans.extend(Span(m.start(), m.end(), "phone") for m in _PAREN_LANDLINE.finditer(text))
     return spans
@@ -261,57 +309,79 @@ _NOT_A_NAME = frozenset(
     "向消 向社 向他 向其 向有 向相 向该 向市 向区 向县 向当 向执 向法 向行 向公 向被 向顾 向客 "
     "向购 向不 向群 向外 向用 向买 向我 向你 向他 于本 于当 于今 于同 于次 于该 于案 于近 于每 "
     "于上 于下 于前 于事 于其 于此 于是 许可 周边 周围 程序 关于 关系 任何 任职 夏季 秦岭 "
-    "陳述 申請 申辯 高價 經營 車輛 單位 應當 關於 時間".split()
+    "宿舍 冷藏 冷库 冷冻 冷链 冷饮 陳述 申請 申辯 高價 經營 車輛 單位 應當 關於 時間".split()
 )
 # A given name's first character is never one of these (they start the next clause).
-_GIVEN_FIRST_STOP = frozenset("本该其此这那们当今次年月日的了在于和与及或并而但因被将把对向从自到等所以之也都就还又再已未不没无些每各消顾购执")
+_GIVEN_FIRST_STOP = frozenset(
+    "本该此这那们当今次年月日的了在于与及或并而但因被将把对从到等所以也都就还又再已未不没无些每各消顾购执"
+    "該這們當於與並從對將無購執"
+)
 # A given name's second character is rarely one of these, which often follow a name.
-_GIVEN_SECOND_STOP = frozenset("于在因未的等系是与和及称说驾擅将对向从到被已所涉违拒不并携以把让由自现男女无持销购使经曾也都就还又再其该此这那")
+_GIVEN_SECOND_STOP = frozenset(
+    "于在因未的等系是与及称说驾擅将对向从到被已所涉违拒不并携以把让由自现男女无持销购使经曾也都就还又再其该此这那"
+    "於為與從對將說稱駕無銷購經係違現曾這"
+)
 # Words that start right after a two-character name (李四明知 is 李四 + 明知).
 _AFTER_NAME_WORDS = frozenset(
     "明知 明显 知道 承认 同意 表示 认为 供述 陈述 交代 签字 签名 确认 负责 经营 驾驶 销售 购买 "
     "使用 未经 擅自 拒绝 自行 作为 担任 先生 女士 同志 本人 一人 二人 夫妇 夫妻 父子 母子 "
-    "辩称 声称 主动 如实 现年 生于 出生 居住 户籍 身份 名下 个人".split()
+    "辩称 声称 主动 如实 现年 出生 居住 户籍 身份 名下 个人".split()
 )
 # A clause word inside what follows a role word: then it is not a business name.
-_CLAUSE = re.compile("[在于因未将擅驾持称已被向对从把让]|销售|经营|生产|使用|提供|购进|存在|涉嫌|拒绝")
-_SEGMENT_END = frozenset("，。；;,、！？!?：:\n\r\t “”\"'")
+_CLAUSE = re.compile(
+    "[在于因未将擅驾持称已被向对从把让的了和与为是拒]|销售|经营|生产|使用|提供|购进|存在|涉嫌|承认|以上|事实|等人|明知|对此"
+    "|签字|签名|确认|到场|当场|组织|指使|带领|供述|陈述|现年|本人|家属|负责|无证|持有|出生|[0-9０-９]"
+    "|" + "|".join(ROLE_WORDS)
+)
+_SEGMENT_END = frozenset("，。；;,、！？!?：:\n\r\t “”\"'（(")
 _SUFFIX_SET = frozenset(ORG_SUFFIXES) | ORG_SINGLE_SUFFIXES
 _SUFFIX_SIZES = tuple(sorted({len(x) for x in _SUFFIX_SET}, reverse=True))
 _SUFFIX_LAST_CHAR = re.compile("[" + "".join(sorted({x[-1] for x in _SUFFIX_SET})) + "]")
-_SINGLE_SUFFIX_FOLLOW = frozenset("于在因未将擅自以及与和的（(等")
+# What may follow the end of a business name in a sentence.
+_AFTER_BUSINESS = frozenset("于在因未将擅自以及与和的（(等对向从被已系为是销经生使违拒涉无称现，。；;,、！？!?：: \n")
 
 
 def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-def _business_name_at(text: str, at: int) -> bool:
-    """True when a business name (…有限公司, …水果店) starts at `at` (当事人景德镇市某某有限公司)."""
+def _business_name_at(text: str, at: int, name_end: int) -> bool:
+    """True when a business name (…有限公司, …水果店) starts at `at` (当事人景德镇市某某有限公司).
+
+    `name_end` is where the shortest person's name starting at `at` would end (surname and
+    one given character): the business name must
+    go on past it with no clause word (张三在某某超市… is a person, then a place), and end
+    where the phrase ends (followed by punctuation or a clause word: 某某银行卡号 is no bank).
+    """
     end = at
     limit = min(len(text), at + 40)
     while end < limit and text[end] not in _SEGMENT_END:
         end += 1
     segment = text[at:end]
+    after_name = name_end - at
     for m in _SUFFIX_LAST_CHAR.finditer(segment):
         stop = m.end()
+        if stop < len(segment) and segment[stop] not in _AFTER_BUSINESS:
+            continue
         for size in _SUFFIX_SIZES:
             if size > stop or segment[stop - size : stop] not in _SUFFIX_SET:
                 continue
             head = segment[: stop - size]
-            if not head and size == 1:
-                continue
-            # A clause word after the first character: a name, then what the person did.
-            if _CLAUSE.search(head, 1):
+            if size == 1 and len(head) < 4 and not any(word in head for word in ORG_KEYWORDS):
+                continue  # 张三店 is too short to tell; 张三水果店 is a shop
+            if _CLAUSE.search(head, min(after_name, len(head))):
                 return False
-            if size == 1 and stop < len(segment) and segment[stop] not in _SINGLE_SUFFIX_FOLLOW:
-                break
             return True
     return False
 
 
 def _name_end(text: str, at: int) -> int:
-    """End of a 2–4 character Chinese name starting at `at`, or 0 if none starts there."""
+    """End of a 2–4 character Chinese name starting at `at`, or 0 if none starts there.
+
+    The name is the surname and one given character, plus a second given character unless
+    it looks like the start of what follows; in doubt the longer name (masking one character
+    too many loses less than leaving one).
+    """
     if text[at : at + 2] in _NOT_A_NAME:
         return 0
     if text[at : at + 2] in COMPOUND_SURNAMES:
@@ -336,14 +406,17 @@ def _name_end(text: str, at: int) -> int:
 def find_role_names(text: str, keep_whole: tuple[str, ...] = ()) -> list[Span]:
     """Names right after a role word (当事人, 负责人, 法定代表人…), but not a business name."""
     spans = []
-    for m in _ROLE.finditer(text):
+    pos = 0
+    while (m := _ROLE.search(text, pos)) is not None:
         at = m.end()
-        for _ in range(6):  # 股东张三、李四和王五
+        pos = m.start() + 1  # role words may overlap: 驾驶员工为… is also 员工为…
+        for _ in range(6):  # 股东张三、李四、王五
             end = _name_end(text, at) if at < len(text) else 0
-            if not end or _business_name_at(text, at):
+            if not end or _business_name_at(text, at, at + (3 if text[at : at + 2] in COMPOUND_SURNAMES else 2)):
                 break
             spans.append(Span(at, end, "person_name", 0.9))
-            if end < len(text) and text[end] in "、和及與,，" and end + 1 < len(text):
+            pos = end
+            if end + 1 < len(text) and text[end] == "、":
                 at = end + 1
             else:
                 break
@@ -409,8 +482,7 @@ def detect(text: str, context: Context = EMPTY_CONTEXT) -> list[Span]:
     """Every span to mask in `text`, non-overlapping, sorted (precedence in spans.PRECEDENCE)."""
     if not text:
         return []
-    spans = find_numbers(text)
-    spans += find_emails(text)
+    spans = find_emails(text)
     if context.secrets:
         spans += find_terms(text, context.secrets, "secret")
     if context.personal_numbers:
@@ -419,4 +491,5 @@ def detect(text: str, context: Context = EMPTY_CONTEXT) -> list[Span]:
         spans += find_terms(text, context.personal_names, "person_name", context.keep_whole, min_len=2)
     spans += find_role_names(text, context.keep_whole)
     spans += find_addresses(text)
+    spans += find_numbers(text, spans)  # last: it needs to know what else will be masked
     return resolve_overlaps(spans)

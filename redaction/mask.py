@@ -30,13 +30,16 @@ class Masks:
 DEFAULT_MASKS = Masks()
 
 
-def mask_phone(number: str, fill: str = "*") -> str:
+def mask_phone(number: str, fill: str = "*", keep_digits: bool = True) -> str:
     """138****5678 for a mobile; the area code and a fill per digit for a landline.
 
     DOMAIN.md: phone masked (138****5678). A landline keeps its area code only
-    (0791-*******, (0798)*******).
+    (0791-*******, (0798)*******). keep_digits=False: every digit filled (mask() does so when
+    the number touches other digits, whose neighbours the kept digits would become).
     """
     plain = to_ascii(number)
+    if not keep_digits:
+        return "".join(fill if c.isdigit() else c for c in plain)
     digits = "".join(c for c in plain if c.isdigit())
     if len(digits) == 11 and digits[0] == "1":
         return digits[:3] + fill * 4 + digits[-4:]
@@ -52,6 +55,22 @@ def mask_phone(number: str, fill: str = "*") -> str:
             head = number[:area]
     hidden = sum(c.isdigit() for c in to_ascii(number[len(head):]))
     return head + fill * hidden
+
+
+_DIGIT_LIKE = frozenset("0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19")
+_SEPARATORS = frozenset(" -\u00a0\u3000\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d")
+
+
+def _touches_digits(text: str, start: int, end: int) -> bool:
+    """True when a digit sits next to [start, end), directly or across one separator."""
+    before = text[max(0, start - 2) : start]
+    after = text[end : end + 2]
+    return (
+        (before[-1:] in _DIGIT_LIKE and before[-1:] != "")
+        or (len(before) == 2 and before[1] in _SEPARATORS and before[0] in _DIGIT_LIKE)
+        or (after[:1] in _DIGIT_LIKE and after[:1] != "")
+        or (len(after) == 2 and after[0] in _SEPARATORS and after[1] in _DIGIT_LIKE)
+    )
 
 
 def _replacement(piece: str, kind: str, masks: Masks) -> str:
@@ -80,7 +99,13 @@ def mask(text: str, spans: list[Span], masks: Masks = DEFAULT_MASKS) -> str:
     pos = 0
     for span in resolve_overlaps(spans):
         out.append(text[pos : span.start])
-        out.append(_replacement(text[span.start : span.end], span.kind, masks))
+        piece = text[span.start : span.end]
+        if span.kind == "phone" and _touches_digits(text, span.start, span.end):
+            # The digits a masked phone keeps would join the digits next to it into a new
+            # number (…86-151****…): hide them all.
+            out.append(mask_phone(piece, masks.phone_fill, keep_digits=False))
+        else:
+            out.append(_replacement(piece, span.kind, masks))
         pos = span.end
     out.append(text[pos:])
     return "".join(out)

@@ -38,7 +38,7 @@ _SINGLE = (
     "魯韋詹紀舒熊龐賴鄒滕薛"
 )
 # Rare surnames that are everyday words at the head of a clause (原, 来, 相关…): left out.
-_FUNCTION_CHARS = "和原来都但相初门位区海花豆盖井支计索宣普薄母修那印危银利呼居干斯元衣展阴幸奉植由习终益须师满冷战鲜隆诸练况容敬來門區計銀陰況鮮戰諸滿師"
+_FUNCTION_CHARS = "和原来都但相初门位区海花豆盖井支计索宣普薄母修那印危银利呼居干斯元衣展阴幸奉植由习终益须师满战鲜隆诸练况容敬來門區計銀陰況鮮戰諸滿師"
 SINGLE_SURNAMES = frozenset(_SINGLE) - frozenset(_FUNCTION_CHARS)
 
 CJK_LO, CJK_HI = "\u4e00", "\u9fff"
@@ -62,7 +62,7 @@ ORG_SUFFIXES = (
 ORG_SINGLE_SUFFIXES = frozenset("店厂社馆坊铺局廠館舖")
 
 # Words inside a name that only a business name contains.
-_ORG_KEYWORDS = (
+ORG_KEYWORDS = (
     "公司", "中心", "商行", "经营", "门市", "合作", "超市", "酒店", "医院", "学校", "工作室",
     "事务所", "农场", "养殖", "种植", "加工", "维修", "批发", "零售", "餐饮", "商贸", "贸易",
     "科技", "有限", "集团", "银行", "服务", "建筑", "工程", "物流", "运输", "水果", "蔬菜",
@@ -106,7 +106,7 @@ def mask_person_name(name: str) -> str:
 
 def has_org_marker(name: str) -> bool:
     """True when `name` contains a business word or ends like a business (店, 厂, 公司…)."""
-    if any(word in name for word in _ORG_KEYWORDS):
+    if any(word in name for word in ORG_KEYWORDS):
         return True
     return name[-1:] in _ORG_LAST_CHARS or any(name.endswith(s) for s in ORG_SUFFIXES)
 

@@ -63,7 +63,7 @@ _ID18 = re.compile(rf"(?<![0-9])(?=([0-9](?:{_SEPARATOR}?[0-9]){{16}}{_SEPARATOR
 _ID15 = re.compile(rf"(?<![0-9])(?=([0-9](?:{_SEPARATOR}?[0-9]){{14}})(?![0-9Xx]))")
 _MOBILE = re.compile(rf"(?<![0-9])((?:\+?86|0086){_SEPARATOR}?)?(1[3-9][0-9](?:{_SEPARATOR}?[0-9]){{8}})(?![0-9])")
 _CARDS = tuple(
-    re.compile(rf"(?<![0-9{_LATIN}])(?=([3-69](?:{_SEPARATOR}?[0-9]){{{n - 1}}})(?![0-9{_LATIN}]))")
+    re.compile(rf"(?<![0-9{_LATIN}])(?=([3-69](?:{_SEPARATOR}?[0-9]){{{n - 1}}})(?![0-9]))")
     for n in range(16, 20)
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+[@\uff20][A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
@@ -106,30 +106,36 @@ def find_in_text(text: str) -> list[tuple[int, int, str]]:
         window = text[lo : run.end() + 1]
         if not window.isascii():
             window = window.translate(_FOLD_TABLE)
-        _find_numbers(text, window, lo, found)
+        size = sum(c.isdigit() for c in run.group())
+        _find_numbers(text, window, lo, size, found)
     if "@" in text or "\uff20" in text:
         for m in _EMAIL.finditer(text):
             found[(m.start(), m.end())] = "email"
     return sorted((a, b, kind) for (a, b), kind in found.items())
 
 
-def _find_numbers(text: str, window: str, lo: int, found: dict[tuple[int, int], str]) -> None:
-    """Numbers in `window` (text[lo:…] with ASCII digits), added to `found` in text offsets."""
-    for m in _ID18.finditer(window):
-        digits = _digits(m.group(1))
-        if is_valid_id18(digits) and not _labelled_uscc(text, lo + m.start(1), digits):
-            found[(lo + m.start(1), lo + m.end(1))] = "id_number"
-    for m in _ID15.finditer(window):
-        if is_valid_id15(_digits(m.group(1))):
-            found.setdefault((lo + m.start(1), lo + m.end(1)), "id_number")
+def _find_numbers(text: str, window: str, lo: int, size: int, found: dict[tuple[int, int], str]) -> None:
+    """Numbers in `window` (text[lo:…] with ASCII digits), added to `found` in text offsets.
+
+    `size` is how many digits the run holds: patterns longer than that are not tried.
+    """
+    if size >= 17:
+        for m in _ID18.finditer(window):
+            digits = _digits(m.group(1))
+            if is_valid_id18(digits) and not _labelled_uscc(text, lo + m.start(1), digits):
+                found[(lo + m.start(1), lo + m.end(1))] = "id_number"
+    if size >= 15:
+        for m in _ID15.finditer(window):
+            digits = _digits(m.group(1))
+            # No division code starts with 0 (and a 0086-prefixed phone is 15 digits too).
+            if digits[0] != "0" and is_valid_id15(digits):
+                found.setdefault((lo + m.start(1), lo + m.end(1)), "id_number")
     for m in _MOBILE.finditer(window):
         start = m.start(1) if m.group(1) else m.start(2)
         if start > 0 and _is_latin(window[start - 1]):
-            continue  # part of a code such as a licence number
-        if m.end(2) < len(window) and _is_latin(window[m.end(2)]):
-            continue
+            continue  # after a letter: part of a code such as a licence number
         found.setdefault((lo + m.start(2), lo + m.end(2)), "phone")
-    for pattern in _CARDS:
+    for pattern in _CARDS if size >= 16 else ():
         for m in pattern.finditer(window):
             digits = _digits(m.group(1))
             if not luhn_valid(digits) or (len(digits) == 18 and is_valid_uscc(digits)):
@@ -189,6 +195,14 @@ def _column_names(con: sqlite3.Connection, table: str, names: list[str], virtual
     return names
 
 
+_FTS_INDEX_SUFFIXES = ("_data", "_idx", "_segments", "_segdir", "_stat", "_docsize", "_config")
+
+
+def _is_fts_index(table: str, virtual: set[str]) -> bool:
+    """True for the shadow tables where FTS3/4/5 keep their index (not the text itself)."""
+    return any(table.endswith(suffix) and table[: -len(suffix)] in virtual for suffix in _FTS_INDEX_SUFFIXES)
+
+
 def _rows(con: sqlite3.Connection, table: str):
     """(rowid or None, column names, row iterator) for every row of a table, streamed."""
     quoted = table.replace("]", "]]")
@@ -221,6 +235,9 @@ def scan_database(path: str | Path) -> list[Finding]:
                 raw_names, rows = _rows(con, table)
                 names = _column_names(con, table, raw_names, virtual)
                 uscc_columns = [is_uscc_column(n) for n in names]
+                # A full-text index's own data holds the indexed words of every column, USCC
+                # columns included, without saying which: a valid USCC there is exempt.
+                index_data = _is_fts_index(table, virtual)
                 for rowid, row in rows:
                     texts = [_as_text(v) for v in row]
                     if not may_contain("\x00".join(t for t in texts if t)):
@@ -231,6 +248,8 @@ def scan_database(path: str | Path) -> list[Finding]:
                         if is_uscc and is_valid_uscc(text.strip()):
                             continue
                         for start, end, kind in find_in_text(text):
+                            if index_data and is_valid_uscc(_digits(text[start:end]).upper()):
+                                continue
                             findings.append(Finding(table, column, rowid, kind, excerpt(text, start, end)))
             except sqlite3.Error as exc:
                 findings.append(Finding(table, "", None, "unreadable", f"无法读取该表：{exc}"))

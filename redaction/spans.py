@@ -19,9 +19,9 @@ PRECEDENCE = {
 }
 
 # Kinds whose span may be cut down to the part another span does not cover: masking a piece
-# of an address or of a secret term still hides that piece. A name or a number cut in two
+# of an address, a secret term or an e-mail address still hides that piece. A name or a number cut in two
 # would be masked wrongly, so those are dropped instead (the winning span covers them).
-_SPLITTABLE = frozenset({"address", "secret"})
+_SPLITTABLE = frozenset({"address", "secret", "email"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,129 @@
+"""`make bench`: the figures the issues ask for, printed as a table.
+
+- build: 1,000,000 penalty rows from CSV end to end (rows/s, peak RSS of the build's whole
+  process tree), beside a plain `sqlite-utils insert` of the same files (no validation, no
+  redaction) in the same run, and the ratio of the two;
+- redaction: records/s per core on records with about 200 characters of free text.
+
+Environment: BENCH_ROWS (default 1,000,000), BENCH_FILES (default 20: departments deliver
+many files), BENCH_DIR (default var/bench).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ROWS = int(os.environ.get("BENCH_ROWS", 1_000_000))
+FILES = int(os.environ.get("BENCH_FILES", 20))
+WORK = Path(os.environ.get("BENCH_DIR", ROOT / "var" / "bench"))
+AS_OF = dt.date(2026, 11, 25)
+
+
+def peak_rss_of(command: list[str], env: dict | None = None) -> tuple[float, int, str]:
+    """Runs a command; returns (seconds, peak RSS in bytes of it and its children, stdout)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **(env or {})}, cwd=ROOT)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        root = psutil.Process(process.pid)
+        while not stop.is_set():
+            try:
+                total = root.memory_info().rss + sum(c.memory_info().rss for c in root.children(recursive=True))
+                peak = max(peak, total)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    out, err = process.communicate()
+    stop.set()
+    thread.join()
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"command failed: {' '.join(command)}\n{err[-2000:]}")
+    return seconds, peak, out
+
+
+def make_input(raw: Path) -> None:
+    from publish.sample import write_penalty_csv
+
+    marker = raw / f".rows-{ROWS}-files-{FILES}"
+    if marker.exists():
+        return
+    shutil.rmtree(raw, ignore_errors=True)
+    raw.mkdir(parents=True)
+    per_file = ROWS // FILES
+    for k in range(FILES):
+        rows = per_file + (ROWS - per_file * FILES if k == FILES - 1 else 0)
+        write_penalty_csv(raw / f"dept-{k:02d}" / "penalties.csv", rows, seed=k, as_of=AS_OF)
+    marker.touch()
+
+
+def bench_build() -> dict:
+    raw, out = WORK / "raw", WORK / "out"
+    started = time.perf_counter()
+    make_input(raw)
+    generated = time.perf_counter() - started
+    py = sys.executable
+    seconds, peak, _ = peak_rss_of([py, "-m", "publish", "build", "--input", str(raw), "--out", str(out),
+                                    "--as-of", AS_OF.isoformat()])
+    report = json.loads((out / "build-report.json").read_text(encoding="utf-8"))
+    read = sum(block["read"] for block in report["datasets"].values())
+
+    plain = WORK / "plain.db"
+    plain.unlink(missing_ok=True)
+    files = sorted(raw.rglob("*.csv"))
+    plain_seconds, plain_peak, _ = peak_rss_of(
+        [str(Path(py).parent / "sqlite-utils"), "insert", str(plain), "penalties", *files[:1], "--csv"])
+    for path in files[1:]:
+        s, p, _ = peak_rss_of([str(Path(py).parent / "sqlite-utils"), "insert", str(plain), "penalties",
+                               str(path), "--csv"])
+        plain_seconds += s
+        plain_peak = max(plain_peak, p)
+    return {
+        "rows": read, "files": len(files), "generate_s": round(generated, 1),
+        "build_s": round(seconds, 1), "build_rows_per_s": round(read / seconds),
+        "build_peak_rss_mib": round(peak / 2**20), "plain_insert_s": round(plain_seconds, 1),
+        "plain_rows_per_s": round(read / plain_seconds), "plain_peak_rss_mib": round(plain_peak / 2**20),
+        "ratio_build_to_plain": round((read / seconds) / (read / plain_seconds), 2),
+        "published": report["datasets"].get("penalty", {}).get("totals"),
+    }
+
+
+def bench_redaction() -> dict:
+    from redaction.evaluate import throughput
+
+    return {"redaction_records_per_s_per_core": round(throughput(20000))}
+
+
+def main() -> None:
+    WORK.mkdir(parents=True, exist_ok=True)
+    results = {}
+    results.update(bench_redaction())
+    results.update(bench_build())
+    width = max(len(k) for k in results)
+    print("\n== make bench ==")
+    for key, value in results.items():
+        print(f"{key:<{width}}  {value}")
+    (WORK / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,253 @@
+"""Per-row processing, the part of the build that needs no shared state: validate → redact →
+check → grade → decide. It runs in worker processes, one source table per job; each job
+spools its results to a file in the staging directory, and the main process settles them
+(duplicates, corrections, accounting, load) in a fixed order, so the output does not depend
+on which worker finished first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from redaction.check import check_record
+from redaction.policy import looks_like_person_name, redact_record
+
+from .accounting import UNKNOWN_DEPARTMENT
+from .definitions import Dataset, load_definitions, recognise
+from .load import TableSchema
+from .read import FileError, JsonLineError, SourceTable, open_tables
+from .rules import Publish, decide, fine_in_wan, grade_penalty, load_severity_config
+from .validate import REASONS, Rejection, RowValidator, normalise_decision_no, normalise_name
+
+POINTER_RULES = ("repair", "objection")
+SPOOL_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Job:
+    """One source table to process."""
+    path: Path
+    input_dir: Path
+    label: str
+    dataset_name: str
+    order: int
+    spool: Path
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every job of a build shares: the as-of day, definitions and the pointers read first."""
+    as_of: dt.date
+    datasets_dir: str | None
+    repairs: frozenset
+    objections: dict
+
+
+# Result tuples (compact: they are pickled between processes):
+#   ("q", department, number, code, field, message, original)
+#   ("r", department, number, identity, digest, rank, outcome, publicity_end, row, extra)
+# extra: {"uscc_name": (uscc, name), "suspect_fine": value, "matched": [keys], "latest": when,
+#         "pointer": (rule, key, status)}
+
+
+def subject_is_person(dataset: Dataset, values: dict) -> bool:
+    """A natural person: 自然人 class, a 个体工商户 (92…) or code-less subject whose name is only
+    a person's name, or (2016 layout, no class column) an ID number without a USCC (DOMAIN.md)."""
+    subject_class = values.get("subject_class")
+    if subject_class == "自然人":
+        return True
+    uscc = values.get("uscc")
+    if (not uscc or uscc.startswith("92")) and looks_like_person_name(values["subject_name"]):
+        return True
+    if not uscc and values.get("id_number") and (
+            dataset.person_when_id_without_uscc or subject_class is None):
+        return True
+    return False
+
+
+def pointer_key(values: dict, subject_key: str) -> tuple[str, str]:
+    """How repairs and objections find their penalty: normalised decision number and subject."""
+    return normalise_decision_no(values["decision_no"]), subject_key
+
+
+class TableProcessor:
+    def __init__(self, dataset: Dataset, header: list, context: Context, source: str, order: int):
+        self.dataset = dataset
+        self.order = order
+        self.context = context
+        self.source = source
+        self.config = load_severity_config()
+        self.roles = dataset.roles
+        mapping = dataset.match_header(header)
+        self.mapping = mapping
+        self.validator = RowValidator(dataset, mapping, context.as_of)
+        by_field = {name: index for index, name in mapping.items()}
+        self.department_columns = [by_field[n] for n in ("source_dept", "authority", "repair_authority",
+                                                         "handling_unit") if n in by_field]
+        self.width = len(header)
+        self.header = [str(h) if h is not None else "" for h in header]
+        self.schema = (TableSchema(dataset.table, [d for d in load_definitions(context.datasets_dir)
+                                                   if d.table == dataset.table])
+                       if dataset.table else None)
+
+    def department(self, cells: list) -> str:
+        """数据来源单位, else the deciding authority, else 未注明 (CONTRACT.md)."""
+        for index in self.department_columns:
+            if index < len(cells):
+                value = cells[index]
+                if value not in (None, "") and str(value).strip():
+                    return str(value).strip()
+        return UNKNOWN_DEPARTMENT
+
+    def original(self, cells: list) -> dict:
+        header = self.header
+        return {(header[i] if i < len(header) and header[i] else f"第{i + 1}列"): value
+                for i, value in enumerate(cells)}
+
+    def process(self, number: int, cells: list) -> tuple:
+        if isinstance(cells, JsonLineError):
+            return ("q", UNKNOWN_DEPARTMENT, number, "malformed_json", None,
+                    f"{REASONS['malformed_json']}：{cells.reason}", {"原始行": cells.raw})
+        department = self.department(cells)
+        if len(cells) > self.width and any(c not in (None, "") for c in cells[self.width:]):
+            return ("q", department, number, "malformed_row", None,
+                    f"{REASONS['malformed_row']}（{len(cells)} 列，表头 {self.width} 列）", self.original(cells))
+        values = self.validator.validate(cells)
+        if isinstance(values, Rejection):
+            return ("q", department, number, values.code, values.field, values.message, self.original(cells))
+        return self.accept(values, department, number, cells)
+
+    def accept(self, values: dict, department: str, number: int, cells: list) -> tuple:
+        dataset = self.dataset
+        is_person = subject_is_person(dataset, values)
+        uscc, name = values.get("uscc"), values["subject_name"]
+        subject_key = uscc or "名称:" + normalise_name(name)
+        extra: dict = {}
+        if uscc and not is_person:
+            extra["uscc_name"] = (uscc, name)
+        digest = content_digest(values)
+        rank = (tuple(values.get(k) or "" for k in dataset.newest_by), self.order, number)
+        if dataset.rule in POINTER_RULES:
+            key = pointer_key(values, subject_key)
+            extra["pointer"] = (dataset.rule, key, values.get("objection_status"))
+            return ("r", department, number, (dataset.name, *key), digest, rank, "", None, None, extra)
+        redacted = redact_record(values, self.roles, is_person)
+        problems = check_record(redacted.values, self.roles, redacted.personal_values,
+                                redacted.secrets, is_person)
+        if problems:
+            first = problems[0]
+            f = dataset.field(first.field)
+            return ("q", department, number, "personal_data_in_output", first.field,
+                    f"{REASONS['personal_data_in_output']}：“{f.header if f else first.field}”"
+                    f"{first.message}（{first.code}）", self.original(cells))
+        record = redacted.values
+        record["dataset"] = dataset.name
+        record["subject_is_person"] = int(is_person)
+        record["source_file"] = self.source
+        state = {}
+        if dataset.rule == "penalty":
+            record["severity"] = grade_penalty(record, self.config)
+            _, suspect = fine_in_wan(record, self.config)
+            if suspect:
+                extra["suspect_fine"] = values.get("fine_wan")
+            key = pointer_key(values, subject_key)
+            repaired = key in self.context.repairs
+            status = self.context.objections.get(key)
+            if repaired or status:
+                extra["matched"] = [key]
+            record["objection_status"] = "处理中" if status == "处理中" else None
+            state = {"repaired": repaired, "objection": status}
+        decision = decide(dataset.rule, dataset.tier, record, self.context.as_of, self.config, **state)
+        identity = (dataset.table, *(_identity_part(k, values, subject_key) for k in dataset.identity))
+        if isinstance(decision, Publish):
+            record["publicity_end"] = decision.publicity_end
+            row = tuple(record.get(c) for c in self.schema.columns)
+            outcome = f"published.{decision.tier}"
+            end = decision.publicity_end
+        else:
+            row, outcome, end = None, f"withheld.{decision.reason}", None
+        if dataset.rule == "latest_per_subject":
+            extra["latest"] = (subject_key, values.get("evaluated_date") or "")
+        return ("r", department, number, identity, digest, rank, outcome, end, row, extra)
+
+
+def content_digest(values: dict) -> bytes:
+    """Identity of a submission's content (stable across processes); 数据更新时间戳 does not
+    make a re-submission different."""
+    text = repr([(k, v) for k, v in values.items() if k != "updated_at"])
+    return hashlib.blake2b(text.encode(), digest_size=8).digest()
+
+
+def _identity_part(key: str, values: dict, subject_key: str) -> object:
+    if key == "subject_key":
+        return subject_key
+    value = values.get(key)
+    if key == "decision_no" and value:
+        return normalise_decision_no(value)
+    return value
+
+
+_worker_context: Context | None = None
+
+
+def init_worker(context: Context) -> None:
+    """Pool initializer: the build's shared context, sent once per worker, not once per job."""
+    global _worker_context
+    _worker_context = context
+
+
+def run_job_in_worker(job: Job) -> dict:
+    return run_job(job, _worker_context)
+
+
+def run_job(job: Job, context: Context) -> dict:
+    """Processes one source table into its spool file; returns what the report says of it."""
+    datasets = load_definitions(context.datasets_dir)
+    dataset = next(d for d in datasets if d.name == job.dataset_name)
+    summary: dict = {"errors": []}
+
+    def is_header(cells: list) -> bool:
+        return recognise(cells, datasets) is not None
+
+    with open(job.spool, "wb") as spool:
+        try:
+            for table in open_tables(job.path, str(job.path.relative_to(job.input_dir)), is_header):
+                if table.source != job.label:
+                    close_table(table)
+                    continue
+                processor = TableProcessor(dataset, table.header, context, table.source, job.order)
+                summary["header_row"] = table.header_row
+                summary["unknown_columns"] = [str(h) for i, h in enumerate(table.header)
+                                              if i not in processor.mapping and h not in (None, "")]
+                chunk = []
+                for number, cells in table.rows:
+                    chunk.append(processor.process(number, cells))
+                    if len(chunk) >= SPOOL_CHUNK:
+                        pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                        chunk = []
+                if chunk:
+                    pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                summary["errors"] += [{"row": r, "code": c, "message": m} for r, c, m in table.errors]
+        except FileError as exc:
+            summary["errors"].append({"row": None, "code": exc.code, "message": exc.message})
+    return summary
+
+
+def read_spool(path: Path) -> Iterator[tuple]:
+    with open(path, "rb") as spool:
+        while True:
+            try:
+                chunk = pickle.load(spool)
+            except EOFError:
+                return
+            yield from chunk
+
+
+def close_table(table: SourceTable) -> None:
+    close = getattr(table.rows, "close", None)
+    if close:
+        close()

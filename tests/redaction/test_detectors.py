@@ -1,0 +1,201 @@
+"""Recognizers: tables of texts and what must (and must not) be found in them."""
+import pytest
+
+from redaction.detectors import (
+    Context,
+    detect,
+    find_addresses,
+    find_emails,
+    find_numbers,
+    find_role_names,
+    find_terms,
+)
+from redaction.synth import make_card, make_id15, make_id18, make_uscc
+
+ID = make_id18("360203", "19900101", "123")  # 360203199001011231
+USCC = make_uscc("91360203MA35ABCD1")
+CARD19 = make_card("622202", 19)
+CARD16 = make_card("622848", 16)
+
+
+def _found(spans, text):
+    return [(text[s.start : s.end], s.kind) for s in spans]
+
+
+def _fullwidth(s: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in s)
+
+
+# (text, the substring that must be found, kind)
+POSITIVES = [
+    (f"身份证号{ID}，", ID, "id_number"),
+    (f"身份证号：{ID[:6]} {ID[6:14]} {ID[14:]}。", f"{ID[:6]} {ID[6:14]} {ID[14:]}", "id_number"),
+    (f"身份证号{ID[:6]}-{ID[6:14]}-{ID[14:]}", f"{ID[:6]}-{ID[6:14]}-{ID[14:]}", "id_number"),
+    (f"证号{_fullwidth(ID)}。", _fullwidth(ID), "id_number"),
+    (f"旧证{make_id15()}号", make_id15(), "id_number"),
+    ("电话13812345678。", "13812345678", "phone"),
+    ("电话138-1234-5678。", "138-1234-5678", "phone"),
+    ("电话138 1234 5678。", "138 1234 5678", "phone"),
+    ("电话+86 138 1234 5678", "138 1234 5678", "phone"),
+    ("电话+8613812345678", "13812345678", "phone"),
+    ("电话0086-13812345678", "13812345678", "phone"),
+    ("电话８６１３８１２３４５６７８", "１３８１２３４５６７８", "phone"),
+    ("电话１３８－１２３４－５６７８", "１３８－１２３４－５６７８", "phone"),
+    ("Tel13812345678", "13812345678", "phone"),
+    ("办公室0791-8888888", "0791-8888888", "phone"),
+    ("座机（0798）1234567", "（0798）1234567", "phone"),
+    ("座机(0798)12345678，", "(0798)12345678", "phone"),
+    ("座机010-12345678", "010-12345678", "phone"),
+    (f"卡号{CARD19}", CARD19, "bank_card"),
+    (f"卡号{CARD16[:4]} {CARD16[4:8]} {CARD16[8:12]} {CARD16[12:]}", f"{CARD16[:4]} {CARD16[4:8]} {CARD16[8:12]} {CARD16[12:]}", "bank_card"),
+    (f"卡号{CARD16[:4]}-{CARD16[4:8]}-{CARD16[8:12]}-{CARD16[12:]}", f"{CARD16[:4]}-{CARD16[4:8]}-{CARD16[8:12]}-{CARD16[12:]}", "bank_card"),
+    ("邮箱zhang.san@example.com。", "zhang.san@example.com", "email"),
+]
+
+
+@pytest.mark.parametrize("text, expected, kind", POSITIVES)
+def test_detect_finds(text, expected, kind):
+    assert (expected, kind) in _found(detect(text), text)
+
+
+def test_lower_case_x_check_character():
+    number = next(make_id18("360203", "19800101", f"{n:03d}") for n in range(1000) if make_id18("360203", "19800101", f"{n:03d}").endswith("X"))
+    text = f"身份证{number.lower()}，"
+    assert _found(detect(text), text) == [(number.lower(), "id_number")]
+
+
+def test_two_numbers_side_by_side_are_both_found():
+    text = "电话13812345678 13912345678"
+    assert _found(detect(text), text) == [("13812345678", "phone"), ("13912345678", "phone")]
+
+
+# Texts in which nothing may be found (must-keep values and look-alikes).
+NEGATIVES = [
+    "景市监罚〔2024〕123号",
+    "赣环罚字[2025]0012号",
+    "许可证编号JY13602010012345",
+    "食品生产许可证SC10536020300123",
+    "JY13812345678",  # letters + 11 digits: a code, not a phone
+    "罚款12345.67元",
+    "2024-03-05 处罚决定",
+    "20240305",
+    "2024年3月5日",
+    f"统一社会信用代码：{USCC}",
+    "12345678901234567890",  # 20 digits: no ID, no card
+    f"{ID}12",  # an ID with two digits appended is a longer number in free text
+    f"{ID[:17]}{'0' if ID[17] != '0' else '1'}",  # wrong check digit
+    "360203199013011234",  # month 13: no birth date
+    "货值金额人民币356.50元，违法所得人民币120.00元",
+    "第一百二十四条第一款第（五）项",
+]
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_detect_leaves_alone(text):
+    assert detect(text) == []
+
+
+def test_all_digit_uscc_after_its_label_is_not_an_id():
+    # Find an all-digit USCC that also passes the ID check: after its label it stays.
+    from redaction.checkdigits import is_valid_id18, is_valid_uscc
+
+    number = next(
+        make_id18("913602", "19900101", f"{n:03d}")
+        for n in range(1000)
+        if is_valid_uscc(make_id18("913602", "19900101", f"{n:03d}"))
+    )
+    assert is_valid_uscc(number) and is_valid_id18(number)
+    assert detect(f"统一社会信用代码：{number}") == []
+    # DOMAIN.md: anywhere else a string that passes the ID check is an ID.
+    assert [s.kind for s in detect(f"编号{number}")] == ["id_number"]
+
+
+def test_id_next_to_letters_is_still_an_id():
+    text = f"证号NO{ID}"
+    assert _found(find_numbers(text), text) == [(ID, "id_number")]
+
+
+def test_email():
+    assert find_emails("无") == []
+    assert len(find_emails("a.b@c.cn 与 x@y.com")) == 2
+
+
+ROLE_NAMES = [
+    ("当事人张三于2024年3月5日", ["张三"]),
+    ("当事人：李四，男，", ["李四"]),
+    ("负责人 王五在现场", ["王五"]),
+    ("现场负责人赵六六称", ["赵六六"]),
+    ("经营者欧阳修在店内", ["欧阳修"]),
+    ("法定代表人：司马光", ["司马光"]),
+    ("法人代表诸葛亮", ["诸葛亮"]),
+    ("驾驶员上官婉儿驾驶车辆", ["上官婉儿"]),
+    ("员工刘某某明知", ["刘某某"]),
+    ("证人陈小明证实", ["陈小明"]),
+    ("受害人周某", ["周某"]),
+    ("股东张三、李四", ["张三", "李四"]),
+    ("监护人吴一", ["吴一"]),
+    ("當事人張三於", ["張三"]),
+    ("負責人：陳大文", ["陳大文"]),
+    ("經營者歐陽修", ["歐陽修"]),
+    ("駕駛員黃明", ["黃明"]),
+    ("負責人為李四", ["李四"]),
+]
+
+
+@pytest.mark.parametrize("text, names", ROLE_NAMES)
+def test_role_word_names(text, names):
+    assert [text[s.start : s.end] for s in find_role_names(text)] == names
+
+
+ROLE_NOT_NAMES = [
+    "当事人景德镇市某某有限公司于2024年",
+    "当事人景德镇市昌江区某某水果店，",
+    "经营者张三水果店销售",
+    "当事人乐平市某某农民专业合作社",
+    "负责人陈述申辩",
+    "当事人向本局提交",
+    "当事人于2024年3月5日",
+    "当事人的行为",
+    "当事人江西某某科技有限公司",
+    "股东会决议",
+    "员工宿舍",
+    "证人证言",
+]
+
+
+@pytest.mark.parametrize("text", ROLE_NOT_NAMES)
+def test_role_word_without_name(text):
+    assert find_role_names(text) == []
+
+
+def test_keep_whole_business_name_is_not_cut():
+    ctx = Context(personal_names=("张三",), keep_whole=("张三水果店",))
+    text = "张三水果店经营者张三销售过期食品"
+    assert _found(detect(text, ctx), text) == [("张三", "person_name")]
+    assert detect(text, ctx)[0].start == 8
+
+
+def test_terms_and_secrets():
+    text = "配方A含糖；配方A的比例"
+    assert [(s.start, s.end) for s in find_terms(text, ("配方A",), "secret")] == [(0, 3), (6, 9)]
+    ctx = Context(secrets=("配方A",))
+    assert {s.kind for s in detect(text, ctx)} == {"secret"}
+
+
+ADDRESSES = [
+    ("家住江西省景德镇市珠山区新厂西路123号5栋，", "新厂西路123号5栋"),
+    ("住址：景德镇市浮梁县洪源镇某村12号。", "洪源镇某村12号"),
+    ("户籍地江西省乐平市塔山街道某路8号", "塔山街道某路8号"),
+    ("现住某某小区3栋201室", "某某小区3栋201室"),
+    ("居住地：上海市浦东新区某路1弄2号", "某路1弄2号"),
+]
+
+
+@pytest.mark.parametrize("text, hidden", ADDRESSES)
+def test_addresses_keep_only_the_district(text, hidden):
+    spans = find_addresses(text)
+    assert [text[s.start : s.end] for s in spans] == [hidden]
+
+
+def test_company_registered_address_is_public():
+    assert find_addresses("当事人景德镇市某某有限公司，住所地景德镇市珠山区某路1号") == []

@@ -1,0 +1,138 @@
+"""Properties that must hold for any text: hypothesis looks for a counter-example."""
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from redaction.check import check_record
+from redaction.detectors import detect, to_ascii
+from redaction.mask import mask, mask_phone
+from redaction.policy import redact_record
+from redaction.scan import find_in_text
+from redaction.spans import KINDS, Span
+from redaction.synth import make_card, make_id15, make_id18
+
+SETTINGS = settings(max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def id_numbers(draw):
+    birth = f"{draw(st.integers(1920, 2020))}{draw(st.integers(1, 12)):02d}{draw(st.integers(1, 28)):02d}"
+    division = f"{draw(st.integers(110000, 659999))}"
+    number = make_id18(division, birth, f"{draw(st.integers(0, 999)):03d}")
+    if draw(st.booleans()):
+        number = make_id15(division, birth[2:], f"{draw(st.integers(0, 999)):03d}")
+    return draw(_writings(number))
+
+
+@st.composite
+def mobiles(draw):
+    number = "1" + draw(st.sampled_from("3456789")) + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=9, max_size=9)))
+    prefix = draw(st.sampled_from(["", "", "+86", "+86 ", "0086-", "86"]))
+    return prefix + draw(_writings(number))
+
+
+@st.composite
+def cards(draw):
+    digits = "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=18, max_size=18)))
+    number = make_card("62" + digits[:4], draw(st.sampled_from([16, 19])), digits[4:])
+    return draw(_writings(number))
+
+
+@st.composite
+def _writings(draw, number):
+    """The number as people type it: grouped by spaces or hyphens, full-width, lower-case x."""
+    style = draw(st.sampled_from(["plain", "groups", "fullwidth", "lower"]))
+    if style == "groups":
+        sep = draw(st.sampled_from([" ", "-", "－", "\u3000"]))
+        cuts = sorted(set(draw(st.lists(st.integers(1, len(number) - 1), max_size=4))))
+        pieces = [number[a:b] for a, b in zip([0, *cuts], [*cuts, len(number)])]
+        return sep.join(pieces)
+    if style == "fullwidth":
+        return "".join(chr(ord(c) + 0xFEE0) if c.isdigit() or c == "X" else c for c in number)
+    if style == "lower":
+        return number.lower()
+    return number
+
+
+fillers = st.sampled_from(
+    ["当事人", "，", "。", "电话", "身份证号", "（", "）", "(", ")", " ", "-", "Tel", "JY", "2024-03-05", "12345.67", "第3条",
+     "罚款5000元", "某某有限公司", "于", "统一社会信用代码：", "a@b.cn", "号", "x", "〔2024〕12号", "0791", "86"]
+)
+pieces = st.one_of(fillers, id_numbers(), mobiles(), cards(), st.text(alphabet="0123456789 -xX", max_size=6))
+texts = st.lists(pieces, max_size=12).map("".join)
+
+
+@SETTINGS
+@given(texts)
+def test_masked_text_holds_no_complete_id_phone_or_card(text):
+    masked = mask(text, detect(text))
+    assert find_in_text(masked) == []
+
+
+# What may stand between two numbers: not a digit (a number glued to other digits is a
+# longer number, which by design is not taken apart).
+joiners = st.sampled_from(["，", "。", " 电话", "（", "）", "当事人", "身份证号", " ", "-", "Tel:", "a@b.cn "])
+
+
+@SETTINGS
+@given(st.lists(st.one_of(id_numbers(), mobiles(), cards()), min_size=1, max_size=3), st.lists(joiners, min_size=3, max_size=3))
+def test_no_inserted_number_survives_even_partly_regrouped(numbers, glue):
+    text = glue[0] + glue[1].join(numbers) + glue[2]
+    masked = to_ascii(mask(text, detect(text)))
+    runs = ["".join(c for c in run if c.isdigit()) for run in re.findall(r"[0-9][0-9 \-]*", masked)]
+    for number in numbers:
+        digits = "".join(c for c in to_ascii(number) if c.isdigit())[-11:]  # the number without a country code
+        assert not any(digits in run for run in runs)
+
+
+@st.composite
+def text_and_spans(draw):
+    text = draw(st.text(min_size=0, max_size=40))
+    points = sorted(set(draw(st.lists(st.integers(0, len(text)), max_size=8))))
+    spans = []
+    for a, b in zip(points[::2], points[1::2]):
+        if a < b:
+            spans.append(Span(a, b, draw(st.sampled_from(KINDS))))
+    return text, spans
+
+
+@SETTINGS
+@given(text_and_spans())
+def test_mask_never_alters_text_outside_a_span(case):
+    """The output is: the text before the first span, its mask, the text up to the next span…
+
+    Each span's mask depends on the span alone (a phone next to other digits is hidden whole).
+    """
+    text, spans = case
+    masked, pos, out = mask(text, spans), 0, 0
+    for span in spans:
+        gap = text[pos : span.start]
+        assert masked.startswith(gap, out)
+        out += len(gap)
+        piece = text[span.start : span.end]
+        options = {mask(piece, [Span(0, len(piece), span.kind)])}
+        if span.kind == "phone":
+            options.add(mask_phone(piece, keep_digits=False))
+        replacement = next((r for r in options if masked.startswith(r, out)), None)
+        assert replacement is not None
+        out += len(replacement)
+        pos = span.end
+    assert masked[out:] == text[pos:]
+
+
+@SETTINGS
+@given(texts)
+def test_detected_spans_are_ordered_and_disjoint(text):
+    spans = detect(text)
+    assert all(0 <= s.start < s.end <= len(text) for s in spans)
+    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+
+
+@SETTINGS
+@given(texts, texts, st.sampled_from(["张三", "欧阳修", "李四"]))
+def test_redacted_text_always_passes_the_check(facts, remarks, name):
+    values = {"subject_name": "某某有限公司", "legal_rep": name, "facts": f"法定代表人{name}{facts}", "remarks": remarks}
+    roles = {"subject_name": "subject_name", "legal_rep": "person_name", "facts": "free_text", "remarks": "text"}
+    r = redact_record(values, roles, False)
+    assert check_record(r.values, roles, r.personal_values, r.secrets, False) == []

@@ -1,0 +1,494 @@
+"""The sample generator writes the raw delivery the build must cope with (CONTRACT.md "Raw input").
+
+These tests read the files back with plain csv/json/openpyxl, independently of the build's reader.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from publish.errors import PublishError
+from publish.sample import (
+    EVENT_DATES,
+    FAULT_KINDS,
+    HEADER_SPELLINGS,
+    ROLES,
+    capital_yuan,
+    generate_sample,
+    write_penalty_csv,
+)
+from redaction.checkdigits import is_valid_id, is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
+
+AS_OF = date(2025, 6, 30)
+ROWS = 2000
+ALL_DATASETS = {"penalty", "penalty_2016", "licence", "licence_2016", "repair", "objection", "black_list",
+                "red_list", "commitment", "evaluation", "tax_grade", "arrears"}
+USCC_COLUMNS = ("行政相对人代码_1(统一社会信用代码)", "统一社会信用代码", "纳税人识别号", "处罚机关统一社会信用代码",
+                "许可机关统一社会信用代码", "数据来源单位统一社会信用代码")
+ID_COLUMNS = ("法定代表人证件号码", "证件号码", "行政相对人代码_5(居民身份证号)")
+KEEP_NUMBERS = ("行政处罚决定书文号", "行政许可决定文书号", "行政许可决定书文号", "许可编号")
+BAD_ENUMS = {"外星人", "随便", "不予理睬", "极好", "E", "话费"}
+
+
+# --- Reading the files back --------------------------------------------------------------------
+def parse_date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int):
+        return date(1899, 12, 30) + timedelta(days=value)
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y%m%d"):
+        try:
+            return datetime.strptime(str(value).strip(), fmt).date()
+        except ValueError:
+            pass
+    return None
+
+
+def empty(value) -> bool:
+    return value is None or str(value).strip() == ""
+
+
+def read_sheets(out: Path, summary: dict) -> list[dict]:
+    """Every data sheet as {path, sheet, dataset, header, rows: [canonical → value]}."""
+    sheets = []
+    for f in summary["files"]:
+        path = out / f["path"]
+        data_sheets = [s for s in f["sheets"] if s["dataset"]]
+        if f["container"] == "csv":
+            text = path.read_bytes().decode(f["encoding"])
+            table = list(csv.reader(text.splitlines()))
+            parts = [(data_sheets[0], table[0], table[1:])]
+        elif f["container"] == "jsonl":
+            objects = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+            parts = [(data_sheets[0], list(objects[0]), [list(o.values()) for o in objects])]
+        else:
+            wb = openpyxl.load_workbook(path)
+            parts = []
+            for s in data_sheets:
+                table = list(wb[s["name"]].iter_rows(values_only=True))[s["title_rows"]:]
+                parts.append((s, list(table[0]), [list(r) for r in table[1:]]))
+        for s, header, rows in parts:
+            canonical = {w: c for c, ws in HEADER_SPELLINGS[s["dataset"]].items() for w in ws}
+            names = [canonical[h] for h in header]
+            sheets.append({"path": f["path"], "sheet": s["name"], "dataset": s["dataset"], "header": header,
+                           "rows": [dict(zip(names, r)) for r in rows]})
+    return sheets
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sample")
+    summary = generate_sample(out, rows=ROWS, seed=3, as_of=AS_OF)
+    sheets = read_sheets(out, summary)
+    faulty = {(f["path"], f["sheet"], f["index"]): f["kind"] for f in summary["fault_rows"]}
+    return out, summary, sheets, faulty
+
+
+def valid_rows(sheets, faulty, datasets):
+    for s in sheets:
+        if s["dataset"] in datasets:
+            for i, row in enumerate(s["rows"]):
+                if (s["path"], s["sheet"], i) not in faulty:
+                    yield s, row
+
+
+def normalise_number(number: str) -> str:
+    text = unicodedata.normalize("NFKC", number)
+    return re.sub(r"\s", "", text.translate(str.maketrans("〔【(", "[[[", ) | str.maketrans("〕】)", "]]]")))
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# --- Determinism -------------------------------------------------------------------------------
+def test_same_seed_and_day_give_byte_identical_files(tmp_path):
+    first = generate_sample(tmp_path / "a", rows=300, seed=5, as_of=AS_OF)
+    second = generate_sample(tmp_path / "b", rows=300, seed=5, as_of=AS_OF)
+    assert first == second
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+    generate_sample(tmp_path / "c", rows=300, seed=6, as_of=AS_OF)
+    assert tree_digest(tmp_path / "a") != tree_digest(tmp_path / "c")
+
+
+# --- What is delivered -------------------------------------------------------------------------
+def test_every_dataset_container_and_encoding_is_present(sample):
+    out, summary, sheets, _ = sample
+    assert {s["dataset"] for s in sheets} == ALL_DATASETS
+    files = summary["files"]
+    assert {f["container"] for f in files} == {"csv", "xlsx", "jsonl"}
+    assert {f["encoding"] for f in files if f["container"] == "csv"} == {"utf-8", "utf-8-sig", "gb18030", "gbk"}
+    assert all("/" in f["path"] for f in files)  # in folders by department
+    for f in files:
+        raw = (out / f["path"]).read_bytes()
+        if f["encoding"] == "utf-8-sig":
+            assert raw.startswith(b"\xef\xbb\xbf")
+        if f["encoding"] == "utf-8":
+            assert not raw.startswith(b"\xef\xbb\xbf")
+            raw.decode("utf-8")
+        if f["encoding"] == "gbk":
+            raw.decode("gbk")
+            with pytest.raises(UnicodeDecodeError):
+                raw.decode("utf-8")
+    gb18030_only = [f for f in files if f["encoding"] == "gb18030" and "䶮" in (out / f["path"]).read_bytes().decode("gb18030")]
+    assert gb18030_only, "one GB18030 file carries a character outside GBK"
+    with pytest.raises(UnicodeDecodeError):
+        (out / gb18030_only[0]["path"]).read_bytes().decode("gbk")
+    xlsx = [f for f in files if f["container"] == "xlsx"]
+    assert any(len([s for s in f["sheets"] if s["dataset"]]) == 2 for f in xlsx)
+    assert any(s["title_rows"] == 2 for f in xlsx for s in f["sheets"])
+    assert any(s["name"] == "填报说明" and s["dataset"] is None for f in xlsx for s in f["sheets"])
+    titled = next(f for f in xlsx if any(s["title_rows"] == 2 for s in f["sheets"]))
+    ws = openpyxl.load_workbook(out / titled["path"]).worksheets[0]
+    assert ws.merged_cells.ranges and "公示表" in ws.cell(1, 1).value and "填报单位：" in ws.cell(2, 1).value
+    for f in files:
+        if f["container"] == "jsonl":
+            for line in (out / f["path"]).read_text(encoding="utf-8").splitlines():
+                assert isinstance(json.loads(line), dict)
+
+
+def test_headers_are_the_listed_spellings(sample):
+    _, _, sheets, _ = sample
+    used = {(s["dataset"], h) for s in sheets for h in s["header"]}
+    listed = {(d, w) for d, cols in HEADER_SPELLINGS.items() for ws in cols.values() for w in ws}
+    assert used == listed
+    penalty = HEADER_SPELLINGS["penalty"]
+    for spelling in ("行政相对人代码-1（统一社会信用代码）", "行政相对人代码_1(统一社会信用代码)", "统一社会信用代码"):
+        assert spelling in penalty["行政相对人代码_1(统一社会信用代码)"]
+    assert " 行政相对人名称 " in penalty["行政相对人名称"] and "主体名称" in penalty["行政相对人名称"]
+    assert "企业名称" in HEADER_SPELLINGS["licence"]["行政相对人名称"]
+    assert "修复日期" in HEADER_SPELLINGS["repair"]["修复决定日期"]
+    assert "数据更新时间戳" in penalty and "商业秘密" in penalty and "严重程度" in penalty and "当前状态" in penalty
+    # the 2016 layout numbers its code columns differently
+    assert "行政相对人代码_5(居民身份证号)" in HEADER_SPELLINGS["penalty_2016"]
+    assert "行政相对人类别" not in HEADER_SPELLINGS["penalty_2016"]
+
+
+def test_rows_scale_with_the_penalty_rows(sample):
+    _, summary, sheets, _ = sample
+    per = summary["rows_per_dataset"]
+    assert per["penalty"] + per["penalty_2016"] == ROWS
+    expected = {"licence": ROWS, "black_list": ROWS // 20, "red_list": ROWS // 20, "commitment": ROWS // 4,
+                "evaluation": ROWS // 4, "tax_grade": ROWS // 4, "arrears": ROWS // 10, "repair": ROWS // 20,
+                "objection": ROWS // 40}
+    assert per["licence"] + per["licence_2016"] == expected.pop("licence")
+    assert {k: per[k] for k in expected} == expected
+    for s in sheets:
+        listed = next(x for f in summary["files"] if f["path"] == s["path"] for x in f["sheets"] if x["name"] == s["sheet"])
+        assert len(s["rows"]) == listed["rows"]
+
+
+def test_a_small_sample_still_has_every_dataset_and_fault(tmp_path):
+    summary = generate_sample(tmp_path, rows=50, seed=1, as_of=AS_OF)
+    assert set(summary["rows_per_dataset"]) == ALL_DATASETS
+    assert all(n >= 4 for n in summary["rows_per_dataset"].values())
+    assert all(summary["faults"][kind] >= 1 for kind in FAULT_KINDS)
+
+
+def test_too_few_rows_are_refused(tmp_path):
+    with pytest.raises(PublishError) as error:
+        generate_sample(tmp_path, rows=5, seed=0, as_of=AS_OF)
+    assert error.value.code == "sample_rows_too_few"
+
+
+# --- Valid rows are valid ----------------------------------------------------------------------
+def test_valid_rows_have_valid_check_digits(sample):
+    _, _, sheets, faulty = sample
+    checked = 0
+    for _, row in valid_rows(sheets, faulty, ALL_DATASETS):
+        for column in USCC_COLUMNS:
+            if not empty(row.get(column)):
+                assert is_valid_uscc(row[column]), (column, row[column])
+                assert not is_valid_id18(row[column])  # a USCC that reads as an ID would be masked
+                checked += 1
+        for column in ID_COLUMNS:
+            if not empty(row.get(column)):
+                assert is_valid_id(row[column]), (column, row[column])
+        for column in KEEP_NUMBERS:
+            if not empty(row.get(column)):
+                assert not is_valid_id(str(row[column])), (column, row[column])
+    assert checked > 5000
+
+
+def test_dates_are_relative_to_as_of(sample):
+    _, _, sheets, faulty = sample
+    oldest = AS_OF - timedelta(days=5 * 365)
+    for s, row in valid_rows(sheets, faulty, ALL_DATASETS):
+        for column in EVENT_DATES:
+            if column in row and not empty(row[column]):
+                day = parse_date(row[column])
+                assert day is not None, (s["path"], column, row[column])
+                assert oldest <= day <= AS_OF, (s["path"], column, day)
+    decided = [parse_date(r["处罚决定日期"]) for _, r in valid_rows(sheets, faulty, {"penalty", "penalty_2016"})]
+    assert min(decided) < AS_OF - timedelta(days=3 * 365)   # past every publicity window
+    assert max(decided) > AS_OF - timedelta(days=60)        # inside even the shortest
+
+
+def test_dates_come_in_every_format_departments_use(sample):
+    _, _, sheets, _ = sample
+    values = [r["处罚决定日期"] for s in sheets if s["dataset"] in ("penalty", "penalty_2016") for r in s["rows"]]
+    values += [r["许可决定日期"] for s in sheets if s["dataset"] == "licence" for r in s["rows"]]
+    patterns = {"iso": r"^\d{4}-\d{2}-\d{2}$", "slash": r"^\d{4}/\d{1,2}/\d{1,2}$",
+                "cn": r"^\d{4}年\d{1,2}月\d{1,2}日$", "compact": r"^\d{8}$"}
+    for name, pattern in patterns.items():
+        assert any(isinstance(v, str) and re.match(pattern, v) for v in values), name
+    assert any(isinstance(v, datetime) for v in values)  # Excel date cells
+    assert any(isinstance(v, int) for v in values)       # bare serial numbers
+
+
+# --- Faults ------------------------------------------------------------------------------------
+def test_faulty_rows_are_counted_and_really_faulty(sample):
+    _, summary, sheets, faulty = sample
+    assert all(summary["faults"][kind] >= 1 for kind in FAULT_KINDS)
+    assert summary["faulty_rows"] == len(faulty) == sum(summary["faults"].values())
+    total = sum(summary["rows_per_dataset"].values())
+    assert 0.02 * total <= len(faulty) <= 0.04 * total
+    by_sheet = {(s["path"], s["sheet"]): s for s in sheets}
+    for (path, sheet, index), kind in faulty.items():
+        s = by_sheet[(path, sheet)]
+        row, roles = s["rows"][index], ROLES[s["dataset"]]
+        if kind == "uscc_check":
+            assert len(row[roles["uscc"]]) == 18 and not is_valid_uscc(row[roles["uscc"]])
+        elif kind == "uscc_length":
+            assert len(row[roles["uscc"]]) != 18
+        elif kind == "date_unparseable":
+            assert parse_date(row[roles["date"]]) is None
+        elif kind == "date_future":
+            assert parse_date(row[roles["date"]]) > AS_OF
+        elif kind == "validity_reversed":
+            assert parse_date(row["有效期至"]) < parse_date(row["有效期自"])
+        elif kind == "missing_required":
+            assert any(empty(row[roles[r]]) for r in ("number", "name", "date") if r in roles)
+        elif kind == "bad_enum":
+            assert row[roles["enum"][0]] in BAD_ENUMS
+        elif kind == "id_in_keep_field":
+            assert is_valid_id18(str(row[roles["keep"]]))
+
+
+def test_fault_rows_name_the_row_a_person_sees(sample):
+    out, summary, _, _ = sample
+    encodings = {f["path"]: f["encoding"] for f in summary["files"]}
+    for fault in summary["fault_rows"]:
+        if fault["kind"] == "bad_enum" and fault["path"].endswith((".csv", ".jsonl")):
+            lines = (out / fault["path"]).read_bytes().decode(encodings[fault["path"]]).splitlines()
+            assert any(value in lines[fault["row"] - 1] for value in BAD_ENUMS)
+        elif fault["kind"] == "bad_enum":
+            ws = openpyxl.load_workbook(out / fault["path"])[fault["sheet"]]
+            assert any(c.value in BAD_ENUMS for c in ws[fault["row"]])
+
+
+# --- Duplicates, repairs, objections, data quality ---------------------------------------------
+def test_exact_and_corrected_resubmissions(sample):
+    _, summary, sheets, _ = sample
+    main = next(s for s in sheets if s["path"] == "市场监管局/2025-行政处罚.csv")
+    later = next(s for s in sheets if s["path"] == "市场监管局/行政处罚更正补报.csv")
+    assert later["path"] > main["path"]  # a later file in sorted path order
+    key = lambda r: (r["处罚机关"], r["行政处罚决定书文号"], r["行政相对人名称"])  # noqa: E731
+    originals = {key(r): r for r in main["rows"]}
+    exact = [r for r in later["rows"] if r in main["rows"]]
+    corrected = [r for r in later["rows"] if r not in main["rows"]]
+    assert len(exact) == summary["duplicates"]["exact"] >= 2
+    assert len(corrected) == summary["duplicates"]["corrected"] >= 2
+    for r in corrected:
+        before = originals[key(r)]
+        assert r["处罚内容"] != before["处罚内容"]
+        assert r["数据更新时间戳"] > before["数据更新时间戳"]
+
+
+def test_repairs_and_objections_point_at_penalties(sample):
+    _, summary, sheets, faulty = sample
+    penalties = {}
+    for _, r in valid_rows(sheets, faulty, {"penalty", "penalty_2016"}):
+        penalties[normalise_number(r["行政处罚决定书文号"])] = r
+    for dataset, stats in (("repair", summary["repairs"]), ("objection", summary["objections"])):
+        matching = missing = respelled = 0
+        for _, r in valid_rows(sheets, faulty, {dataset}):
+            target = penalties.get(normalise_number(r["行政处罚决定书文号"]))
+            if target is None:
+                missing += 1
+                continue
+            matching += 1
+            respelled += r["行政处罚决定书文号"] != target["行政处罚决定书文号"]
+            code = target.get("行政相对人代码_1(统一社会信用代码)") or ""
+            assert (r["统一社会信用代码"] or "") == code and r["行政相对人名称"] == target["行政相对人名称"]
+        assert missing == stats["no_match"] >= 1
+        assert respelled >= 1
+        if dataset == "repair":
+            assert matching == stats["matching"]
+    states = {r["异议状态"] for _, r in valid_rows(sheets, faulty, {"objection"})}
+    assert states == {"处理中", "维持", "已更正", "原记录撤销", "已撤销"}
+
+
+def test_one_uscc_two_names_and_one_name_two_usccs(sample):
+    _, summary, sheets, faulty = sample
+    names_by_code, codes_by_name = {}, {}
+    for _, r in valid_rows(sheets, faulty, {"penalty", "licence"}):
+        code = r["行政相对人代码_1(统一社会信用代码)"]
+        if code:
+            names_by_code.setdefault(code, set()).add(r["行政相对人名称"])
+            codes_by_name.setdefault(r["行政相对人名称"], set()).add(code)
+    [pair] = summary["quality"]["uscc_two_names"]
+    assert names_by_code[pair["uscc"]] == set(pair["names"])
+    [pair] = summary["quality"]["name_two_usccs"]
+    assert codes_by_name[pair["name"]] == set(pair["usccs"])
+
+
+# --- Content -----------------------------------------------------------------------------------
+def free_text(sheets, datasets=("penalty", "penalty_2016", "licence")) -> str:
+    columns = ("违法事实", "处罚事由", "处罚内容", "处罚结果", "许可内容", "备注")
+    return "\n".join(str(r[c]) for s in sheets if s["dataset"] in datasets for r in s["rows"]
+                     for c in columns if c in r and not empty(r[c]))
+
+
+@pytest.mark.parametrize("what, pattern", [
+    ("mobile", r"(?<![\d])1[3-9]\d{9}(?!\d)"),
+    ("mobile with dashes", r"1[3-9]\d-\d{4}-\d{4}"),
+    ("mobile with +86", r"\+86 1[3-9]\d \d{4} \d{4}"),
+    ("mobile in full-width digits", r"１[３-９][０-９]{9}"),
+    ("landline", r"0798-\d{7}"),
+    ("ID with spaces", r"\d{6} \d{8} \d{3}[\dX]"),
+    ("ID ending in X", r"\d{17}X"),
+    ("e-mail", r"[a-z0-9]+@(163|126|qq|sina)\.com"),
+    ("address", r"(住址：|家住)江西省景德镇市\S+号"),
+    ("compound surname after 股东", r"股东(欧阳|司马|诸葛|上官|司徒|皇甫|慕容|东方)"),
+    ("company after 当事人", r"当事人[^，。（]+有限公司"),
+    ("现场负责人", r"现场负责人：[^（。]{2,4}"),
+    ("经营者", r"经营者[^（。]{2,4}"),
+    ("驾驶员", r"驾驶员[^（。]{2,4}（"),
+    ("限制从业 names a person", r"处以\d年内不得从事"),
+    ("amount in 万元", r"罚款人民币\d+(\.\d+)?万元"),
+    ("amount in 元", r"罚款\d+元"),
+    ("amount in capitals", r"罚款[零壹贰叁肆伍陆柒捌玖拾佰仟万]+元"),
+])
+def test_free_text_carries_what_departments_leave_in(sample, what, pattern):
+    _, _, sheets, _ = sample
+    assert re.search(pattern, free_text(sheets)), what
+
+
+def test_personal_numbers_in_text_are_real_ones(sample):
+    _, _, sheets, _ = sample
+    text = free_text(sheets)
+    cards = [re.sub(r"\s", "", c) for c in re.findall(r"卡号：([\d ]{16,24})）", text)]
+    assert cards and all(luhn_valid(c) and 16 <= len(c) <= 19 for c in cards)
+    assert any(" " in c for c in re.findall(r"卡号：([\d ]{16,24})）", text))
+    legacy = re.findall(r"身份证号码(?:：)?(\d{15})(?![\dX])", text)
+    assert legacy and all(is_valid_id15(n) for n in legacy)
+    full = re.findall(r"身份证号码(?:：)?(\d{17}[\dX])", text)
+    assert full and all(is_valid_id18(n) for n in full)
+
+
+def test_declared_secrets_appear_in_their_row(sample):
+    _, _, sheets, _ = sample
+    separators = set()
+    declared = 0
+    for s in sheets:
+        for r in s["rows"]:
+            if empty(r.get("商业秘密")):
+                continue
+            text = "".join(str(v) for k, v in r.items() if k != "商业秘密" and v is not None)
+            separators.update(re.findall(r"[；;]", r["商业秘密"]))
+            for term in re.split(r"[；;]", r["商业秘密"]):
+                assert term and term in text
+                declared += 1
+    assert declared >= 20 and separators == {"；", ";"}
+
+
+def test_penalties_span_the_severity_classes(sample):
+    _, summary, sheets, _ = sample
+    current = [r for s in sheets if s["dataset"] == "penalty" for r in s["rows"]]
+    kinds = {k for r in current for k in re.split("；", r["处罚类别"] or "")}
+    assert {"警告", "通报批评", "罚款", "没收违法所得", "暂扣许可证件", "降低资质等级", "吊销许可证件",
+            "责令停产停业", "责令关闭", "限制从业"} <= kinds
+    assert any("；" in (r["处罚类别"] or "") for r in current)
+    assert any("简易程序" in (r["备注"] or "") for r in current)
+    fines = [float(r["罚款金额（万元）"]) for r in current if not empty(r["罚款金额（万元）"])]
+    assert min(fines) < 1 and max(f for f in fines if f <= 10000) >= 100
+    assert summary["suspect_fine_unit"] == sum(f > 10000 for f in fines) >= 1
+    assert {r["严重程度"] for r in current if "严重程度" in r} == {"轻微", "一般", "严重"}
+    assert "撤销" in {r.get("当前状态") for r in current}
+    assert summary["revoked"] >= 1 and summary["explicit_end_earlier"] >= 1
+    old = [r for s in sheets if s["dataset"] == "penalty_2016" for r in s["rows"]]
+    assert any(re.search(r"罚款.*\d|罚款[壹贰叁肆伍陆柒捌玖]", r["处罚结果"] or "") for r in old)
+
+
+def test_licences_and_lists_have_their_variety(sample):
+    _, _, sheets, faulty = sample
+    licences = [r for _, r in valid_rows(sheets, faulty, {"licence"})]
+    assert {r["许可类别"] for r in licences} == {"普通", "特许", "认可", "核准", "登记", "其他"}
+    assert {r["当前状态"] for r in licences} == {"1", "2", "有效", "无效"}
+    assert any(parse_date(r["有效期至"]) and parse_date(r["有效期至"]) < AS_OF for r in licences)
+    rows = lambda d: [r for _, r in valid_rows(sheets, faulty, {d})]  # noqa: E731
+    assert any(parse_date(r["移出日期"]) and parse_date(r["移出日期"]) < AS_OF for r in rows("black_list"))
+    assert any(parse_date(r["有效期至"]) < AS_OF for r in rows("red_list"))
+    assert any(parse_date(r["有效期至"]) > AS_OF for r in rows("red_list"))
+    per_subject = {}
+    for r in rows("evaluation"):
+        per_subject.setdefault(r["统一社会信用代码"], set()).add(parse_date(r["评价日期"]))
+    assert max(len(d) for d in per_subject.values()) >= 2
+    assert {r["信用等级"] for r in rows("tax_grade")} == {"A", "B", "M", "C", "D"}
+    assert {r["欠缴类型"] for r in rows("arrears")} == {"水费", "电费", "燃气费", "社会保险费", "住房公积金"}
+    assert {r["履约状态"] for r in rows("commitment")} >= {"履约", "未履约"}
+
+
+def test_subjects_of_every_kind(sample):
+    _, _, sheets, faulty = sample
+    rows = [r for _, r in valid_rows(sheets, faulty, {"penalty"})]
+    categories = {r["行政相对人类别"] for r in rows}
+    assert categories == {"法人及非法人组织", "个体工商户", "自然人"}
+    codes = {r["行政相对人代码_1(统一社会信用代码)"][:2] for r in rows if r["行政相对人代码_1(统一社会信用代码)"]}
+    assert {"91", "92", "93"} <= codes and codes & {"12", "51", "52", "53", "Y1"}
+    shops = [r for r in rows if r["行政相对人类别"] == "个体工商户"]
+    assert any(r["行政相对人名称"] == r["法定代表人"] for r in shops)            # registered as the name alone
+    assert any(r["法定代表人"] in r["行政相对人名称"] != r["法定代表人"] for r in shops)  # 张三水果店
+    persons = [r for r in rows if r["行政相对人类别"] == "自然人"]
+    assert {len(r["证件号码"]) for r in persons} == {15, 18}
+    assert any(is_valid_id(str(r["行政相对人代码_4(税务登记号)"])[:18]) for r in shops
+               if not empty(r["行政相对人代码_4(税务登记号)"]))  # the operator's ID as tax number
+
+
+@pytest.mark.parametrize("yuan, text", [
+    (3000, "叁仟"), (3500, "叁仟伍佰"), (3050, "叁仟零伍拾"), (20000, "贰万"), (20500, "贰万零伍佰"),
+    (120000, "壹拾贰万"), (1000000, "壹佰万"),
+])
+def test_capital_amounts(yuan, text):
+    assert capital_yuan(yuan) == text
+
+
+# --- The benchmark file ------------------------------------------------------------------------
+def test_write_penalty_csv_writes_the_rows_asked_for(tmp_path):
+    path = tmp_path / "big.csv"
+    assert write_penalty_csv(path, 3000, seed=1, as_of=AS_OF, faulty_share=0.05) == 3000
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 3000
+    numbers = [r["行政处罚决定书文号"] for r in rows if "〔" in r["行政处罚决定书文号"]]
+    assert len(numbers) > 0.95 * 3000 and len(set(numbers)) == len(numbers)
+    assert set(rows[0]) == set(HEADER_SPELLINGS["penalty"]) - {"当前状态", "严重程度", "商业秘密", "数据更新时间戳"}
+    invalid = [r for r in rows if r["行政相对人代码_1(统一社会信用代码)"]
+               and not is_valid_uscc(r["行政相对人代码_1(统一社会信用代码)"])]
+    assert 0 < len(invalid) < 0.05 * 3000
+    lengths = sorted(len(r["违法事实"]) for r in rows)
+    assert 150 <= lengths[len(lengths) // 2] <= 260
+    assert sum(bool(re.search(r"1[3-9]\d[- ]?\d{4}[- ]?\d{4}|\d{17}[\dX]", r["违法事实"])) for r in rows) > 300
+    dates = [parse_date(r["处罚决定日期"]) for r in rows]
+    assert sum(d is not None and AS_OF - timedelta(days=4 * 365) <= d <= AS_OF for d in dates) >= 0.95 * 3000
+
+
+def test_write_penalty_csv_is_deterministic_and_encodes(tmp_path):
+    write_penalty_csv(tmp_path / "a.csv", 500, seed=2, as_of=AS_OF)
+    write_penalty_csv(tmp_path / "b.csv", 500, seed=2, as_of=AS_OF)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    write_penalty_csv(tmp_path / "c.csv", 500, seed=2, as_of=AS_OF, encoding="gb18030")
+    assert (tmp_path / "c.csv").read_bytes().decode("gb18030") == (tmp_path / "a.csv").read_bytes().decode("utf-8")
+    assert write_penalty_csv(tmp_path / "empty.csv", 0, seed=2, as_of=AS_OF) == 0
