@@ -17,6 +17,7 @@ import yaml
 
 from .dates import today_in_shanghai
 from .definitions import Dataset
+from .search import build_search_index
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SQL_TYPES = {"date": str, "datetime": str, "decimal": float, "integer": int}
@@ -123,6 +124,7 @@ class Loader:
                 db.execute(_view_sql(schema))
         public = self.dbs["public"]
         build_entities(public, self.schemas)
+        build_search_index(public)
         for tier, db in self.dbs.items():
             db["build_info"].insert_all(
                 [{"key": k, "value": str(v)} for k, v in {**build_info, "tier": tier}.items()],
