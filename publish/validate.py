@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from redaction.checkdigits import USCC_ALPHABET, is_valid_uscc
 
@@ -134,7 +135,13 @@ def _cell_text(raw: object) -> str:
 
 
 def _uscc(raw: object) -> str:
-    code = unicodedata.normalize("NFKC", _cell_text(raw) if not isinstance(raw, str) else raw)
+    return _uscc_text(_cell_text(raw) if not isinstance(raw, str) else raw)
+
+
+@lru_cache(maxsize=1 << 16)
+def _uscc_text(raw: str) -> str:
+    """Cached: authorities' and departments' codes repeat on every row."""
+    code = unicodedata.normalize("NFKC", raw)
     code = code.replace(" ", "").upper()
     if len(code) != 18 or not _USCC_SYMBOLS.issuperset(code):
         raise _Invalid("malformed_uscc")
