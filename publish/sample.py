@@ -477,7 +477,6 @@ class World:
         self.rng = random.Random(f"{seed}/world")
         self.departments = self._departments()
         self._names: dict[str, None] = {}
-        self._name_parts: dict[str, None] = {}     # substrings of person names
         self._subject_parts: dict[str, None] = {}  # substrings of subject names
         self._id_numbers: dict[str, None] = {}
         self._usccs: dict[str, None] = {}
@@ -510,13 +509,11 @@ class World:
 
     # -- people
     def _name_ok(self, name: str) -> bool:
-        if name in self._name_parts or name in self._fixed_parts or name in self._subject_parts:
-            return False  # an existing name contains it, or some fixed text or subject name does
-        return not any(part in self._names for part in _substrings([name]))
+        # Unique, and in no fixed text or subject name: masking it must not damage those.
+        return not (name in self._names or name in self._fixed_parts or name in self._subject_parts)
 
     def _take_name(self, name: str) -> None:
         self._names[name] = None
-        self._name_parts.update(_substrings([name]))
 
     def new_person(self, compound: bool | None = None, legacy_id: bool = False,
                    fixed: tuple[str, str] | None = None) -> Person:
@@ -597,7 +594,7 @@ class World:
         """Reserve a subject name unless taken or holding someone's name (but its operator's)."""
         if name in self._subject_names:
             return False
-        if any(part in self._names and part != operator for part in _substrings([name])):
+        if any(part in self._names for part in _substrings(name.split(operator) if operator else [name])):
             return False
         self._subject_names[name] = None
         self._subject_parts.update(_substrings([name]))
@@ -609,8 +606,10 @@ class World:
         division, prefix = _weighted_area(rng)
         if roll < 0.58:
             industry, suffixes, second, departments = rng.choice(N.INDUSTRIES)
-            while True:
-                trade = rng.choice(N.TRADE_NAMES)
+            for attempt in range(10 ** 6):
+                # the well-known trade names first; two-character coinages once they are used up
+                trade = (rng.choice(N.TRADE_NAMES) if attempt < 5
+                         else rng.choice(N.TRADE_SYLLABLES) + rng.choice(N.TRADE_SYLLABLES))
                 name = f"{prefix}{trade}{industry}{rng.choice(suffixes)}"
                 if self._take_subject_name(name):
                     break
@@ -735,9 +734,10 @@ def _person_details(rng: random.Random, person: Person) -> str:
 
 
 def _secret_terms(rng: random.Random, subject: Subject) -> list[str]:
-    trade = subject.trade or rng.choice(N.TRADE_NAMES)
+    trade = subject.trade if subject.kind in ("company", "coop") else rng.choice(N.TRADE_NAMES)
     templates = rng.sample(N.SECRET_TEMPLATES, rng.choice((1, 1, 2)))
-    return [t.format(trade=trade, n=rng.randint(3, 1380)) for t in templates]
+    return [t.format(trade=trade, n=rng.randint(2, 60), temp=rng.randint(1180, 1380),
+                     price=rng.randrange(800, 9000)) for t in templates]
 
 
 def facts_text(world: World, rng: random.Random, department: str, subject: Subject,
@@ -833,7 +833,6 @@ class Penalty:
     updated: datetime | None = None
     status: str = "正常"
     explicit_end_earlier: bool = False
-    suspect_fine: bool = False
 
 
 def _fine_text(rng: random.Random, yuan: int) -> str:
@@ -946,8 +945,11 @@ class Numbering:
 
 
 def decision_day(rng: random.Random, as_of: date) -> date:
-    """A decision day within the last ~4 years: some inside, some past their publicity windows."""
-    return as_of - timedelta(days=rng.randrange(0, 4 * 365 + 1))
+    """A decision day within the last ~4 years: half in the last year (inside most publicity
+    windows, so a fresh sample shows data), the rest older (many past their windows)."""
+    if rng.random() < 0.5:
+        return as_of - timedelta(days=rng.randrange(0, 366))
+    return as_of - timedelta(days=rng.randrange(366, 4 * 365 + 1))
 
 
 def _update_stamp(rng: random.Random, decided: date, as_of: date) -> datetime:
@@ -973,7 +975,7 @@ def make_penalty(world: World, rng: random.Random, department: str, subject: Sub
     if p.fine_yuan:
         p.fine_column = _wan(p.fine_yuan)
         if p.fine_yuan > 10000 and rng.random() < 0.01:  # entered in 元 in a 万元 column
-            p.fine_column, p.suspect_fine = Decimal(p.fine_yuan), True
+            p.fine_column = Decimal(p.fine_yuan)
     if secrets and rng.random() < 0.3:
         p.content += f"（{secrets[0]}不予公开）"
     if rng.random() < 0.1 and not p.remark:
@@ -1225,9 +1227,13 @@ def black_list_row(world: World, rng: random.Random) -> dict:
     s = rng.choice(world.organisations)
     reason, basis, key = rng.choice(N.BLACK_LIST_REASONS)
     listed = _past_day(rng, world.as_of, 4 * 365)
-    roll = rng.random()
-    removed = (min(listed + timedelta(days=rng.randint(90, 900)), world.as_of - timedelta(days=1))
-               if roll < 0.3 else listed + timedelta(days=rng.randint(365, 3 * 365)) if roll < 0.5 else None)
+    roll, listed_for = rng.random(), (world.as_of - listed).days
+    if roll < 0.3 and listed_for > 91:  # removed already
+        removed = listed + timedelta(days=rng.randint(90, min(900, listed_for - 1)))
+    elif roll < 0.5:  # removal date set in advance
+        removed = listed + timedelta(days=rng.randint(max(365, listed_for + 1), 3 * 365 + listed_for))
+    else:
+        removed = None
     return {"行政相对人名称": s.name, "统一社会信用代码": s.uscc, "列入事由": reason, "列入依据": basis,
             "认定机关": world.departments[key].name, "列入日期": listed, "移出日期": removed}
 
@@ -1528,102 +1534,102 @@ def generate_sample(out_dir: Path, rows: int = 2000, seed: int = 0, as_of: date 
     if rows < MIN_ROWS:
         raise PublishError("sample_rows_too_few", f"样例数据的处罚记录数至少为 {MIN_ROWS} 行")
     as_of = as_of or today_shanghai()
-    out_dir = Path(out_dir)
     world = World(seed, as_of, n_subjects=min(20000, max(60, rows // 3)))
-    numbering = Numbering()
     parts = [_Part(source, sheet) for source in PLAN for sheet in source.sheets]
     counts = _allocate(parts, dataset_sizes(rows), rows)
 
     def rng_for(part: _Part, purpose: str) -> random.Random:
         return random.Random(f"{seed}/{part.label}/{purpose}")
 
-    # 1. Penalties and licences, as records then rows.
-    for p in parts:
-        rng = rng_for(p, "records")
-        n, dept = counts[p.label], p.source.department
-        if p.sheet.dataset in _PENALTY_FAMILY and p.sheet.role != "resubmission":
-            secrets = 0.15 if SECRETS in p.sheet.columns else 0.0
-            p.records = numbering.number_records(
-                [make_penalty(world, rng, dept, world.subject_for(rng, dept, PERSON_SHARE[dept]), secrets)
-                 for _ in range(n)])
-            if p.sheet.dataset == "penalty_2016":  # the GB18030 file: one name outside GBK
-                companies = [r for r in p.records if r.subject.kind == "company"]
-                if companies:
-                    lucky = rng.choice(companies)
-                    lucky.subject = replace(lucky.subject, rep=world.rare_person)
-                    lucky.facts += f"当事人法定代表人{world.rare_person.name}对上述事实予以确认。"
-        elif p.sheet.dataset in _LICENCE_FAMILY:
-            secrets = 0.1 if SECRETS in p.sheet.columns else 0.0
-            p.records = numbering.number_records(
-                [make_licence(world, rng, dept, world.subject_for(rng, dept, 0.03), secrets) for _ in range(n)])
-        p.rows = [_render(p, r) for r in p.records]
+    numbering = Numbering()
+    for p in parts:  # penalties and licences first: the rest points at them
+        _decisions(world, p, counts[p.label], rng_for(p, "records"), numbering)
         p.faults = choose_faults(p.rows, p.sheet, rng_for(p, "faults"))
+    revoked = _revoke(parts, rng_for)
+    taken = {(p.label, i) for p, i in revoked}  # rows nothing else may point at
+    exact_ix, corrections = _resubmissions(parts, rows, as_of, taken, rng_for)
+    quality = _quality_pairs(world, parts, taken)
+    penalties = [(p, i) for p in parts if p.sheet.dataset in _PENALTY_FAMILY and p.sheet.role != "resubmission"
+                 for i in range(len(p.records)) if i not in p.faults and (p.label, i) not in taken]
+    repair_stats = _repairs(world, parts, counts, penalties, taken, rng_for)
+    objection_stats = _objections(world, parts, counts, penalties, taken, corrections, rng_for)
+    for p in parts:
+        if p.sheet.dataset in ("black_list", "red_list", "commitment", "evaluation", "tax_grade", "arrears"):
+            p.rows = _other_rows(world, p, counts[p.label], rng_for(p, "records"))
+            p.faults = choose_faults(p.rows, p.sheet, rng_for(p, "faults"))
+    for p in parts:  # damage the faulty rows last, so that nothing above points at them
+        rng = rng_for(p, "damage")
+        for i in sorted(p.faults):
+            apply_fault(p.rows[i], p.sheet.dataset, p.faults[i], rng, world)
+    files = _write_all(Path(out_dir), world, parts, rng_for)
+    return _summary(world, rows, seed, parts, files, revoked, len(exact_ix), len(corrections), quality,
+                    repair_stats, objection_stats)
 
-    # 2. Revoked penalties (当前状态 = 撤销), where the file has the column.
-    revoked: list[tuple[_Part, int]] = []
+
+def _decisions(world: World, p: _Part, n: int, rng: random.Random, numbering: Numbering) -> None:
+    """The penalty or licence records of one sheet, and their rows."""
+    dept = p.source.department
+    if p.sheet.dataset in _PENALTY_FAMILY and p.sheet.role != "resubmission":
+        secrets = 0.15 if SECRETS in p.sheet.columns else 0.0
+        p.records = numbering.number_records(
+            [make_penalty(world, rng, dept, world.subject_for(rng, dept, PERSON_SHARE[dept]), secrets)
+             for _ in range(n)])
+        companies = [r for r in p.records if r.subject.kind == "company"]
+        if p.sheet.dataset == "penalty_2016" and companies:  # the GB18030 file: a name outside GBK
+            lucky = rng.choice(companies)
+            lucky.subject = replace(lucky.subject, rep=world.rare_person)
+            lucky.facts += f"当事人法定代表人{world.rare_person.name}对上述事实予以确认。"
+    elif p.sheet.dataset in _LICENCE_FAMILY:
+        secrets = 0.1 if SECRETS in p.sheet.columns else 0.0
+        p.records = numbering.number_records(
+            [make_licence(world, rng, dept, world.subject_for(rng, dept, 0.03), secrets) for _ in range(n)])
+    p.rows = [_render(p, r) for r in p.records]
+
+
+def _revoke(parts: list[_Part], rng_for) -> list[tuple[_Part, int]]:
+    """Mark about 2 % of the penalties 撤销 where the file has a 当前状态 column."""
+    revoked = []
     for p in parts:
         if p.sheet.dataset in _PENALTY_FAMILY and STATUS in p.sheet.columns and p.records:
-            rng = rng_for(p, "revoked")
             free = [i for i in range(len(p.rows)) if i not in p.faults]
-            for i in rng.sample(free, max(1, len(free) // 50)):
-                p.records[i].status = "撤销"
-                p.rows[i][STATUS] = "撤销"
+            for i in rng_for(p, "revoked").sample(free, max(1, len(free) // 50)):
+                p.records[i].status = p.rows[i][STATUS] = "撤销"
                 revoked.append((p, i))
-    taken = {(p.label, i) for p, i in revoked}
+    return revoked
 
-    # 3. Exact and corrected re-submissions of the main market file.
+
+def _resubmissions(parts: list[_Part], rows: int, as_of: date, taken: set, rng_for):
+    """Exact copies and corrections of rows of the main market file, in a later file.
+
+    A correction keeps authority, decision number and subject, changes the fine in 处罚内容 and
+    carries a later 数据更新时间戳. Returns (indices copied exactly, the corrected originals).
+    """
     main = parts[0]
     resub = next(p for p in parts if p.sheet.role == "resubmission")
     rng = rng_for(resub, "records")
     exact_n, corrected_n = resubmission_counts(rows)
     pool = [i for i in range(len(main.rows)) if i not in main.faults and (main.label, i) not in taken]
-    old_fined = [i for i in pool if main.records[i].kinds in (("罚款",), ("罚款", "没收违法所得"))
-                 and main.records[i].decided <= as_of - timedelta(days=90)]
-    corrected_ix = rng.sample(old_fined, min(corrected_n, len(old_fined)))
-    corrected_set = set(corrected_ix)
-    exact_ix = rng.sample([i for i in pool if i not in corrected_set], exact_n)
-    corrections: list[Penalty] = []
+    fined = [i for i in pool if main.records[i].kinds in (("罚款",), ("罚款", "没收违法所得"))
+             and main.records[i].decided <= as_of - timedelta(days=90)]
+    corrected_ix = rng.sample(fined, min(corrected_n, len(fined)))
+    exact_ix = rng.sample(sorted(set(pool) - set(corrected_ix)), exact_n)
     for i in exact_ix:
         resub.rows.append(dict(main.rows[i]))
-        taken.add((main.label, i))
+    corrections = []
     for i in corrected_ix:
         original = main.records[i]
-        fixed = replace(original, fine_yuan=max(100, original.fine_yuan * 6 // 10 // 100 * 100))
-        fixed.content = _fine_text(rng, fixed.fine_yuan)
+        fixed = replace(original, fine_yuan=max(100, original.fine_yuan * 6 // 10 // 100 * 100),
+                        remark="更正：原处罚内容罚款金额有误",
+                        updated=original.updated + timedelta(days=rng.randint(10, 60)))
         fixed.fine_column = _wan(fixed.fine_yuan)
+        fixed.content = _fine_text(rng, fixed.fine_yuan)
         if "没收违法所得" in original.kinds:
             fixed.content = f"没收违法所得人民币{original.confiscated}元，并处{fixed.content.removeprefix('处')}"
-        fixed.remark = "更正：原处罚内容罚款金额有误"
-        fixed.updated = min(original.updated + timedelta(days=rng.randint(10, 60)),
-                            datetime(as_of.year, as_of.month, as_of.day, 8, 0, 0))
         resub.records.append(fixed)
         resub.rows.append(_render(resub, fixed))
         corrections.append(original)
-        taken.add((main.label, i))
-
-    # 4. Data quality for the credit office: one USCC under two names, one name under two USCCs.
-    quality = _quality_pairs(world, parts, taken)
-
-    # 5. Repairs and objections point at penalties of this sample (and a few at nothing).
-    penalties = [(p, i) for p in parts if p.sheet.dataset in _PENALTY_FAMILY and p.sheet.role != "resubmission"
-                 for i in range(len(p.records)) if i not in p.faults and (p.label, i) not in taken]
-    repair_stats = _repairs(world, parts, counts, penalties, taken, rng_for)
-    objection_stats = _objections(world, parts, counts, penalties, taken, corrections, rng_for)
-
-    # 6. The other datasets.
-    for p in parts:
-        if p.sheet.dataset in ("black_list", "red_list", "commitment", "evaluation", "tax_grade", "arrears"):
-            p.rows = _other_rows(world, p, counts[p.label], rng_for(p, "records"))
-            p.faults = choose_faults(p.rows, p.sheet, rng_for(p, "faults"))
-
-    # 7. Damage the faulty rows, write the files.
-    for p in parts:
-        rng = rng_for(p, "damage")
-        for i in sorted(p.faults):
-            apply_fault(p.rows[i], p.sheet.dataset, p.faults[i], rng, world)
-    files = _write_all(out_dir, world, parts, rng_for)
-    return _summary(world, rows, seed, parts, files, revoked, exact_ix, corrected_ix, quality,
-                    repair_stats, objection_stats)
+    taken.update((main.label, i) for i in exact_ix + corrected_ix)
+    return exact_ix, corrections
 
 
 def _render(part: _Part, record) -> dict:
@@ -1726,17 +1732,30 @@ def _objections(world, parts, counts, penalties, taken, corrections, rng_for) ->
     return stats
 
 
+# The field that, with the USCC, tells one entry from another (no accidental duplicates).
+ENTRY_KEYS = {"black_list": "列入事由", "red_list": "荣誉名称", "commitment": "承诺事项", "arrears": "欠缴类型"}
+
+
+def _entries(world: World, part: _Part, n: int, rng: random.Random) -> list[dict]:
+    """List entries, commitments or arrears: n rows, no two for the same subject and key."""
+    dataset = part.sheet.dataset
+    creditors = ("hrss", "fund") if part.source.department == "hrss" else ("water", "power", "gas")
+    kinds = tuple(k for k in N.ARREARS_KINDS if k[1] in creditors)
+    row_of = {"black_list": black_list_row, "red_list": red_list_row, "commitment": commitment_row}.get(dataset)
+    rows, seen = [], set()
+    while len(rows) < n:
+        row = arrears_row(world, rng, kinds) if dataset == "arrears" else row_of(world, rng)
+        key = (row["统一社会信用代码"], row[ENTRY_KEYS[dataset]])
+        if key not in seen:
+            seen.add(key)
+            rows.append(row)
+    return rows
+
+
 def _other_rows(world: World, part: _Part, n: int, rng: random.Random) -> list[dict]:
     dataset = part.sheet.dataset
-    if dataset == "black_list":
-        return [black_list_row(world, rng) for _ in range(n)]
-    if dataset == "red_list":
-        return [red_list_row(world, rng) for _ in range(n)]
-    if dataset == "commitment":
-        return [commitment_row(world, rng) for _ in range(n)]
-    if dataset == "arrears":
-        kinds = tuple(k for k in N.ARREARS_KINDS if (k[1] in ("hrss", "fund")) == (part.source.department == "hrss"))
-        return [arrears_row(world, rng, kinds) for _ in range(n)]
+    if dataset in ENTRY_KEYS:
+        return _entries(world, part, n, rng)
     make = evaluation_rows if dataset == "evaluation" else tax_grade_rows
     rows: list[dict] = []
     subjects = rng.sample(world.organisations, min(len(world.organisations), n))
@@ -1778,7 +1797,7 @@ def _line_of(part: _Part, index: int) -> int:
     return part.sheet.title_rows + index + 2
 
 
-def _summary(world, rows, seed, parts, files, revoked, exact_ix, corrected_ix, quality,
+def _summary(world, rows, seed, parts, files, revoked, exact, corrected, quality,
              repair_stats, objection_stats) -> dict:
     per_dataset: dict[str, int] = {}
     faults = {kind: 0 for kind in FAULT_KINDS}
@@ -1798,7 +1817,7 @@ def _summary(world, rows, seed, parts, files, revoked, exact_ix, corrected_ix, q
         "faults": faults,
         "faulty_rows": sum(faults.values()),
         "fault_rows": fault_rows,
-        "duplicates": {"exact": len(exact_ix), "corrected": len(corrected_ix)},
+        "duplicates": {"exact": exact, "corrected": corrected},
         "revoked": len(revoked),
         # 罚款金额（万元） above 10,000: entered in 元 by mistake (exact re-submissions included)
         "suspect_fine_unit": sum(1 for p in parts if p.sheet.dataset == "penalty" for r in p.rows
@@ -1811,63 +1830,84 @@ def _summary(world, rows, seed, parts, files, revoked, exact_ix, corrected_ix, q
 
 
 # --- The benchmark file ------------------------------------------------------------------------
+def _csv_field(value: str) -> str:
+    """One CSV field as csv.writer's QUOTE_MINIMAL writes it."""
+    if "," in value or '"' in value or "\n" in value or "\r" in value:
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _csv_line(values) -> str:
+    return ",".join(_csv_field(v) for v in values) + "\r\n"
+
+
 def write_penalty_csv(path: Path, rows: int, seed: int, as_of: date, encoding: str = "utf-8",
                       faulty_share: float = 0.0) -> int:
-    """One plain current-layout penalty CSV of `rows` rows, fast (pools precomputed, rows vary cheaply).
-
-    Returns the number of data rows written; about `faulty_share` of them carry a fault.
+    """One plain current-layout penalty CSV of `rows` rows, fast: the rows are assembled from
+    pools of ready-made CSV fragments (subject, facts, outcome), varied by department, day and
+    decision number. Returns the number of data rows written; about `faulty_share` of them
+    carry a fault (cycling through PENALTY_FAULTS).
     """
     world = World(seed, as_of, n_subjects=min(3000, max(60, rows // 20)))
     rng = random.Random(f"{seed}/bench")
-    departments = ("market", "ecology", "emergency", "housing", "transport", "tax")
-    # Pools: per department, (subject columns, 违法行为类型, 处罚依据, facts without a date).
-    pools = {}
-    for key in departments:
+    keys = ("market", "ecology", "emergency", "housing", "transport", "tax")
+    pool_size = 400
+    # Per department: (subject columns, 违法行为类型, 违法事实 without its date, the columns from
+    # 处罚依据 to 暂扣…, 备注, longest publicity in months), raw and as CSV text.
+    pools = []
+    for key in keys:
+        dept = world.departments[key]
         entries = []
-        for _ in range(400):
+        for _ in range(pool_size):
             s = world.subject_for(rng, key, PERSON_SHARE[key])
             violation = rng.choice(N.VIOLATIONS[key])
             facts, _ = facts_text(world, rng, key, s, violation, None, False)
             o = outcome(rng, world, key, s)
             fine = _decimal_text(_wan(o["fine_yuan"])) if o["fine_yuan"] else ""
             gains = _decimal_text(_wan(o["confiscated"])) if o["confiscated"] else ""
-            fields = subject_fields(s)
-            entries.append(([fields[c] for c in SUBJECT_COLUMNS], violation[0], violation[2], facts,
-                            "；".join(o["kinds"]), o["content"], fine, gains, o["licence_ref"], o["remark"],
-                            MAX_PUBLICITY_MONTHS[o["severity"]]))
-        pools[key] = entries
+            subject = [subject_fields(s)[c] for c in SUBJECT_COLUMNS]
+            middle = [violation[2], "；".join(o["kinds"]), o["content"], fine, gains, o["licence_ref"]]
+            tail = [dept.name, dept.uscc, dept.name, dept.uscc, o["remark"]]
+            entries.append((subject, violation[0], facts, middle, tail, MAX_PUBLICITY_MONTHS[o["severity"]],
+                            _csv_line(subject)[:-2] + ",", "," + _csv_field(violation[0]) + ",",
+                            _csv_field(facts) != facts, "," + _csv_line(middle)[:-2] + ",",
+                            "," + _csv_line(tail)))
+        pools.append((dept, entries))
     days = [as_of - timedelta(days=k) for k in range(4 * 365 + 1)]
     iso = [d.isoformat() for d in days]
     spoken = [_cn_date(d - timedelta(days=14)) + "，" for d in days]
     ends = {m: [_months(d, m).isoformat() for d in days] for m in (3, 12, 36)}
-    depts = [world.departments[k] for k in departments]
-    fault_cycle = PENALTY_FAULTS
     written = 0
     with open(path, "w", encoding=encoding, newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(PENALTY_COLUMNS)
-        batch = []
-        rand, randrange = rng.random, rng.randrange
+        handle.write(_csv_line(PENALTY_COLUMNS))
+        batch: list[str] = []
+        rand, randrange, n_days = rng.random, rng.randrange, len(days)
         for i in range(rows):
-            k = randrange(len(depts))
-            dept = depts[k]
-            subject, vtype, basis, facts, kinds, content, fine, gains, ref, remark, months = \
-                pools[departments[k]][randrange(400)]
-            day = randrange(len(days))
+            dept, entries = pools[randrange(6)]
+            entry = entries[randrange(pool_size)]
+            day = randrange(n_days)
             number = f"{dept.penalty_prefix}〔{days[day].year}〕{i + 1}号"
-            end = ends[months][day] if rand() < 0.5 else ""
-            row = subject + [number, vtype, spoken[day] + facts, basis, kinds, content, fine, gains, ref,
-                             iso[day], "", end, dept.name, dept.uscc, dept.name, dept.uscc, remark]
+            end = ends[entry[5]][day] if rand() < 0.5 else ""
             if faulty_share and rand() < faulty_share:
-                record = dict(zip(PENALTY_COLUMNS, row))
-                kind = fault_cycle[written % len(fault_cycle)]
-                if _fault_applies(record, "penalty", kind):
-                    apply_fault(record, "penalty", kind, rng, world)
-                    row = [_cell_text(record[c], "iso") for c in PENALTY_COLUMNS]
-            batch.append(row)
+                batch.append(_faulty_bench_line(entry, number, spoken[day], iso[day], end, written, rng, world))
+            else:
+                facts = spoken[day] + entry[2]
+                if entry[8]:
+                    facts = _csv_field(facts)
+                batch.append(f"{entry[6]}{number}{entry[7]}{facts}{entry[9]}{iso[day]},,{end}{entry[10]}")
             written += 1
             if len(batch) >= 20000:
-                writer.writerows(batch)
+                handle.write("".join(batch))
                 batch.clear()
-        writer.writerows(batch)
+        handle.write("".join(batch))
     return written
+
+
+def _faulty_bench_line(entry, number, spoken, decided, end, i, rng, world) -> str:
+    subject, violation, facts, middle, tail = entry[:5]
+    values = subject + [number, violation, spoken + facts] + middle + [decided, "", end] + tail
+    record = dict(zip(PENALTY_COLUMNS, values))
+    kind = PENALTY_FAULTS[i % len(PENALTY_FAULTS)]
+    if _fault_applies(record, "penalty", kind):
+        apply_fault(record, "penalty", kind, rng, world)
+    return _csv_line(_cell_text(record[c], "iso") for c in PENALTY_COLUMNS)

@@ -76,6 +76,11 @@ TRADE_NAMES = (
     "永盛", "佳信", "晟源", "宏泰", "聚隆", "诚达", "安顺", "捷运", "绿源", "蓝天",
     "润泽", "宝瓷", "陶源", "天宝", "鑫隆", "锦程", "和顺", "益民", "广汇", "昌盛",
 )
+TRADE_SYLLABLES = (
+    "昌", "华", "鑫", "盛", "源", "泰", "宏", "隆", "达", "顺", "通", "航", "锦", "润", "泽", "鼎",
+    "凯", "越", "恒", "远", "嘉", "禾", "康", "利", "瑞", "祥", "兴", "旺", "众", "诚", "益", "丰",
+    "晟", "森", "乾", "坤", "合", "裕", "天", "宇",
+)
 # (industry, suffixes, second USCC character, departments that meet such companies)
 INDUSTRIES = (
     ("陶瓷", ("有限公司", "股份有限公司"), "1", ("market", "ecology", "emergency", "tax")),
@@ -190,11 +195,11 @@ CLOSINGS = (
 # Declared trade secrets (商业秘密): terms that appear verbatim in the record's text.
 SECRET_TEMPLATES = (
     "{trade}牌影青釉料配方YQ-{n}",
-    "{n}℃还原焰烧成曲线",
+    "{temp}℃还原焰烧成曲线",
     "{trade}大酒店等{n}家客户名单",
     "高白瓷泥料配比表（第{n}版）",
     "窑炉余热回收工艺参数表{n}",
-    "年度采购单价表（每吨{n}元）",
+    "年度采购单价表（每吨{price}元）",
 )
 SECRET_SENTENCES = (
     "当事人提交的{secrets}等资料经认定涉及商业秘密。",

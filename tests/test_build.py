@@ -250,3 +250,62 @@ def test_xlsx_and_jsonl_sources_load(tmp_path):
     assert rep["datasets"]["penalty"]["published"]["public"] == 2
     assert {s["file"]: s["status"] for s in rep["sources"]} == {
         "book.xlsx#说明": "skipped", "book.xlsx#处罚": "read", "feed.jsonl": "read"}
+
+
+OLD_HEADER = ["行政处罚决定书文号", "处罚名称", "处罚类别1", "处罚事由", "处罚依据", "行政相对人名称",
+              "行政相对人代码_1(统一社会信用代码)", "行政相对人代码_2(组织机构代码)", "行政相对人代码_5(居民身份证号)",
+              "法定代表人姓名", "处罚结果", "处罚决定日期", "处罚机关", "当前状态", "地方编码", "数据更新时间戳"]
+
+
+def test_2016_layout_grades_from_text_and_treats_id_without_uscc_as_a_person(tmp_path):
+    company = {"行政处罚决定书文号": "景交罚〔2026〕3号", "处罚名称": "超限运输", "处罚类别1": "罚款",
+               "处罚事由": "车辆超限运输", "处罚依据": "《公路法》", "行政相对人名称": "景德镇市瓷都物流有限公司",
+               "行政相对人代码_1(统一社会信用代码)": uscc(9), "行政相对人代码_2(组织机构代码)": "MA35ABCD1",
+               "法定代表人姓名": "赵大海", "处罚结果": "罚款人民币150万元", "处罚决定日期": "2026/5/6",
+               "处罚机关": "景德镇市交通运输局", "当前状态": "正常", "地方编码": "360200",
+               "数据更新时间戳": "20260507101010"}
+    person = {**company, "行政处罚决定书文号": "景交罚〔2026〕4号", "行政相对人名称": "孙小红",
+              "行政相对人代码_1(统一社会信用代码)": "", "行政相对人代码_2(组织机构代码)": "",
+              "行政相对人代码_5(居民身份证号)": id_number("19880808", 5), "法定代表人姓名": "",
+              "处罚结果": "罚款人民币2万元"}
+    out, rep = run(tmp_path, {"old.csv": ([company, person], OLD_HEADER)})
+    shown = {r["decision_no"]: r for r in rows(out / "public.db", "SELECT * FROM penalties")}
+    assert shown["景交罚〔2026〕3号"]["severity"] == "严重"        # 150 万元 read from 处罚结果
+    assert shown["景交罚〔2026〕3号"]["publicity_end"] == "2029-05-05"
+    assert shown["景交罚〔2026〕3号"]["legal_rep"] == "赵*"
+    assert shown["景交罚〔2026〕4号"]["subject_name"] == "孙*"
+    assert shown["景交罚〔2026〕4号"]["subject_is_person"] == 1
+    assert shown["景交罚〔2026〕4号"]["severity"] == "一般"
+    assert rep["datasets"]["penalty_2016"]["published"]["public"] == 2
+
+
+def test_header_variants_and_title_rows_in_one_build(tmp_path):
+    raw = tmp_path / "raw"
+    variant = [h.replace("行政相对人代码_1(统一社会信用代码)", "行政相对人代码-1（统一社会信用代码）")
+               .replace("行政相对人名称", " 主体名称 ") for h in PENALTY_HEADER]
+    plain = [h.replace("行政相对人代码_1(统一社会信用代码)", "统一社会信用代码") for h in PENALTY_HEADER]
+    write_csv(raw / "variant.csv", [dict(zip(variant, penalty(行政处罚决定书文号="V1").values()))], variant,
+              encoding="gb18030", title_rows=[["景德镇市行政处罚公示"], ["填报单位：市场监管局"]])
+    write_csv(raw / "plain.csv", [dict(zip(plain, penalty(行政处罚决定书文号="V2").values()))], plain,
+              encoding="utf-8-sig")
+    rep = build(raw, tmp_path / "out", AS_OF, progress=False)
+    assert rep["datasets"]["penalty"]["published"]["public"] == 2
+    assert {s["file"]: s["header_row"] for s in rep["sources"]} == {"variant.csv": 3, "plain.csv": 1}
+    assert {r["uscc"] for r in rows(tmp_path / "out" / "public.db", "SELECT uscc FROM penalties")} == {uscc(1)}
+
+
+def test_sample_build_balances_and_passes_the_scan(tmp_path):
+    from publish.sample import generate_sample
+    from redaction.scan import scan_database
+
+    generate_sample(tmp_path / "raw", rows=400, seed=3, as_of=AS_OF)
+    out = tmp_path / "out"
+    rep = build(tmp_path / "raw", out, AS_OF, progress=False)
+    assert rep["balanced"]
+    for level in ("datasets", "files", "departments"):
+        for block in rep[level].values():
+            assert block["read"] == sum(block["totals"].values())
+    assert scan_database(out / "public.db") == [] and scan_database(out / "authorized.db") == []
+    for dataset in ("penalty", "licence", "blacklist", "redlist", "commitment", "evaluation", "tax_grade",
+                    "arrears", "repair", "objection", "penalty_2016", "licence_2016"):
+        assert rep["datasets"][dataset]["read"] > 0, dataset
