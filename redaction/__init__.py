@@ -12,13 +12,14 @@ scanner and the tests call the same functions.
 """
 from .check import Problem, check_record
 from .detectors import Context, detect
-from .mask import DEFAULT_MASKS, Masks, mask, mask_person_name
+# (The `mask` function is not re-exported: `redaction.mask` stays the module.)
+from .mask import DEFAULT_MASKS, Masks, mask_person_name
 from .policy import ROLES, Redacted, looks_like_person_name, redact_record
 from .scan import Finding, find_in_text, scan_database
 from .spans import Span
 
 __all__ = [
     "Context", "DEFAULT_MASKS", "Finding", "Masks", "Problem", "ROLES", "Redacted", "Span",
-    "check_record", "detect", "find_in_text", "looks_like_person_name", "mask",
-    "mask_person_name", "redact_record", "scan_database",
+    "check_record", "detect", "find_in_text", "looks_like_person_name", "mask_person_name",
+    "redact_record", "scan_database",
 ]

@@ -32,7 +32,7 @@ class Context:
     keep_whole: registered business names that stay whole even when they contain a person's
         name (张三水果店 contains 张三; DOMAIN.md "双公示").
     personal_numbers: the record's own ID numbers from never-published columns (masked
-        wherever they appear, whatever their writing of check digits).
+        wherever they appear as written there).
     """
 
     personal_names: tuple[str, ...] = ()
@@ -74,14 +74,16 @@ def _is_letter(ch: str) -> bool:
 
 # A run of 11+ digits with single separators. The pattern starts with a character class so
 # the regex engine skips ahead fast; a run found this way always starts at its first digit.
-_NUMBER_RUN = re.compile(rf"[{_DIGIT}](?:[{_SEP}]?[{_DIGIT}]){{10,}}[Xx\uff38\uff58]?")
+_NUMBER_RUN = re.compile(rf"[{_DIGIT}](?:[{_SEP}]?[{_DIGIT}]){{10,}}(?:[{_SEP}]?[Xx\uff38\uff58])?")
 # A landline written with its area code in brackets: (0798)1234567, （0798）123 4567.
 _PAREN_LANDLINE = re.compile(
     rf"[(\uff08][0\uff10][{_DIGIT}]{{2,3}}[)\uff09][{_SEP}]?[{_DIGIT}](?:[{_SEP}]?[{_DIGIT}]){{6,7}}(?![{_DIGIT}])"
 )
-_GROUP = re.compile(r"[0-9]+[Xx]?")
+_GROUP = re.compile(r"([0-9]+)(?:[ -]?[Xx])?")
 _PHONE_LABELS = frozenset({"tel", "mob", "mobile", "phone", "fax", "sms", "cell", "mp", "call"})
-_CARD_FIRST_DIGITS = frozenset("34569")  # UnionPay 62, Visa 4, MasterCard 5, JCB/AmEx 3, 95xx
+# Card number prefixes (issuer identification): Visa 4, MasterCard 51–55, JCB 35, UnionPay
+# 62, Discover 60/65, domestic 9…. Division codes such as 36 (Jiangxi) are not among them.
+_CARD_PREFIXES = frozenset({"35", "51", "52", "53", "54", "55", "60", "62", "65"})
 _USCC_LABEL_BEFORE = re.compile(
     r"(?:统一社会信用代码|社会信用代码|信用代码|纳税人识别号|統一社會信用代碼|納稅人識別號)"
     r"[）)]?[：:\s]*(?:为|是|為)?[：:\s]*$"
@@ -95,6 +97,8 @@ def _number_kind(d: str) -> tuple[str, int] | None:
     DOMAIN.md), then phones, then Luhn-valid cards, then landlines.
     """
     n = len(d)
+    if n < 10:
+        return None
     if n == 18 and is_valid_id18(d):
         return ("id_number", 0)
     if not d[-1].isdigit():
@@ -109,15 +113,44 @@ def _number_kind(d: str) -> tuple[str, int] | None:
         return ("phone", 2)  # 86 country code written without a plus
     if n == 15 and d[:5] == "00861" and d[5] in "3456789":
         return ("phone", 4)
-    # An 18-digit string that is a valid USCC is not taken for a card (GB 32100-2015 codes
-    # are often all digits); as an ID it was caught above (DOMAIN.md: the ID check wins).
-    if 16 <= n <= 19 and d[0] in _CARD_FIRST_DIGITS and luhn_valid(d) and not (n == 18 and is_valid_uscc(d)):
+    if 16 <= n <= 19 and _card_like(d):
         return ("bank_card", 0)
     if d[0] == "0" and d[1] != "0" and 10 <= n <= 12:
         area = 3 if d[1] in "12" else 4
         if n - area in (7, 8) and d[area] != "0":
             return ("phone", 0)
     return None
+
+
+def _card_like(d: str) -> bool:
+    """A Luhn-valid card number with a card issuer's prefix.
+
+    Not an 18-digit valid USCC (GB 32100-2015 codes are often all digits), nor 18 digits with
+    a date where an ID has one (a division code, a date and a serial: a permit number such
+    as 施工许可证 360203202403050101, or an ID with a wrong check digit).
+    """
+    if not (d[0] in "49" or d[:2] in _CARD_PREFIXES) or not luhn_valid(d):
+        return False
+    if len(d) == 18 and (is_valid_uscc(d) or _is_date(d[6:14])):
+        return False
+    return True
+
+
+def _is_date(yyyymmdd: str) -> bool:
+    year, month, day = int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:])
+    if not (1900 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return False
+    return day <= (29 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
+
+
+def _card_grouping(sizes: list[int]) -> bool:
+    """True for the ways card numbers are written: one block, fours (6222 0212 3456 7890 123),
+    or six then the rest (622202 1234567890123). 360203-2023-058802-P is a permit number."""
+    if len(sizes) == 1:
+        return True
+    if all(size == 4 for size in sizes[:-1]) and 1 <= sizes[-1] <= 4:
+        return True
+    return len(sizes) == 2 and sizes[0] == 6
 
 
 def _letter_before(text: str, at: int) -> bool:
@@ -130,13 +163,19 @@ def _letter_before(text: str, at: int) -> bool:
     return to_ascii(text[word_start:at]).lower() not in _PHONE_LABELS
 
 
-def _touches_letter(text: str, a: int, b: int, masked: list[Span]) -> bool:
-    """True when a Latin letter that stays in the text comes right before [a, b).
+def _touches_letter(text: str, a: int, b: int, masked: list[Span], kind: str) -> bool:
+    """True when a Latin letter that stays in the text touches a phone or card at [a, b).
 
-    Digits after a letter belong to a code (licence JY1360…). Only the left side counts:
-    codes start with letters, and a letter after a number does not hide the number.
+    Digits after a letter belong to a code (licence JY1360…). A letter right after counts
+    only where the number is the start of a valid USCC (9136…1234X, 9136…7818X2001P;
+    GB 32100-2015): those digits are no card.
     """
-    return _letter_before(text, a) and not any(s.start <= a - 1 < s.end for s in masked)
+    if _letter_before(text, a) and not any(s.start <= a - 1 < s.end for s in masked):
+        return True
+    if kind == "bank_card" and b - a < 18 and b < len(text) and _is_letter(text[b]):
+        # As written (USCCs are upper case), and not running on into a word (…1084TEL).
+        return is_valid_uscc(to_ascii(text[a : a + 18])) and not (a + 18 < len(text) and _is_letter(text[a + 18]))
+    return False
 
 
 def _classify_run(text: str, start: int, end: int, masked: list[Span] = ()) -> list[Span]:
@@ -150,26 +189,33 @@ def _classify_run(text: str, start: int, end: int, masked: list[Span] = ()) -> l
         kind, skip = found
         if len(run) == 18 and is_valid_uscc(run) and _USCC_LABEL_BEFORE.search(text, max(0, start - 24), start):
             return []
-        if kind != "id_number" and _touches_letter(text, start, end, masked):
+        if kind != "id_number" and _touches_letter(text, start, end, masked, kind):
             return []
         return [Span(start + skip, end, kind)]
     run = to_ascii(run)
-    groups = [(m.start(), m.end(), m.group()) for m in _GROUP.finditer(run)]
+    # (start, end, digits with a trailing X if any, end of the digits alone)
+    groups = [
+        (m.start(), m.end(), m.group(1) + ("X" if m.end() > m.end(1) else ""), m.end(1))
+        for m in _GROUP.finditer(run)
+    ]
     candidates = []  # (first group, last group, weight, span)
     for i in range(len(groups)):
         digits = ""
         for j in range(i, len(groups)):
             digits += groups[j][2]
+            sizes = [g[3] - g[0] for g in groups[i : j + 1]]  # digits per group (no X)
             if len(digits) > 20:
                 break
             if len(digits) < 10 or (j < len(groups) - 1 and not digits[-1].isdigit()):
                 continue
-            a, b = start + groups[i][0], start + groups[j][1]
+            a = start + groups[i][0]
             # A trailing x is a check character, or a letter after the number (…0003x).
-            variants = ((digits, b), (digits[:-1], b - 1)) if not digits[-1].isdigit() else ((digits, b),)
+            variants = [(digits, start + groups[j][1])]
+            if not digits[-1].isdigit():
+                variants.append((digits[:-1], start + groups[j][3]))
             for number, stop in variants:
                 found = _candidate(text, number, a, stop, masked)
-                if found:
+                if found and (found[1].kind != "bank_card" or _card_grouping(sizes)):
                     candidates.append((i, j, *found))
     return _best_cover(candidates, len(groups)) if candidates else []
 
@@ -203,9 +249,9 @@ def _candidate(text: str, digits: str, a: int, b: int, masked: list[Span]) -> tu
     kind, skip = found
     if len(digits) == 18 and is_valid_uscc(digits) and _USCC_LABEL_BEFORE.search(text, max(0, a - 24), a):
         return None  # DOMAIN.md: a valid USCC right after 统一社会信用代码 is never masked.
-    # Digits touching a letter are part of a code (licence JY1360…), not a phone or card; an
-    # ID is recognised even there (its check character is strong).
-    if kind != "id_number" and _touches_letter(text, a, b, masked):
+    # Digits after a letter are part of a code (licence JY1360…), not a phone or card; an ID
+    # is recognised even there (its check character is strong).
+    if kind != "id_number" and _touches_letter(text, a, b, masked, kind):
         return None
     if skip:
         a = _skip_digits(text, a, skip)
@@ -231,18 +277,23 @@ def find_numbers(text: str, masked: list[Span] = ()) -> list[Span]:
 
     `masked`: spans other detectors found. A letter inside one of them (the end of an e-mail
     address, a secret term) will be masked away, so it does not make the digits next to it
-    part of a code.
+    part of a code; and a run of digits is cut where one of them begins or ends.
     """
     spans: list[Span] = []
     for m in _NUMBER_RUN.finditer(text):
         start, end = m.span()
         # Where another span begins or ends inside the run, the run is cut: once that span
         # is masked, the digits on either side stand alone.
+        # The whole run is tried too: a number there may win over the other span (an ID
+        # whose X an e-mail address after it took as its first letter).
         cuts = sorted({p for s in masked for p in (s.start, s.end) if start < p < end}) if masked else ()
-        for a, b in zip((start, *cuts), (*cuts, end)):
+        pieces = list(zip((start, *cuts), (*cuts, end)))
+        if cuts:
+            pieces.append((start, end))
+        for a, b in pieces:
             # The numbers found so far count as masked too (an ID's X before a phone).
             spans.extend(_classify_run(text, a, b, [*masked, *spans[-1:]]))
-    if "(" in text or "\uff08" in text:
+    if "(0" in text or "\uff080" in text or "(\uff10" in text or "\uff08\uff10" in text:
         spans.extend(Span(m.start(), m.end(), "phone") for m in _PAREN_LANDLINE.finditer(text))
     return spans
 
@@ -307,7 +358,7 @@ _NOT_A_NAME = frozenset(
     "安装 安排 常年 常住 方面 方式 文化 文件 经营 经过 房屋 车辆 车间 车牌 钱款 金额 单位 商品 "
     "商业 管理 应当 应该 应按 应于 强制 司机 江西 景德 乐平 浮梁 南昌 余额 余款 路段 路边 向本 "
     "向消 向社 向他 向其 向有 向相 向该 向市 向区 向县 向当 向执 向法 向行 向公 向被 向顾 向客 "
-    "向购 向不 向群 向外 向用 向买 向我 向你 向他 于本 于当 于今 于同 于次 于该 于案 于近 于每 "
+    "向购 向不 向群 向外 向用 向买 向我 向你 于本 于当 于今 于同 于次 于该 于案 于近 于每 "
     "于上 于下 于前 于事 于其 于此 于是 许可 周边 周围 程序 关于 关系 任何 任职 夏季 秦岭 "
     "宿舍 冷藏 冷库 冷冻 冷链 冷饮 陳述 申請 申辯 高價 經營 車輛 單位 應當 關於 時間".split()
 )
@@ -349,9 +400,9 @@ def _business_name_at(text: str, at: int, name_end: int) -> bool:
     """True when a business name (…有限公司, …水果店) starts at `at` (当事人景德镇市某某有限公司).
 
     `name_end` is where the shortest person's name starting at `at` would end (surname and
-    one given character): the business name must
-    go on past it with no clause word (张三在某某超市… is a person, then a place), and end
-    where the phrase ends (followed by punctuation or a clause word: 某某银行卡号 is no bank).
+    one given character): the business name must go on past it with no clause word
+    (张三在某某超市… is a person, then a place), and end where the phrase ends (followed by
+    punctuation or a clause word: 某某银行卡号 is no bank).
     """
     end = at
     limit = min(len(text), at + 40)
@@ -369,7 +420,9 @@ def _business_name_at(text: str, at: int, name_end: int) -> bool:
             head = segment[: stop - size]
             if size == 1 and len(head) < 4 and not any(word in head for word in ORG_KEYWORDS):
                 continue  # 张三店 is too short to tell; 张三水果店 is a shop
-            if _CLAUSE.search(head, min(after_name, len(head))):
+            # 和 and 为 end many given names (余云和食品店): not a clause right after the name.
+            skip = after_name + (after_name < len(head) and head[after_name] in "和为")
+            if _CLAUSE.search(head, min(skip, len(head))):
                 return False
             return True
     return False
@@ -442,6 +495,8 @@ _BUSINESS_BEFORE = re.compile("(?:" + "|".join(sorted(set(ORG_SUFFIXES), key=len
 def find_addresses(text: str) -> list[Span]:
     """The part of a person's address after the district (住址, 家住, 户籍地, 居住地, 现住…)."""
     spans = []
+    if "住" not in text and "籍" not in text:  # every label has one of them
+        return spans
     for m in _ADDRESS_LABEL.finditer(text):
         start = m.end()
         if text.startswith("住所地", m.start()):

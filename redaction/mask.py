@@ -6,6 +6,7 @@ removed wherever they appear.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .detectors import to_ascii
@@ -53,17 +54,22 @@ def mask_phone(number: str, fill: str = "*", keep_digits: bool = True) -> str:
         else:
             area = 3 if digits[1:2] in ("1", "2") else 4
             head = number[:area]
-    hidden = sum(c.isdigit() for c in to_ascii(number[len(head):]))
-    return head + fill * hidden
+    return head + "".join(fill if c.isdigit() else c for c in number[len(head) :])
 
 
 _DIGIT_LIKE = frozenset("0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19")
 _SEPARATORS = frozenset(" -\u00a0\u3000\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d")
 
 
+# A country code before a phone number is no neighbouring number: +86 138…, 0086-138….
+_COUNTRY_CODE_BEFORE = re.compile("(?:^|[^0-9\uff10-\uff19])(?:[+\uff0b]|00|\uff10\uff10)?[8\uff18][6\uff16][ \\-\u3000\uff0d]?$")
+
+
 def _touches_digits(text: str, start: int, end: int) -> bool:
     """True when a digit sits next to [start, end), directly or across one separator."""
     before = text[max(0, start - 2) : start]
+    if _COUNTRY_CODE_BEFORE.search(text, max(0, start - 8), start):
+        before = ""
     after = text[end : end + 2]
     return (
         (before[-1:] in _DIGIT_LIKE and before[-1:] != "")

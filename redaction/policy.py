@@ -66,6 +66,11 @@ def personal_id_in(value: object) -> str | None:
     return None
 
 
+def _mask_name_token(m: re.Match) -> str:
+    token = m.group()
+    return token if token in _PLACEHOLDERS else mask_person_name(token)
+
+
 def _add_number(raw: str, found: str, personal: list[str], numbers: list[str]) -> None:
     personal.append(raw)
     numbers.append(raw)
@@ -121,8 +126,8 @@ def redact_record(
                 else:
                     keep_whole.append(value.strip())
         elif role == "person_name":
-            names.extend(t for t in _NAME_TOKEN.findall(str(value)) if len(t) >= 2)
-            out[field] = _NAME_TOKEN.sub(lambda m: mask_person_name(m.group()), str(value))
+            names.extend(t for t in _NAME_TOKEN.findall(str(value)) if len(t) >= 2 and t not in _PLACEHOLDERS)
+            out[field] = _NAME_TOKEN.sub(_mask_name_token, str(value))
         elif role == "secret_declaration":
             secrets.extend(split_secrets(value))
             out[field] = None
@@ -185,6 +190,16 @@ def redact_record(
                 spans = resolve_overlaps(spans + extra)
         if spans:
             out[field] = mask(text, spans, masks)
+
+    # CONTRACT.md: a declared secret is removed wherever it appears in the record, must-keep
+    # fields included (they are otherwise published as delivered).
+    if context.secrets:
+        for field, value in out.items():
+            if isinstance(value, str) and field not in text_spans and roles[field] != "uscc":
+                for term in context.secrets:
+                    if term in value:
+                        value = value.replace(term, masks.secret)
+                out[field] = value
 
     return Redacted(
         values=out,

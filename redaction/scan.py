@@ -47,7 +47,8 @@ _FOLD_TABLE = str.maketrans(_FOLD)
 
 # A run of 11+ digit-likes with single separators, found in the text as written.
 _RUN = re.compile(
-    "[0-9\uff10-\uff19](?:[ \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]?[0-9\uff10-\uff19]){10,}[Xx\uff38\uff58]?"
+    "[0-9\uff10-\uff19](?:[ \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]?[0-9\uff10-\uff19]){10,}"
+    "(?:[ \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]?[Xx\uff38\uff58])?"
 )
 _LATIN = "A-Za-z\uff21-\uff3a\uff41-\uff5a"
 _SEPARATOR = "[ -]"
@@ -137,12 +138,36 @@ def _find_numbers(text: str, window: str, lo: int, size: int, found: dict[tuple[
         found.setdefault((lo + m.start(2), lo + m.end(2)), "phone")
     for pattern in _CARDS if size >= 16 else ():
         for m in pattern.finditer(window):
-            digits = _digits(m.group(1))
-            if not luhn_valid(digits) or (len(digits) == 18 and is_valid_uscc(digits)):
-                continue  # an all-digit USCC is not a card
+            written = m.group(1)
+            digits = _digits(written)
+            if not _is_card(digits, written):
+                continue
+            after = window[m.end(1) : m.end(1) + 1]
+            token = window[m.start(1) : m.start(1) + 19]
+            if len(written) < 18 and after and _is_latin(after) and is_valid_uscc(token[:18]) and not _is_latin(token[18:]):
+                continue  # the digits that start a USCC (…7818X2), not a card
             a, b = lo + m.start(1), lo + m.end(1)
             if not any(x <= a < y or x < b <= y for x, y in found):
                 found[(a, b)] = "bank_card"
+
+
+# Issuer prefixes of bank cards: Visa 4, domestic 9, JCB 35, MasterCard 51-55, Discover 60 and
+# 65, UnionPay 62.
+_CARD_ISSUER = re.compile(r"4|9|35|5[1-5]|6[025]")
+_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+
+
+def _is_card(digits: str, written: str) -> bool:
+    """Luhn-valid, an issuer's prefix, written as cards are (one block, fours, or 6 + rest);
+    not an all-digit USCC nor an 18-digit number with a birth-date-like date (permit numbers)."""
+    if not _CARD_ISSUER.match(digits) or not luhn_valid(digits):
+        return False
+    if len(digits) == 18 and (is_valid_uscc(digits) or _DATE.fullmatch(digits[6:14])):
+        return False
+    blocks = [len(b) for b in re.split(r"[ -]", written)]
+    return len(blocks) == 1 or (len(blocks) == 2 and blocks[0] == 6) or (
+        set(blocks[:-1]) == {4} and blocks[-1] <= 4
+    )
 
 
 def is_uscc_column(name: str) -> bool:

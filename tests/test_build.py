@@ -309,3 +309,19 @@ def test_sample_build_balances_and_passes_the_scan(tmp_path):
     for dataset in ("penalty", "licence", "blacklist", "redlist", "commitment", "evaluation", "tax_grade",
                     "arrears", "repair", "objection", "penalty_2016", "licence_2016"):
         assert rep["datasets"][dataset]["read"] > 0, dataset
+
+
+def test_rows_wider_than_the_header_and_broken_json_lines_are_quarantined(tmp_path):
+    raw = tmp_path / "raw"
+    path = write_csv(raw / "wide.csv", [penalty()], PENALTY_HEADER)
+    path.write_text(path.read_text(encoding="utf-8") + ",".join(penalty(行政处罚决定书文号="W2").values()) + ",多余的值\n",
+                    encoding="utf-8")
+    feed = write_jsonl(raw / "feed.jsonl", [penalty(行政处罚决定书文号="J1")])
+    feed.write_text(feed.read_text(encoding="utf-8") + '{"行政相对人名称": "截断\n', encoding="utf-8")
+    out = tmp_path / "out"
+    rep = build(raw, out, AS_OF, progress=False)
+    assert rep["files"]["wide.csv"]["quarantined"] == {"malformed_row": 1}
+    assert rep["files"]["feed.jsonl"]["quarantined"] == {"malformed_json": 1}
+    reasons = {(q["来源文件"], q["行号"]): q["原因代码"] for q in quarantine(out)}
+    assert reasons == {("wide.csv", "3"): "malformed_row", ("feed.jsonl", "2"): "malformed_json"}
+    assert rep["balanced"]

@@ -199,3 +199,32 @@ def test_addresses_keep_only_the_district(text, hidden):
 
 def test_company_registered_address_is_public():
     assert find_addresses("当事人景德镇市某某有限公司，住所地景德镇市珠山区某路1号") == []
+
+
+def _luhn_valid_variant(template: str) -> str:
+    """The first number of the form template[:-1] + d that passes Luhn (a look-alike)."""
+    from redaction.checkdigits import luhn_valid
+
+    return next(template[:-1] + d for d in "0123456789" if luhn_valid(template[:-1] + d))
+
+
+def _uscc_with_x_before_check() -> str:
+    return next(make_uscc(f"913604000753781{n}X") for n in range(10) if make_uscc(f"913604000753781{n}X")[-1] != "X")
+
+
+LICENCE_LOOKALIKES = [
+    _luhn_valid_variant("440300202205117110"),  # 施工许可证: division, date, serial
+    _luhn_valid_variant("360203202303058802"),
+    "排污许可证编号：" + _luhn_valid_variant("3602032023058802")[:6] + "-2023-" + _luhn_valid_variant("3602032023058802")[10:] + "-P",
+    _uscc_with_x_before_check(),  # a USCC whose 17th character is X: 16 digits, then letters
+    _uscc_with_x_before_check() + "001P",  # 排污许可证 number: USCC + 001P
+    "9136020318927918" + "T",  # 16 digits then a letter, not a valid USCC here but no card prefix issue
+]
+
+
+@pytest.mark.parametrize("text", LICENCE_LOOKALIKES)
+def test_licence_numbers_that_look_like_cards_stay(text):
+    assert [s for s in detect(text) if s.kind == "bank_card"] == []
+    from redaction.scan import find_in_text
+
+    assert [f for f in find_in_text(text) if f[2] == "bank_card"] == []

@@ -33,7 +33,7 @@ def test_mask_person_name(name, masked):
         ("07918888888", "0791*******"),
         ("010-12345678", "010-********"),
         ("（0798）1234567", "（0798）*******"),
-        ("(0798) 1234567", "(0798)*******"),
+        ("(0798) 1234567", "(0798) *******"),
     ],
 )
 def test_mask_phone(number, masked):
@@ -66,3 +66,19 @@ def test_mask_without_spans_returns_the_text():
 def test_overlaps_resolved_by_precedence():
     spans = [Span(0, 10, "address"), Span(3, 5, "person_name"), Span(4, 8, "secret")]
     assert resolve_overlaps(spans) == [Span(0, 4, "address"), Span(4, 8, "secret"), Span(8, 10, "address")]
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("电话+86 138 1234 5678，", "电话+86 138****5678，"),
+        ("0086-13812345678", "0086-138****5678"),
+        ("8613812345678", "86138****5678"),
+        # Kept digits would join the neighbouring 4 digits into a new number: all hidden.
+        ("编号1234 13812345678", "编号1234 ***********"),
+    ],
+)
+def test_phone_mask_in_context(text, masked):
+    from redaction.detectors import detect
+
+    assert mask(text, detect(text)) == masked

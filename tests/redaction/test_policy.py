@@ -153,3 +153,16 @@ def test_unknown_role_is_an_error():
 
 def test_roles_are_the_documented_set():
     assert ROLES == {"subject_name", "person_name", "drop", "code", "uscc", "keep", "free_text", "secret_declaration", "secret", "text"}
+
+
+def test_declared_secret_is_removed_from_must_keep_fields_too():
+    r = _redact(
+        {"secrets": "工艺B", "licence_name": "工艺B生产许可证", "no": "景市监罚〔2024〕1号"},
+        {"secrets": "secret_declaration", "licence_name": "keep", "no": "keep"},
+    )
+    assert r.values == {"secrets": None, "licence_name": "［商业秘密，不予公开］生产许可证", "no": "景市监罚〔2024〕1号"}
+
+
+def test_placeholder_in_a_person_name_field_is_kept():
+    r = _redact({"rep": "无"}, {"rep": "person_name"})
+    assert r.values == {"rep": "无"} and r.personal_values == ()
