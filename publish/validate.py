@@ -48,6 +48,7 @@ class RowValidator:
         self.as_of = as_of
         self.as_of_iso = as_of.isoformat()
         self.columns = [(index, dataset.field(name)) for index, name in sorted(mapping.items())]
+        self.converters = [(index, f.name, f, self._converter(f)) for index, f in self.columns]
         self.width = max(mapping) + 1 if mapping else 0
         present = set(mapping.values())
         self.missing_required = [f for f in dataset.fields if f.required and f.name not in present]
@@ -61,18 +62,21 @@ class RowValidator:
             return self._reject("missing_required", f, f"缺少必填列“{f.header}”")
         values: dict[str, object] = {}
         ncells = len(cells)
-        for index, f in self.columns:
+        for index, name, f, convert in self.converters:
             raw = cells[index] if index < ncells else None
             if raw is None:
-                values[f.name] = None
+                values[name] = None
                 continue
-            if isinstance(raw, str):
+            if type(raw) is str:
                 raw = raw.strip()
                 if not raw:
-                    values[f.name] = None
+                    values[name] = None
+                    continue
+                if convert is None:  # plain text: the common case, no call
+                    values[name] = raw
                     continue
             try:
-                values[f.name] = self._convert(f, raw)
+                values[name] = convert(raw) if convert else _cell_text(raw)
             except _Invalid as exc:
                 return self._reject(exc.code, f, f"“{f.header}”{REASONS[exc.code]}：{raw}")
         for f in self.dataset.fields:
@@ -88,6 +92,10 @@ class RowValidator:
     @staticmethod
     def _reject(code: str, f: Field | None, message: str) -> Rejection:
         return Rejection(code, f.name if f else None, message)
+
+    def _converter(self, f: Field):
+        """The function turning a non-empty cell into the field's typed value (None: text)."""
+        return None if f.type == "text" else (lambda raw, f=f: self._convert(f, raw))
 
     def _convert(self, f: Field, raw: object) -> object:
         kind = f.type

@@ -76,7 +76,8 @@ def check_record(
     texts = []
     for field, value in values.items():
         if type(value) is str:
-            if value:
+            # A valid USCC in a USCC field is exempt: leave it out of the search at once.
+            if value and not (roles.get(field) == "uscc" and is_valid_uscc(value)):
                 texts.append((field, value))
         elif value is not None and (text := _text(value)) is not None:
             texts.append((field, text))
@@ -115,7 +116,7 @@ def check_record(
         for _, text in texts:
             starts.append(at)
             at += len(text) + 1
-        usccs = {t.strip() for f, t in texts if roles.get(f) == "uscc"}
+        usccs = {v.strip() for f, v in values.items() if roles.get(f) == "uscc" and isinstance(v, str)}
         for start, _, kind in findings:
             index = bisect_right(starts, start) - 1
             field, text = texts[index]

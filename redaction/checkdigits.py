@@ -5,6 +5,8 @@ shares with the detectors (the scanner is an independent second line of defence)
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import datetime as _dt
 from operator import mul as _mul
 
@@ -33,6 +35,12 @@ def is_valid_uscc(code: str | None) -> bool:
     """True when `code` is 18 symbols of the USCC alphabet with a correct check character."""
     if not code or len(code) != 18:
         return False
+    return _uscc_valid(code)
+
+
+@lru_cache(maxsize=1 << 16)
+def _uscc_valid(code: str) -> bool:
+    # Cached: the same codes (authorities, departments, repeat subjects) recur on every row.
     return uscc_check_char(code[:17]) == code[17]
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .checkdigits import is_valid_id, is_valid_uscc
-from .detectors import Context, detect, find_terms, to_ascii
+from .detectors import EMPTY_CONTEXT, Context, detect, find_terms, to_ascii
 from .mask import DEFAULT_MASKS, Masks, mask
 from .names import looks_like_person_name, mask_person_name, surname_length
 from .spans import resolve_overlaps
@@ -69,6 +70,22 @@ def personal_id_in(value: object) -> str | None:
 def _mask_name_token(m: re.Match) -> str:
     token = m.group()
     return token if token in _PLACEHOLDERS else mask_person_name(token)
+
+
+@lru_cache(maxsize=1 << 15)
+def _detect_without_context(text: str) -> tuple:
+    """Cached: legal bases, categories and decision texts repeat across many records."""
+    return tuple(detect(text, EMPTY_CONTEXT))
+
+
+def _detect(text: str, context: Context) -> list:
+    """`detect`, served from the cache when none of the record's own terms occur in the text
+    (the context then cannot change the result: every context detector looks for its terms)."""
+    for terms in (context.personal_names, context.secrets, context.personal_numbers, context.keep_whole):
+        for term in terms:
+            if term in text:
+                return detect(text, context)
+    return list(_detect_without_context(text))
 
 
 def _add_number(raw: str, found: str, personal: list[str], numbers: list[str]) -> None:
@@ -173,7 +190,7 @@ def redact_record(
     )
 
     # 2. Text fields: detect with the context, then mask.
-    text_spans = {field: detect(values[field], context) for field in texts}
+    text_spans = {field: _detect(values[field], context) for field in texts}
 
     # A name found after a role word (员工李四) is masked wherever else it appears too. A
     # three-character find may be a two-character name and the next word's first character
