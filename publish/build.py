@@ -91,7 +91,9 @@ def build(input_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = No
         report = run.execute(files)
         if before_scan:
             before_scan(staging)
+        scan_started = time.monotonic()
         findings = [f for name in ("public.db", "authorized.db") for f in scan_database(staging / name)]
+        report["timings"]["scan"] = round(time.monotonic() - scan_started, 3)
         if findings:
             listed = "; ".join(f"{f.table}.{f.column} 第{f.rowid}行 {f.kind} {f.excerpt}" for f in findings[:20])
             raise PublishError("scan_failed",
@@ -103,6 +105,19 @@ def build(input_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = No
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+class _Stopwatch:
+    """Seconds per build stage, for the report and the benchmark's per-stage profile."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self.last = time.monotonic()
+
+    def lap(self, name: str) -> None:
+        now = time.monotonic()
+        self.laps[name] = round(now - self.last, 3)
+        self.last = now
 
 
 def _swap_into_place(staging: Path, out_dir: Path) -> None:
@@ -161,6 +176,7 @@ class _Run:
             return [(label, None, f"[unreadable_file] 文件无法读取：{exc}")]
 
     def execute(self, files: list[Path]) -> dict:
+        clock = _Stopwatch()
         jobs: list[Job] = []
         self.entries: dict[str, dict] = {}
         for order, path in enumerate(files):
@@ -176,6 +192,7 @@ class _Run:
                 self.entries[label] = entry
                 self.state.files.append(entry)
         self.loader = Loader(self.staging, self.schemas)
+        clock.lap("plan")
         # Repairs and objections first: they change how the penalties they point at are published.
         first = [j for j in jobs if self.by_name[j.dataset_name].rule in POINTER_RULES]
         self._run_jobs(first, Context(self.as_of, self.datasets_dir, frozenset(), {}))
@@ -185,12 +202,16 @@ class _Run:
         self._settle_pointers()
         for table, ids in self.state.deleted.items():
             self.loader.delete(table, sorted(ids))
+        clock.lap("process_and_load")
         self.loader.finish({"as_of": self.as_of.isoformat(),
                             "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+        clock.lap("indexes_entities_search")
         self.quarantine_file.close()
         if self.progress:
             print(file=sys.stderr)
-        return self._report()
+        report = self._report()
+        report["timings"] = clock.laps
+        return report
 
     def _run_jobs(self, jobs: list[Job], context: Context) -> None:
         """Processes tables in worker processes; settles their results in plan order."""
