@@ -38,7 +38,7 @@ QUARANTINE_HEADER = ["来源文件", "行号", "原因代码", "原因", "字段
 @dataclass
 class _Seen:
     """What the build remembers of one decision (identity) for duplicates and corrections."""
-    hashes: tuple[bytes, ...]
+    hashes: tuple[int, ...]
     order: tuple
     where: tuple[str, str, str]
     outcome: str
@@ -269,17 +269,12 @@ class _Run:
             print(f"\r已处理 {self.state.rows_done:,} 行", end="", file=sys.stderr, flush=True)
 
     # --- duplicates, corrections, latest grade, load ----------------------------------------
-    def _settle(self, dataset: Dataset, identity: tuple, digest: bytes, rank: tuple, outcome: str,
+    def _settle(self, dataset: Dataset, identity: tuple, digest: int, rank: tuple, outcome: str,
                 row: tuple | None, extra: dict, where) -> None:
         state = self.state
         previous: _Seen | None = state.seen.get(identity)
         if previous is not None:
-            if digest in previous.hashes:
-                state.ledger.count(where, "duplicates.exact")
-                return
-            if rank < previous.order:
-                state.ledger.count(where, "duplicates.superseded")
-                previous.hashes += (digest,)
+            if self._counted_as_duplicate(previous, digest, rank, where):
                 return
             state.ledger.move(previous.where, previous.outcome, "duplicates.superseded")
             self._unload(previous)
@@ -292,6 +287,18 @@ class _Run:
         state.ledger.count(where, outcome)
         hashes = previous.hashes + (digest,) if previous else (digest,)
         state.seen[identity] = _Seen(hashes, rank, where, outcome, table, row_id)
+
+    def _counted_as_duplicate(self, previous: _Seen, digest: int, rank: tuple, where) -> bool:
+        """True (and counted) when this row repeats an earlier one exactly, or is an older
+        version of a decision a newer row already stands for."""
+        if digest in previous.hashes:
+            self.state.ledger.count(where, "duplicates.exact")
+            return True
+        if rank < previous.order:
+            self.state.ledger.count(where, "duplicates.superseded")
+            previous.hashes += (digest,)
+            return True
+        return False
 
     def _latest_per_subject(self, identity: tuple, subject: str, when: str, outcome: str) -> str:
         """Public evaluations show the latest grade per subject (DOMAIN.md)."""
@@ -313,17 +320,12 @@ class _Run:
             seen.row_id, seen.table = None, None
 
     # --- repairs and objections ----------------------------------------------------------
-    def _remember_pointer(self, pointer: tuple, identity: tuple, digest: bytes, rank: tuple, where) -> None:
+    def _remember_pointer(self, pointer: tuple, identity: tuple, digest: int, rank: tuple, where) -> None:
         rule, key, status = pointer
         index = self.state.repairs if rule == "repair" else self.state.objections
         previous = self.state.seen.get(identity)
         if previous is not None:
-            if digest in previous.hashes:
-                self.state.ledger.count(where, "duplicates.exact")
-                return
-            if rank < previous.order:
-                self.state.ledger.count(where, "duplicates.superseded")
-                previous.hashes += (digest,)
+            if self._counted_as_duplicate(previous, digest, rank, where):
                 return
             # The older row is counted now; the newer one waits for its penalty.
             self.state.ledger.count(previous.where, "duplicates.superseded")

@@ -175,11 +175,9 @@ def build_entities(db: sqlite_utils.Database, schemas: dict[str, TableSchema]) -
     for s in public:
         when = date_column.get(s.rule) or next(
             (c for c in ("commitment_date", "evaluated_date") if c in s.columns), None)
+        subject_class = "subject_class" if "subject_class" in s.columns else "NULL AS subject_class"
         parts.append(f"SELECT uscc, subject_name, {when or 'NULL'} AS seen, '{s.name}' AS kind, "
-                     f"subject_class FROM [{s.storage}] WHERE uscc IS NOT NULL AND subject_is_person = 0"
-                     if "subject_class" in s.columns else
-                     f"SELECT uscc, subject_name, {when or 'NULL'} AS seen, '{s.name}' AS kind, "
-                     f"NULL AS subject_class FROM [{s.storage}] WHERE uscc IS NOT NULL AND subject_is_person = 0")
+                     f"{subject_class} FROM [{s.storage}] WHERE uscc IS NOT NULL AND subject_is_person = 0")
     count_columns = [f"{s.name}_count" for s in public]
     columns = {"uscc": str, "name": str, "subject_class": str, "entity_type": str,
                "region_code": str, "region": str, **{c: int for c in count_columns}}
