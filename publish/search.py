@@ -1,7 +1,521 @@
-"""Search support added to public.db at build time (owned by the public-site work)."""
+"""Public search over entities: the index added to public.db at build time, and the query.
+
+Names are matched on `textnorm.search_key` (NFKC, spaces and punctuation removed,
+traditional → simplified, upper case), indexed as overlapping two-character grams in an FTS5
+table. A query of n ≥ 2 characters is the phrase of its n−1 grams, which matches exactly the
+names containing it: a two-character query is one token lookup (SQLite's trigram tokenizer
+answers nothing under three characters). Each name's first gram is also indexed with a start
+mark, so "starts with" is an ordinary phrase too. Ranking: exact, then prefix, then contains;
+within each, shorter names first (rowids are assigned in that order).
+
+Tables written (prefixed `search_`; hidden from Datasette's listings by plugins/pages.py):
+- `search_entities(rowid, uscc, key, until)`: one row per entity of `entities`; `until` is
+  the last day any of its records is public (NULL: one has no publicity end).
+- `search_fts(grams, facets)`: contentless FTS5 over the same rowids; `facets` holds a token
+  per region, department and record kind of the entity (`rg…`, `dp…`, `kd…`), so a facet
+  filter is an FTS `AND`.
+- `search_facts(entity, token, until)`: the same tokens with the last day each is public.
+- `search_facet_values(token, facet, label, entities)`, `search_kinds(kind, label, storage,
+  windowed, position)`: what tokens and kinds mean.
+
+A window can end after the build: at request time the few entities and facts whose `until`
+has passed (partial indexes on `until`) are taken out of what the index answers.
+Counts stop at `CAP`: a fragment such as 有限 or 公司 matches most entities, and the page says
+"1000+" instead of counting them all.
+"""
 from __future__ import annotations
 
+import math
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
-def build_search_index(db) -> None:
-    """Adds what public search needs to the finished public database (sqlite_utils.Database)."""
-    return None
+from .textnorm import as_uscc, bigrams, is_valid_uscc, search_key
+
+CAP = 1000
+PAGE_SIZE = 20
+MIN_CHARS = 2
+MAX_KEY = 40
+CACHE_SIZE = 512
+# Marks a name's first gram in the index (a private-use character: a token character for
+# FTS5's unicode61 tokenizer, never in a key, which holds letters and digits only).
+START = "\ue000"
+KIND_LABELS = {
+    "penalties": "行政处罚",
+    "licences": "行政许可",
+    "blacklist": "严重失信主体名单",
+    "redlist": "守信激励对象名单",
+    "commitments": "信用承诺",
+    "evaluations": "公共信用综合评价",
+}
+FACETS = {"region": "所属地区", "dept": "数据来源单位", "kind": "信息类别"}
+UNKNOWN_REGION = "其他地区"
+UNKNOWN_DEPT = "未注明"
+_FACET_PREFIX = {"region": "rg", "dept": "dp", "kind": "kd"}
+
+
+# --- Build ------------------------------------------------------------------------------------
+
+def record_tables(conn: sqlite3.Connection) -> dict[str, str]:
+    """Public record tables with a subject (kind → stored table name), e.g. penalties →
+    penalties_records. The windowed ones are read from storage: `until` keeps their ends."""
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    found = {}
+    for name in names:
+        if name == "entities" or name.startswith(("search_", "entities_")):
+            continue
+        columns = {r[1] for r in conn.execute(f"PRAGMA table_info([{name}])")}
+        if {"uscc", "subject_is_person", "publicity_end"} <= columns:
+            kind = name[: -len("_records")] if name.endswith("_records") else name
+            found[kind] = name
+    return dict(sorted(found.items(), key=lambda kv: list(KIND_LABELS).index(kv[0])
+                       if kv[0] in KIND_LABELS else len(KIND_LABELS)))
+
+
+def _department_sql(conn: sqlite3.Connection, table: str) -> str:
+    """A record's department, as build-report.json counts it: 数据来源单位, else the deciding
+    authority, else 未注明."""
+    columns = {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}
+    parts = [f"NULLIF(trim({c}), '')" for c in ("source_dept", "authority") if c in columns]
+    return f"COALESCE({', '.join(parts + [repr(UNKNOWN_DEPT)])})"
+
+
+def build_search_index(db, log=None) -> None:
+    """Adds the search tables to the finished public database (a sqlite_utils.Database).
+    `log`, if given, is called with (step, seconds) for timing."""
+    conn: sqlite3.Connection = db.conn
+    conn.create_function("search_key", 1, lambda s: search_key(s or "")[:200], deterministic=True)
+    conn.create_function("search_index_text", 1, lambda k: index_text(k or ""), deterministic=True)
+    clock = [time.perf_counter()]
+
+    def step(name: str) -> None:
+        now = time.perf_counter()
+        if log:
+            log(name, now - clock[0])
+        clock[0] = now
+
+    for table in ("search_fts", "search_entities", "search_facts", "search_facet_values", "search_kinds"):
+        conn.execute(f"DROP TABLE IF EXISTS [{table}]")
+    tables = record_tables(conn)
+    views = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    conn.execute("""
+        CREATE TABLE search_kinds (
+            kind TEXT PRIMARY KEY, label TEXT, storage TEXT, windowed INTEGER, position INTEGER
+        )""")
+    # Windowed: stored as <kind>_records behind a view that hides ended windows (load.py),
+    # with publicity ends to compare. Licences have such a view too, but no end: nothing hides.
+    def windowed(kind: str, table: str) -> bool:
+        return table != kind and kind in views and conn.execute(
+            f"SELECT 1 FROM [{table}] WHERE publicity_end IS NOT NULL LIMIT 1").fetchone() is not None
+
+    conn.executemany("INSERT INTO search_kinds VALUES (?, ?, ?, ?, ?)", [
+        (kind, KIND_LABELS.get(kind, kind), table, int(windowed(kind, table)), i)
+        for i, (kind, table) in enumerate(tables.items())])
+
+    # Every (entity, kind) and (entity, department) with the last day it is public; a NULL
+    # publicity end means published without end, and makes the group's `until` NULL too.
+    parts = []
+    for kind, table in tables.items():
+        parts.append(f"SELECT uscc, 'kind' AS facet, '{kind}' AS label, publicity_end AS until "
+                     f"FROM [{table}] WHERE subject_is_person = 0 AND uscc IS NOT NULL")
+        parts.append(f"SELECT uscc, 'dept', {_department_sql(conn, table)}, publicity_end "
+                     f"FROM [{table}] WHERE subject_is_person = 0 AND uscc IS NOT NULL")
+    conn.execute(f"""
+        CREATE TEMP TABLE search_grouped AS
+        SELECT uscc, facet, label,
+               CASE WHEN COUNT(*) > COUNT(until) THEN NULL ELSE MAX(until) END AS until
+        FROM ({' UNION ALL '.join(parts)}) GROUP BY uscc, facet, label""")
+    step("facts grouped")
+    # Entities in ranking order: within a tier (exact, prefix, contains), shorter names first.
+    conn.execute("""
+        CREATE TABLE search_entities (
+            rowid INTEGER PRIMARY KEY, uscc TEXT NOT NULL, key TEXT NOT NULL, until TEXT
+        )""")
+    conn.execute("CREATE INDEX temp.search_grouped_uscc ON search_grouped(uscc, facet)")
+    conn.execute("""
+        INSERT INTO search_entities (uscc, key, until)
+        SELECT uscc, key, until FROM (
+            SELECT e.uscc, search_key(e.name) AS key,
+                   (SELECT CASE WHEN COUNT(*) > COUNT(g.until) THEN NULL ELSE MAX(g.until) END
+                    FROM search_grouped g WHERE g.uscc = e.uscc AND g.facet = 'kind') AS until
+            FROM entities e)
+        WHERE length(key) >= 1
+        ORDER BY length(key), key, uscc""")
+    conn.execute("CREATE UNIQUE INDEX search_entities_uscc ON search_entities(uscc)")
+    conn.execute("CREATE INDEX search_entities_key ON search_entities(key)")
+    step("entities keyed")
+    conn.execute("""
+        INSERT INTO search_grouped
+        SELECT e.uscc, 'region', COALESCE(NULLIF(e.region, ''), ?), s.until
+        FROM entities e JOIN search_entities s USING (uscc)""", (UNKNOWN_REGION,))
+
+    # Facet values: one token each, numbered by how many entities carry it.
+    conn.execute("""
+        CREATE TABLE search_facet_values (
+            token TEXT PRIMARY KEY, facet TEXT NOT NULL, label TEXT NOT NULL, entities INTEGER
+        ) WITHOUT ROWID""")
+    values = conn.execute("""
+        SELECT g.facet, g.label, COUNT(*) AS n FROM search_grouped g
+        JOIN search_entities s USING (uscc) GROUP BY g.facet, g.label
+        ORDER BY g.facet, n DESC, g.label""").fetchall()
+    numbered: dict[str, int] = {}
+    rows = []
+    for facet, label, n in values:
+        if facet == "kind":
+            token = "kd" + label
+        else:
+            numbered[facet] = numbered.get(facet, 0) + 1
+            token = f"{_FACET_PREFIX[facet]}{numbered[facet]}"
+        rows.append((token, facet, label, n))
+    conn.executemany("INSERT INTO search_facet_values VALUES (?, ?, ?, ?)", rows)
+    conn.execute("""
+        CREATE TABLE search_facts (
+            entity INTEGER NOT NULL, token TEXT NOT NULL, until TEXT, PRIMARY KEY (entity, token)
+        ) WITHOUT ROWID""")
+    conn.execute("""
+        INSERT INTO search_facts
+        SELECT s.rowid, v.token, g.until FROM search_grouped g
+        JOIN search_entities s USING (uscc)
+        JOIN search_facet_values v ON v.facet = g.facet AND v.label = g.label
+        ORDER BY s.rowid, v.token""")
+    conn.execute("DROP TABLE search_grouped")
+    # What ends after the build, found at request time (see Stale).
+    conn.execute("CREATE INDEX search_entities_until ON search_entities(until) WHERE until IS NOT NULL")
+    conn.execute("CREATE INDEX search_facts_until ON search_facts(until) WHERE until IS NOT NULL")
+    step("facets")
+
+    conn.execute("""
+        CREATE VIRTUAL TABLE search_fts USING fts5(
+            grams, facets, content='', tokenize='unicode61 remove_diacritics 0')""")
+    conn.execute("""
+        INSERT INTO search_fts (rowid, grams, facets)
+        SELECT s.rowid, search_index_text(s.key),
+               (SELECT group_concat(f.token, ' ') FROM search_facts f WHERE f.entity = s.rowid)
+        FROM search_entities s ORDER BY s.rowid""")
+    step("fts filled")
+    conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+    step("fts optimized")
+    conn.commit()
+
+
+# --- Query ------------------------------------------------------------------------------------
+
+@dataclass
+class Query:
+    """What the user asked, parsed: the raw text, its key, and any facet filters."""
+    text: str
+    filters: dict[str, str] = field(default_factory=dict)  # facet → label or kind name
+    page: int = 1
+
+    @property
+    def key(self) -> str:
+        return search_key(self.text)[:MAX_KEY]
+
+    @property
+    def uscc(self) -> str | None:
+        return as_uscc(self.text)
+
+
+def parse_query(params: dict[str, str]) -> Query:
+    """A Query from request parameters (q, region, dept, kind, page)."""
+    try:
+        page = max(1, int(params.get("page") or 1))
+    except ValueError:
+        page = 1
+    filters = {f: params[f].strip() for f in FACETS if (params.get(f) or "").strip()}
+    return Query(text=(params.get("q") or "")[:200], filters=filters, page=page)
+
+
+def _start_token(gram: str) -> str:
+    return START + gram
+
+
+def index_text(key: str) -> str:
+    """What the FTS table indexes for a key: a start token (the first gram, marked), then
+    the key's grams. The marked token makes "starts with" an ordinary phrase query that FTS5
+    intersects with other tokens; FTS5's own ^ would read the whole doclist of a common gram
+    to find the few names that start with it."""
+    grams = bigrams(key)
+    return " ".join([_start_token(grams[0]), *grams]) if grams else ""
+
+
+def fts_phrase(key: str, initial: bool = False) -> str:
+    """The FTS5 expression for names containing `key` (or, `initial`, starting with it)."""
+    grams = bigrams(key)
+    if initial:
+        grams = [_start_token(grams[0]), *grams]
+    return f"grams : \"{' '.join(grams)}\""
+
+
+def _filter_tokens(conn: sqlite3.Connection, filters: dict[str, str]) -> list[str] | None:
+    """Facet filters as index tokens; None if a filter names a value the build does not have."""
+    tokens = []
+    for facet, value in filters.items():
+        if facet == "kind":
+            label_sql, arg = "token = ?", "kd" + value
+        else:
+            label_sql, arg = "label = ?", value
+        row = conn.execute(f"SELECT token FROM search_facet_values WHERE facet = ? AND {label_sql}",
+                           (facet, arg)).fetchone()
+        if row is None:
+            return None
+        tokens.append(row[0])
+    return tokens
+
+
+@dataclass(frozen=True)
+class Stale:
+    """What the index says but today no longer holds: entities with no record public today,
+    and (token → entities) facts whose records all ended. Windows end after the build a few
+    at a time, so these sets are small; the index answers, and these are taken out."""
+    entities: frozenset[int]
+    facts: dict[str, frozenset[int]]
+
+    def excluded(self, tokens: list[str]) -> frozenset[int]:
+        """Entities that do not match today: stale, or stale for one of `tokens`."""
+        out = self.entities
+        for token in tokens:
+            out = out | self.facts.get(token, frozenset())
+        return out
+
+
+def stale_since_build(conn: sqlite3.Connection, today: str) -> Stale:
+    """The Stale sets for `today` (two range scans on partial indexes of `until`)."""
+    entities = frozenset(r[0] for r in conn.execute(
+        "SELECT rowid FROM search_entities WHERE until IS NOT NULL AND until < ?", (today,)))
+    facts: dict[str, set[int]] = {}
+    for entity, token in conn.execute(
+            "SELECT entity, token FROM search_facts WHERE until IS NOT NULL AND until < ?", (today,)):
+        facts.setdefault(token, set()).add(entity)
+    return Stale(entities, {t: frozenset(e) for t, e in facts.items()})
+
+
+def _match(expr: str, tokens: list[str]) -> str:
+    return " AND ".join([f"({expr})"] + [f"facets : {t}" for t in tokens])
+
+
+def ranked_matches(conn: sqlite3.Connection, key: str, tokens: list[str], stale: Stale,
+                   limit: int | None = None) -> list[int]:
+    """Entities (search_entities rowids) whose name contains `key` and that carry every
+    token: exact matches first, then names that start with it, then the rest (shorter names
+    first in each), at most `limit`."""
+    limit = CAP + 1 if limit is None else limit
+    excluded = stale.excluded(tokens)
+
+    found: list[int] = []
+    seen: set[int] = set(excluded)
+
+    def take(rows) -> bool:
+        for (rowid,) in rows:
+            if rowid not in seen:
+                seen.add(rowid)
+                found.append(rowid)
+                if len(found) >= limit:
+                    return True
+        return False
+
+    # Exact matches, from the key's index (few: filters are checked per row).
+    exact = [r[0] for r in conn.execute(
+        "SELECT rowid FROM search_entities WHERE key = ? ORDER BY rowid LIMIT ?", (key, limit))]
+    for token in tokens:
+        if exact:
+            exact = [r[0] for r in conn.execute(
+                f"SELECT entity FROM search_facts WHERE token = ? AND entity IN ({','.join('?' * len(exact))}) "
+                f"ORDER BY entity", (token, *exact))]
+    if take((r,) for r in exact):
+        return found
+    # Then names starting with the key, then the others containing it (FTS5 leaves the
+    # starting ones out by their start token, whose doclist is short).
+    starting = fts_phrase(key, initial=True)
+    for expr in (starting, f"{fts_phrase(key)} NOT {starting}"):
+        rows = conn.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?",
+                            (_match(expr, tokens), limit - len(found) + len(seen)))
+        if take(rows):
+            return found
+    return found
+
+
+def capped_count(conn: sqlite3.Connection, key: str, tokens: list[str], stale: Stale) -> int:
+    """How many entities match today, counting no further than CAP + 1: the index counts,
+    then the few stale matches are taken out."""
+    match = _match(fts_phrase(key), tokens)
+    excluded = stale.excluded(tokens)
+    indexed = conn.execute("SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT ?)",
+                           (match, CAP + 1 + len(excluded))).fetchone()[0]
+    if not excluded or indexed > CAP + len(excluded):
+        return indexed
+    gone = sum(1 for (rowid,) in conn.execute(
+        "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (match,)) if rowid in excluded)
+    return indexed - gone
+
+
+def display_count(n: int) -> str:
+    return f"{CAP}+" if n > CAP else str(n)
+
+
+def facet_values(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    return conn.execute("SELECT token, facet, label FROM search_facet_values "
+                        "ORDER BY facet, entities DESC, label").fetchall()
+
+
+def facet_counts(conn: sqlite3.Connection, key: str | None, matches: list[int], tokens: list[str],
+                 stale: Stale, today: str) -> dict[str, list[dict]]:
+    """Counts per facet value. For at most CAP matches they are exact, from the matches'
+    facts public today; beyond, each value is counted (up to CAP + 1) on its own."""
+    values = facet_values(conn)
+    counts: dict[str, int] = {}
+    if len(matches) <= CAP or key is None:
+        for start in range(0, len(matches), 500):
+            chunk = matches[start:start + 500]
+            for token, n in conn.execute(
+                    f"SELECT token, count(*) FROM search_facts WHERE entity IN ({','.join('?' * len(chunk))}) "
+                    f"AND (until IS NULL OR until >= ?) GROUP BY token", (*chunk, today)):
+                counts[token] = counts.get(token, 0) + n
+    else:
+        for token, _, _ in values:
+            counts[token] = len(matches) if token in tokens else capped_count(conn, key, tokens + [token], stale)
+    selected = set(tokens)
+    facets: dict[str, list[dict]] = {f: [] for f in FACETS}
+    for token, facet, label in values:
+        n = counts.get(token, 0)
+        if n == 0 and token not in selected:
+            continue
+        value = token[2:] if facet == "kind" else label
+        facets[facet].append({
+            "value": value,
+            "label": KIND_LABELS.get(value, value) if facet == "kind" else label,
+            "count": min(n, CAP + 1), "count_display": display_count(n),
+            "selected": token in selected})
+    for facet in facets:
+        facets[facet].sort(key=lambda v: (-v["count"], v["label"]))
+    return facets
+
+
+def kinds(conn: sqlite3.Connection) -> list[tuple[str, str, bool]]:
+    """(kind, stored table, windowed) of the public record kinds, as the build found them."""
+    return [(k, t, bool(w)) for k, t, w in conn.execute(
+        "SELECT kind, storage, windowed FROM search_kinds ORDER BY position")]
+
+
+def entity_summaries(conn: sqlite3.Connection, usccs: list[str], today: str) -> list[dict]:
+    """Result rows: name, type, region and the counts of records public today, per kind.
+    Kinds without publicity ends take the build's counts from `entities`; the others are
+    counted today."""
+    if not usccs:
+        return []
+    marks = ",".join("?" * len(usccs))
+    cursor = conn.execute(f"SELECT * FROM entities WHERE uscc IN ({marks})", usccs)
+    columns = [d[0] for d in cursor.description]
+    rows = {r[0]: dict(zip(columns, r)) for r in cursor}
+    counts = {}
+    all_kinds = kinds(conn)
+    for kind, table, windowed in all_kinds:
+        if not windowed and f"{kind}_count" in columns:
+            counts.update({(uscc, kind): row[f"{kind}_count"] for uscc, row in rows.items()})
+            continue
+        window = "AND (publicity_end IS NULL OR publicity_end >= ?)" if windowed else ""
+        for uscc, n in conn.execute(
+                f"SELECT uscc, count(*) FROM [{table}] WHERE uscc IN ({marks}) "
+                f"AND subject_is_person = 0 {window} GROUP BY uscc",
+                (*usccs, today) if windowed else tuple(usccs)):
+            counts[(uscc, kind)] = n
+    out = []
+    for uscc in usccs:
+        row = rows.get(uscc)
+        if row is None:
+            continue
+        out.append({"uscc": uscc, "name": row["name"], "entity_type": row.get("entity_type"),
+                    "region": row.get("region"), "url": f"/entity/{uscc}",
+                    "counts": {k: counts.get((uscc, k)) or 0 for k, _, _ in all_kinds}})
+    return out
+
+
+class ResultCache:
+    """A small thread-safe LRU cache for `search` (Datasette runs queries in threads)."""
+
+    def __init__(self, size: int = CACHE_SIZE):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def search(conn: sqlite3.Connection, query: Query, today: str, cache: ResultCache | None = None) -> dict:
+    """The search page's content as plain data (the JSON twin returns it as is).
+
+    `cache`, if given, keeps the matches and facet counts of past queries (keyed by query and
+    day): the database does not change while it is served, and the costly queries are the
+    common fragments people type again and again.
+    """
+    result = {"q": query.text, "normalized": "", "mode": "name", "message": None,
+              "total": 0, "total_display": "0", "capped": False, "page": query.page, "pages": 0,
+              "page_size": PAGE_SIZE, "results": [], "facets": {f: [] for f in FACETS},
+              "filters": dict(query.filters)}
+    if not query.text.strip():
+        result.update(mode="empty")
+        return result
+    uscc = query.uscc
+    key = None if uscc else query.key
+    if uscc is not None:
+        result.update(mode="uscc", normalized=uscc)
+        if not is_valid_uscc(uscc):
+            result.update(message="这个统一社会信用代码的校验位不正确，请核对后重新输入。", mode="invalid_uscc")
+            return result
+    else:
+        result["normalized"] = key
+        if len(key) < MIN_CHARS:
+            result.update(mode="too_short", message="请至少输入两个字（名称的任意部分）或完整的统一社会信用代码。")
+            return result
+    cache_key = (uscc or key, tuple(sorted(query.filters.items())), today)
+    cached = cache.get(cache_key) if cache is not None else None
+    if cached is None:
+        stale = cache.get(("stale", today)) if cache is not None else None
+        if stale is None:
+            stale = stale_since_build(conn, today)
+            if cache is not None:
+                cache.put(("stale", today), stale)
+        tokens = _filter_tokens(conn, query.filters)
+        matches: list[int] = []
+        if tokens is not None and uscc is not None:
+            row = conn.execute("SELECT rowid FROM search_entities WHERE uscc = ?", (uscc,)).fetchone()
+            if row and row[0] not in stale.excluded(tokens) and all(conn.execute(
+                    "SELECT 1 FROM search_facts WHERE entity = ? AND token = ?", (row[0], t)).fetchone()
+                    for t in tokens):
+                matches = [row[0]]
+        elif tokens is not None:
+            matches = ranked_matches(conn, key, tokens, stale)
+        facets = facet_counts(conn, key, matches, tokens, stale, today) if matches else None
+        cached = (matches, facets)
+        if cache is not None:
+            cache.put(cache_key, cached)
+    matches, facets = cached
+    total = len(matches)
+    pages = max(1, math.ceil(min(total, CAP) / PAGE_SIZE))
+    page = min(query.page, pages)
+    shown = matches[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    usccs = dict(conn.execute(f"SELECT rowid, uscc FROM search_entities WHERE rowid IN ({','.join('?' * len(shown))})",
+                              shown).fetchall()) if shown else {}
+    result.update(total=min(total, CAP + 1), total_display=display_count(total), capped=total > CAP,
+                  page=page, pages=pages if total else 0,
+                  results=entity_summaries(conn, [usccs[r] for r in shown if r in usccs], today))
+    if facets:
+        # A copy: the caller may annotate it (links), the cache keeps the original.
+        result["facets"] = {f: [dict(v) for v in values] for f, values in facets.items()}
+    if not total:
+        result["message"] = "没有找到符合条件的主体。"
+    return result

@@ -113,3 +113,19 @@ def test_real_server_serves_the_build(built):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+async def test_datasette_pages_are_declared_chinese(datasette):
+    response = await datasette.client.get("/public/penalties")
+    assert '<html lang="zh-CN">' in response.text
+    assert int(response.headers.get("content-length", len(response.content))) == len(response.content)
+
+
+@pytest.mark.parametrize("suffix", ["", ".json", ".csv"])
+async def test_snapshot_table_pages_are_served_by_the_windowed_view(datasette, suffix, monkeypatch):
+    monkeypatch.setenv("PUBLISH_TODAY", "2026-12-01")
+    response = await datasette.client.get(f"/public/penalties_records{suffix}?_size=5")
+    assert response.status_code == 302
+    assert response.headers["location"] == f"/public/penalties{suffix}?_size=5"
+    shown = await datasette.client.get("/public/penalties.json?_shape=array")
+    assert [r["decision_no"] for r in shown.json()] == ["景市监罚〔2026〕1号"]
