@@ -5,8 +5,12 @@
   redaction) in the same run, and the ratio of the two;
 - redaction: records/s per core on records with about 200 characters of free text.
 
-Environment: BENCH_ROWS (default 1,000,000), BENCH_FILES (default 20: departments deliver
-many files), BENCH_DIR (default var/bench).
+- site: requests/s, p50 and p95 of search and the profile JSON with 16 concurrent clients
+  (wrk), beside stock Datasette's row JSON for the same entities, on 1,000,000 entities.
+
+`python bench/run.py [redaction] [build] [site]` runs a part. Environment: BENCH_ROWS
+(default 1,000,000), BENCH_FILES (default 20: departments deliver many files),
+BENCH_ENTITIES (default 1,000,000), BENCH_DIR (default var/bench).
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 ROWS = int(os.environ.get("BENCH_ROWS", 1_000_000))
 FILES = int(os.environ.get("BENCH_FILES", 20))
 WORK = Path(os.environ.get("BENCH_DIR", ROOT / "var" / "bench"))
+ENTITIES = int(os.environ.get("BENCH_ENTITIES", 1_000_000))
 AS_OF = dt.date(2026, 11, 25)
 
 
@@ -113,11 +118,33 @@ def bench_redaction() -> dict:
     return {"redaction_records_per_s_per_core": round(throughput(20000))}
 
 
+def bench_site() -> dict:
+    """Search and profile JSON under 16 concurrent clients on a 1,000,000-entity build."""
+    from bench.web import bench_web, make_synthetic_build
+
+    build_dir = WORK / f"web-{ENTITIES}"
+    if not (build_dir / ".complete").exists():
+        make_synthetic_build(build_dir, ENTITIES)
+        (build_dir / ".complete").touch()
+    web = bench_web(build_dir)
+    flat = {"web_entities": web["entities"]}
+    for name in ("search", "profile", "row"):
+        for key in ("requests_per_s", "p50_ms", "p95_ms"):
+            flat[f"web_{name}_{key}"] = web[name].get(key)
+    flat["web_profile_to_row_throughput"] = web["profile_to_row_throughput"]
+    return flat
+
+
 def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
+    only = set(sys.argv[1:]) or {"redaction", "build", "site"}
     results = {}
-    results.update(bench_redaction())
-    results.update(bench_build())
+    if "redaction" in only:
+        results.update(bench_redaction())
+    if "build" in only:
+        results.update(bench_build())
+    if "site" in only:
+        results.update(bench_site())
     width = max(len(k) for k in results)
     print("\n== make bench ==")
     for key, value in results.items():
