@@ -77,7 +77,10 @@ def make_input(raw: Path) -> None:
     per_file = ROWS // FILES
     for k in range(FILES):
         rows = per_file + (ROWS - per_file * FILES if k == FILES - 1 else 0)
-        write_penalty_csv(raw / f"dept-{k:02d}" / "penalties.csv", rows, seed=k, as_of=AS_OF)
+        path = raw / f"dept-{k:02d}" / "penalties.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # 3% faulty rows, as departments deliver them.
+        write_penalty_csv(path, rows, seed=k, as_of=AS_OF, faulty_share=0.03)
     marker.touch()
 
 
