@@ -6,13 +6,12 @@ quarantined by the build with the problem's stable code.
 """
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .checkdigits import is_valid_uscc
 from .names import looks_like_person_name, mask_person_name
-from .scan import KIND_CODES, find_in_text
+from .scan import _FOUND, KIND_CODES, SHORT, find_in_text_remembered
 
 __all__ = ["Problem", "check_record"]
 
@@ -60,6 +59,25 @@ def _hint(value: str) -> str:
     return mask_person_name(value)
 
 
+_ROLE_FIELDS: dict[int, tuple] = {}
+
+
+def _role_fields(roles: Mapping[str, str]) -> tuple[frozenset, frozenset]:
+    """(USCC fields, subject-name fields) of a roles mapping, remembered while it stays equal."""
+    entry = _ROLE_FIELDS.get(id(roles))
+    if entry is not None and entry[0] is roles and entry[1] == roles:
+        return entry[2]
+    fields = (
+        frozenset(f for f, r in roles.items() if r == "uscc"),
+        frozenset(f for f, r in roles.items() if r == "subject_name"),
+    )
+    if isinstance(roles, dict):
+        if len(_ROLE_FIELDS) >= 64:
+            _ROLE_FIELDS.clear()
+        _ROLE_FIELDS[id(roles)] = (roles, dict(roles), fields)
+    return fields
+
+
 def check_record(
     values: Mapping[str, object],
     roles: Mapping[str, str],
@@ -73,55 +91,64 @@ def check_record(
     (张三水果店 stays whole, DOMAIN.md), wherever that name stands; a valid USCC in a USCC
     field, or in a code field when it is the record's USCC.
     """
+    uscc_fields, subject_fields = _role_fields(roles)
     texts = []
     for field, value in values.items():
+        if value is None:
+            continue
         if type(value) is str:
             # A valid USCC in a USCC field is exempt: leave it out of the search at once.
-            if value and not (roles.get(field) == "uscc" and is_valid_uscc(value)):
+            if value and not (field in uscc_fields and is_valid_uscc(value)):
                 texts.append((field, value))
-        elif value is not None and (text := _text(value)) is not None:
+        elif (text := _text(value)) is not None:
             texts.append((field, text))
+    # Each value is searched alone (the same as one search over the values joined by "\x00",
+    # which stops every pattern); the short ones, which recur, from memory. Nothing
+    # find_in_text reports fits in fewer than 6 characters, nor a number in fewer than 11.
+    flagged = []  # (field, text, what find_in_text found in it)
+    for field, text in texts:
+        size = len(text)
+        if size >= 11 or (size >= 6 and ("@" in text or "\uff20" in text)):
+            findings = _FOUND.get(text) if size <= SHORT else None
+            if findings is None:
+                findings = find_in_text_remembered(text)
+            if findings:
+                flagged.append((field, text, findings))
     if not texts:
         return []
-    joined = "\x00".join(t for _, t in texts)
     problems: list[Problem] = []
 
-    protected: tuple[str, ...] = ()
-    if personal_values and not subject_is_person:
-        protected = tuple(
-            t.strip() for f, t in texts if roles.get(f) == "subject_name" and not looks_like_person_name(t)
-        )
-    for value in personal_values:
-        if len(value) < 2 or value not in joined:
-            continue
-        for field, text in texts:
-            if value in text and not (protected and _inside(text, value, protected)):
-                problems.append(
-                    Problem(field, "personal_value", "personal_value_survived", f"脱敏后仍含本记录的个人信息（{_hint(value)}）")
-                )
-
-    for term in secrets:
-        if not term or term not in joined:
-            continue
-        for field, text in texts:
-            if term in text:
-                problems.append(Problem(field, "secret", "secret_survived", "脱敏后仍含申报的商业秘密"))
-
-    findings = find_in_text(joined)
-    if findings:
-        # One search over the joined text ("\x00" between fields stops every pattern), then
-        # each finding is traced back to its field.
-        starts = []
-        at = 0
-        for _, text in texts:
-            starts.append(at)
-            at += len(text) + 1
-        usccs = {v.strip() for f, v in values.items() if roles.get(f) == "uscc" and isinstance(v, str)}
-        for start, _, kind in findings:
-            index = bisect_right(starts, start) - 1
-            field, text = texts[index]
-            role = roles.get(field)
-            if role in ("uscc", "code") and is_valid_uscc(text.strip()) and (role == "uscc" or text.strip() in usccs):
+    if personal_values or secrets:
+        joined = "\x00".join([t for _, t in texts])
+        protected: tuple[str, ...] = ()
+        if personal_values and not subject_is_person and subject_fields:
+            protected = tuple(
+                t.strip() for f, t in texts if f in subject_fields and not looks_like_person_name(t)
+            )
+        for value in personal_values:
+            if len(value) < 2 or value not in joined:
                 continue
+            for field, text in texts:
+                if value in text and not (protected and _inside(text, value, protected)):
+                    problems.append(
+                        Problem(field, "personal_value", "personal_value_survived", f"脱敏后仍含本记录的个人信息（{_hint(value)}）")
+                    )
+
+        for term in secrets:
+            if not term or term not in joined:
+                continue
+            for field, text in texts:
+                if term in text:
+                    problems.append(Problem(field, "secret", "secret_survived", "脱敏后仍含申报的商业秘密"))
+
+    usccs = None
+    for field, text, findings in flagged:
+        role = roles.get(field)
+        if role in ("uscc", "code"):
+            if usccs is None:
+                usccs = {v.strip() for f, v in values.items() if roles.get(f) == "uscc" and isinstance(v, str)}
+            if is_valid_uscc(text.strip()) and (role == "uscc" or text.strip() in usccs):
+                continue
+        for _, _, kind in findings:
             problems.append(Problem(field, kind, KIND_CODES[kind], f"脱敏后仍含{_KIND_LABELS[kind]}，不得公开"))
     return problems

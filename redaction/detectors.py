@@ -10,6 +10,7 @@ those runs are looked at in Python. Texts without such a run cost one regex sear
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from .checkdigits import is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
@@ -20,7 +21,7 @@ from .names import (
     ORG_SUFFIXES,
     SINGLE_SURNAMES,
 )
-from .spans import PRECEDENCE, Span, resolve_overlaps
+from .spans import PRECEDENCE, Span, resolve
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +70,28 @@ def _is_letter(ch: str) -> bool:
     return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ("\uff21" <= ch <= "\uff3a") or ("\uff41" <= ch <= "\uff5a")
 
 
+_LETTERS = frozenset(
+    [chr(c) for r in ((0x61, 0x7A), (0x41, 0x5A), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)]
+)
+
+
 # --------------------------------------------------------------------------------------------
 # Numbers: ID (GB 11643-1999), mobile and landline phones, bank cards (Luhn).
 
 # A run of 11+ digits with single separators. The pattern starts with a character class so
 # the regex engine skips ahead fast; a run found this way always starts at its first digit.
-_NUMBER_RUN = re.compile(rf"[{_DIGIT}](?:[{_SEP}]?[{_DIGIT}]){{10,}}(?:[{_SEP}]?[Xx\uff38\uff58])?")
+#
+# The lookahead changes nothing found (ten more digits or separators must follow the first
+# digit) but lets the engine drop a date or an amount in one step.
+_NUMBER_RUN = re.compile(
+    rf"[{_DIGIT}](?=[{_DIGIT}{_SEP}]{{10}})(?:[{_SEP}]?[{_DIGIT}]){{10,}}(?:[{_SEP}]?[Xx\uff38\uff58])?"
+)
+# The same, or a bracket before a 0 (one character: where a bracketed area code may start).
+# One scan finds both, and a run never holds a bracket.
+_NUMBER_RUN_OR_BRACKET = re.compile(
+    rf"[{_DIGIT}(\uff08](?:(?<=[{_DIGIT}])(?=[{_DIGIT}{_SEP}]{{10}})(?:[{_SEP}]?[{_DIGIT}]){{10,}}"
+    rf"(?:[{_SEP}]?[Xx\uff38\uff58])?|(?<=[(\uff08])(?=[0\uff10]))"
+)
 # A landline written with its area code in brackets: (0798)1234567, （0798）123 4567.
 _PAREN_LANDLINE = re.compile(
     rf"[(\uff08][0\uff10][{_DIGIT}]{{2,3}}[)\uff09][{_SEP}]?[{_DIGIT}](?:[{_SEP}]?[{_DIGIT}]){{6,7}}(?![{_DIGIT}])"
@@ -90,7 +107,22 @@ _USCC_LABEL_BEFORE = re.compile(
 )
 
 
+_KINDS: dict[str, tuple[str, int] | None] = {}  # remembered _number_kind answers
+
+
 def _number_kind(d: str) -> tuple[str, int] | None:
+    """_number_kind_of(d), remembered (the same numbers recur: a person in many records)."""
+    try:
+        return _KINDS[d]
+    except KeyError:
+        pass
+    if len(_KINDS) >= 8192:
+        _KINDS.clear()
+    found = _KINDS[d] = _number_kind_of(d)
+    return found
+
+
+def _number_kind_of(d: str) -> tuple[str, int] | None:
     """What a digit string (no separators) is: (kind, where the number starts) or None.
 
     ID first (check digit and a real birth date, GB 11643-1999; never the division code,
@@ -131,7 +163,7 @@ def _card_like(d: str) -> bool:
     """
     if not (d[0] in "49" or d[:2] in _CARD_PREFIXES) or not luhn_valid(d):
         return False
-    if len(d) == 18 and (is_valid_uscc(d) or _is_date(d[6:14])):
+    if len(d) == 18 and (_is_date(d[6:14]) or is_valid_uscc(d)):
         return False
     return True
 
@@ -163,36 +195,66 @@ def _letter_before(text: str, at: int) -> bool:
     return to_ascii(text[word_start:at]).lower() not in _PHONE_LABELS
 
 
-def _touches_letter(text: str, a: int, b: int, masked: list[Span], kind: str) -> bool:
+def _touches_letter(text: str, a: int, b: int, masked, kind: str) -> bool:
     """True when a Latin letter that stays in the text touches a phone or card at [a, b).
 
     Digits after a letter belong to a code (licence JY1360…). A letter right after counts
     only where the number is the start of a valid USCC (9136…1234X, 9136…7818X2001P;
     GB 32100-2015): those digits are no card.
     """
-    if _letter_before(text, a) and not any(s.start <= a - 1 < s.end for s in masked):
+    if a and text[a - 1] in _LETTERS and _letter_before(text, a) and not any(s[0] <= a - 1 < s[1] for s in masked):
         return True
-    if kind == "bank_card" and b - a < 18 and b < len(text) and _is_letter(text[b]):
+    if kind == "bank_card" and b - a < 18 and b < len(text) and text[b] in _LETTERS:
         # As written (USCCs are upper case), and not running on into a word (…1084TEL).
         return is_valid_uscc(to_ascii(text[a : a + 18])) and not (a + 18 < len(text) and _is_letter(text[a + 18]))
     return False
 
 
-def _classify_run(text: str, start: int, end: int, masked: list[Span] = ()) -> list[Span]:
-    """Spans for the numbers inside one run: every sequence of whole digit groups is tried."""
+def _classify_run(text: str, start: int, end: int, masked=()) -> list[tuple]:
+    """Spans for the numbers inside one run (as _classify_groups finds them, faster)."""
     run = text[start:end]
-    if run.isascii() and run.isdigit():
-        # The common case: one plain group of ASCII digits.
+    if not run.isascii():
+        run = run.translate(_TO_ASCII)
+    if run.isdigit():
+        # The common case: one plain group of digits.
         found = _number_kind(run)
         if found is None:
             return []
         kind, skip = found
-        if len(run) == 18 and is_valid_uscc(run) and _USCC_LABEL_BEFORE.search(text, max(0, start - 24), start):
+        if len(run) == 18 and _USCC_LABEL_BEFORE.search(text, max(0, start - 24), start) and is_valid_uscc(run):
             return []
         if kind != "id_number" and _touches_letter(text, start, end, masked, kind):
             return []
-        return [Span(start + skip, end, kind)]
-    run = to_ascii(run)
+        return [(start + skip, end, kind, 1.0)]
+    # The whole run as one number: where it is one, no cover made of fewer of its groups
+    # outweighs it in _best_cover (at most one number of 10+ digits fits in 19 digits, a part
+    # has fewer digits), unless a part could be an 18-character ID: the sizes below rule
+    # that out. Otherwise (and for a run cut where another span begins or ends, which may
+    # start or end with a separator) every sequence of groups is tried.
+    tail_x = run[-1] in "Xx"
+    body = run[:-1].rstrip(" -") if tail_x else run  # one separator at most before the X
+    sizes = [len(g) for g in body.replace("-", " ").split(" ")]
+    total = sum(sizes)
+    if (
+        body[:1].isdigit()
+        and body[-1:].isdigit()
+        and (
+            total <= 17
+            or (total == 18 and (not tail_x or sizes[0] >= 2))
+            or (total == 19 and not tail_x and sizes[0] >= 2 and sizes[-1] >= 2)
+        )
+    ):
+        digits = body.replace(" ", "").replace("-", "")
+        for number, stop in ((digits + "X", end), (digits, start + len(body))) if tail_x else ((digits, end),):
+            found = _candidate_span(text, number, start, stop, masked)
+            if found and (found[2] != "bank_card" or _card_grouping(sizes)):
+                return [found]
+    return _classify_groups(text, start, end, run, masked)
+
+
+def _classify_groups(text: str, start: int, end: int, run: str, masked=()) -> list[tuple]:
+    """_classify_run the long way: every sequence of whole digit groups of `run` (the run at
+    [start, end), in ASCII) is tried, and the best cover kept."""
     # (start, end, digits with a trailing X if any, end of the digits alone)
     groups = [
         (m.start(), m.end(), m.group(1) + ("X" if m.end() > m.end(1) else ""), m.end(1))
@@ -203,11 +265,11 @@ def _classify_run(text: str, start: int, end: int, masked: list[Span] = ()) -> l
         digits = ""
         for j in range(i, len(groups)):
             digits += groups[j][2]
-            sizes = [g[3] - g[0] for g in groups[i : j + 1]]  # digits per group (no X)
             if len(digits) > 20:
                 break
             if len(digits) < 10 or (j < len(groups) - 1 and not digits[-1].isdigit()):
                 continue
+            sizes = [g[3] - g[0] for g in groups[i : j + 1]]  # digits per group (no X)
             a = start + groups[i][0]
             # A trailing x is a check character, or a letter after the number (…0003x).
             variants = [(digits, start + groups[j][1])]
@@ -215,18 +277,18 @@ def _classify_run(text: str, start: int, end: int, masked: list[Span] = ()) -> l
                 variants.append((digits[:-1], start + groups[j][3]))
             for number, stop in variants:
                 found = _candidate(text, number, a, stop, masked)
-                if found and (found[1].kind != "bank_card" or _card_grouping(sizes)):
+                if found and (found[1][2] != "bank_card" or _card_grouping(sizes)):
                     candidates.append((i, j, *found))
     return _best_cover(candidates, len(groups)) if candidates else []
 
 
-def _best_cover(candidates: list[tuple], n_groups: int) -> list[Span]:
+def _best_cover(candidates: list[tuple], n_groups: int) -> list[tuple]:
     """The non-overlapping candidates (whole digit groups each) that hide the most digits.
 
     Weighted interval scheduling over the groups: an 18-digit ID (its check character is
     strong) outweighs anything, then digits covered, then kind precedence.
     """
-    best: list[tuple[float, list[Span]]] = [(0.0, [])] * (n_groups + 1)  # best[k]: groups < k
+    best: list[tuple[float, list]] = [(0.0, [])] * (n_groups + 1)  # best[k]: groups < k
     by_end: dict[int, list[tuple]] = {}
     for c in candidates:
         by_end.setdefault(c[1], []).append(c)
@@ -239,15 +301,15 @@ def _best_cover(candidates: list[tuple], n_groups: int) -> list[Span]:
     return best[n_groups][1]
 
 
-def _candidate(text: str, digits: str, a: int, b: int, masked: list[Span]) -> tuple[float, Span] | None:
-    """A weight and span for the number `digits` written at [a, b), or None."""
+def _candidate_span(text: str, digits: str, a: int, b: int, masked) -> tuple | None:
+    """The span of the number `digits` written at [a, b), or None."""
     if len(digits) > 19:
         return None
     found = _number_kind(digits)
     if found is None:
         return None
     kind, skip = found
-    if len(digits) == 18 and is_valid_uscc(digits) and _USCC_LABEL_BEFORE.search(text, max(0, a - 24), a):
+    if len(digits) == 18 and _USCC_LABEL_BEFORE.search(text, max(0, a - 24), a) and is_valid_uscc(digits):
         return None  # DOMAIN.md: a valid USCC right after 统一社会信用代码 is never masked.
     # Digits after a letter are part of a code (licence JY1360…), not a phone or card; an ID
     # is recognised even there (its check character is strong).
@@ -255,10 +317,19 @@ def _candidate(text: str, digits: str, a: int, b: int, masked: list[Span]) -> tu
         return None
     if skip:
         a = _skip_digits(text, a, skip)
+    return (a, b, kind, 1.0)
+
+
+def _candidate(text: str, digits: str, a: int, b: int, masked) -> tuple[float, tuple] | None:
+    """A weight and span for the number `digits` written at [a, b), or None."""
+    span = _candidate_span(text, digits, a, b, masked)
+    if span is None:
+        return None
+    kind = span[2]
     # An 18-digit ID (check character) first; then whatever covers more digits (a 19-digit
     # card, not the 15-digit "ID" inside it); then precedence.
     weight = (100 if kind == "id_number" and len(digits) == 18 else 0) + len(digits) - PRECEDENCE[kind] / 100
-    return weight, Span(a, b, kind)
+    return weight, span
 
 
 def _skip_digits(text: str, at: int, count: int) -> int:
@@ -272,6 +343,38 @@ def _skip_digits(text: str, at: int, count: int) -> int:
     return at
 
 
+def _numbers(text: str, masked=()) -> list[tuple]:
+    """find_numbers on (start, end, kind, confidence) tuples."""
+    spans: list[tuple] = []
+    bounds = sorted({p for s in masked for p in (s[0], s[1])}) if masked else None
+    bracket = False
+    for m in _NUMBER_RUN_OR_BRACKET.finditer(text):
+        start, end = m.span()
+        if end - start == 1:  # "(0": look for bracketed landlines below
+            bracket = True
+            continue
+        # Where another span begins or ends inside the run, the run is cut: once that span
+        # is masked, the digits on either side stand alone.
+        # The whole run is tried too: a number there may win over the other span (an ID
+        # whose X an e-mail address after it took as its first letter).
+        cuts = ()
+        if bounds:
+            first = bisect_right(bounds, start)
+            if first < len(bounds) and bounds[first] < end:
+                cuts = bounds[first : bisect_left(bounds, end, first)]
+        if cuts:
+            pieces = list(zip((start, *cuts), (*cuts, end)))
+            pieces.append((start, end))
+        else:
+            pieces = ((start, end),)
+        for a, b in pieces:
+            # The numbers found so far count as masked too (an ID's X before a phone).
+            spans.extend(_classify_run(text, a, b, [*masked, *spans[-1:]] if spans else masked))
+    if bracket:
+        spans.extend((m.start(), m.end(), "phone", 1.0) for m in _PAREN_LANDLINE.finditer(text))
+    return spans
+
+
 def find_numbers(text: str, masked: list[Span] = ()) -> list[Span]:
     """ID numbers, phones (mobile and landline) and bank cards in any common writing.
 
@@ -279,23 +382,7 @@ def find_numbers(text: str, masked: list[Span] = ()) -> list[Span]:
     address, a secret term) will be masked away, so it does not make the digits next to it
     part of a code; and a run of digits is cut where one of them begins or ends.
     """
-    spans: list[Span] = []
-    for m in _NUMBER_RUN.finditer(text):
-        start, end = m.span()
-        # Where another span begins or ends inside the run, the run is cut: once that span
-        # is masked, the digits on either side stand alone.
-        # The whole run is tried too: a number there may win over the other span (an ID
-        # whose X an e-mail address after it took as its first letter).
-        cuts = sorted({p for s in masked for p in (s.start, s.end) if start < p < end}) if masked else ()
-        pieces = list(zip((start, *cuts), (*cuts, end)))
-        if cuts:
-            pieces.append((start, end))
-        for a, b in pieces:
-            # The numbers found so far count as masked too (an ID's X before a phone).
-            spans.extend(_classify_run(text, a, b, [*masked, *spans[-1:]]))
-    if "(0" in text or "\uff080" in text or "(\uff10" in text or "\uff08\uff10" in text:
-        spans.extend(Span(m.start(), m.end(), "phone") for m in _PAREN_LANDLINE.finditer(text))
-    return spans
+    return [Span._make(s) for s in _numbers(text, masked)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,11 +390,28 @@ def find_numbers(text: str, masked: list[Span] = ()) -> list[Span]:
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+[@\uff20][A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 
 
+_EMAIL_LOCAL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
+
+
+def _emails(text: str) -> list[tuple]:
+    at = text.find("@")
+    wide = text.find("\uff20")
+    if at == -1:
+        if wide == -1:
+            return []
+        at = wide
+    elif wide != -1 and wide < at:
+        at = wide
+    # Every address holds an @ with its local part right before it: none starts before the
+    # local part of the first @, so the search starts there.
+    while at > 0 and text[at - 1] in _EMAIL_LOCAL:
+        at -= 1
+    return [(m.start(), m.end(), "email", 1.0) for m in _EMAIL.finditer(text, at)]
+
+
 def find_emails(text: str) -> list[Span]:
     """E-mail addresses (ASCII, @ or full-width ＠)."""
-    if "@" not in text and "\uff20" not in text:
-        return []
-    return [Span(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)]
+    return [Span._make(s) for s in _emails(text)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -323,19 +427,35 @@ def _occurrences(text: str, term: str) -> list[tuple[int, int]]:
     return out
 
 
-def find_terms(text: str, terms: tuple[str, ...], kind: str, keep_whole: tuple[str, ...] = (), min_len: int = 1) -> list[Span]:
-    """Every occurrence of each term as a span of `kind`, except inside a keep_whole name."""
+def _protected(text: str, keep_whole: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the keep_whole names stand in `text`."""
+    return [r for name in keep_whole if name and name in text for r in _occurrences(text, name)]
+
+
+def _terms(
+    text: str, terms: tuple[str, ...], kind: str, keep_whole: tuple[str, ...] = (), min_len: int = 1, protected=None
+) -> list[tuple]:
     spans = []
-    protected = None
     for term in terms:
-        if len(term) < min_len or term not in text:
+        if len(term) < min_len:
+            continue
+        at = text.find(term)
+        if at == -1:
             continue
         if protected is None:
-            protected = [r for name in keep_whole if name and name in text for r in _occurrences(text, name)]
-        for a, b in _occurrences(text, term):
-            if not any(p <= a and b <= q for p, q in protected):
-                spans.append(Span(a, b, kind))
+            protected = _protected(text, keep_whole)
+        size = len(term)
+        while at != -1:
+            end = at + size
+            if not protected or not any(p <= at and end <= q for p, q in protected):
+                spans.append((at, end, kind, 1.0))
+            at = text.find(term, end)
     return spans
+
+
+def find_terms(text: str, terms: tuple[str, ...], kind: str, keep_whole: tuple[str, ...] = (), min_len: int = 1) -> list[Span]:
+    """Every occurrence of each term as a span of `kind`, except inside a keep_whole name."""
+    return [Span._make(s) for s in _terms(text, terms, kind, keep_whole, min_len)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,10 +467,10 @@ ROLE_WORDS = (
     "現場負責人", "當事人", "負責人", "經營者", "駕駛員", "駕駛人", "員工", "證人", "股東",
     "監護人", "聯繫人", "投資人",
 )
-_ROLE = re.compile(
-    "(?:" + "|".join(sorted(ROLE_WORDS, key=len, reverse=True)) + ")"
-    r"(?:姓名|名字)?[：:\s]*(?:(?:为|是|系|為|係)[：:\s]*)?"
-)
+_ROLE_WORD = "(?:" + "|".join(sorted(ROLE_WORDS, key=len, reverse=True)) + ")"
+# (No role word starts another: at a position at most one matches, whatever the order.)
+_ROLE_TAIL = r"(?:姓名|名字)?[：:\s]*(?:(?:为|是|系|為|係)[：:\s]*)?"
+_ROLE = re.compile(_ROLE_WORD + _ROLE_TAIL)
 # Two-character words starting with a surname character that follow a role word and are no
 # name (当事人陈述, 当事人高价销售…).
 _NOT_A_NAME = frozenset(
@@ -367,6 +487,37 @@ _GIVEN_FIRST_STOP = frozenset(
     "本该此这那们当今次年月日的了在于与及或并而但因被将把对从到等所以也都就还又再已未不没无些每各消顾购执"
     "該這們當於與並從對將無購執"
 )
+def _alternation(words) -> str:
+    """A regex alternation of literal words, grouped by first character (the engine then
+    tries one group at a position instead of every word)."""
+    groups: dict[str, list[str]] = {}
+    for word in sorted(set(words), key=len, reverse=True):
+        groups.setdefault(word[0], []).append(word[1:])
+    parts = []
+    for first, rests in groups.items():
+        if len(rests) == 1:
+            parts.append(re.escape(first + rests[0]))
+        elif "" in rests:
+            parts.append(re.escape(first) + "(?:" + "|".join(re.escape(r) for r in rests if r) + ")?")
+        else:
+            parts.append(re.escape(first) + "(?:" + _alternation(rests) + ")")
+    return "|".join(parts)
+
+
+# Where a name starts, as _name_end decides it (not a _NOT_A_NAME word; a compound surname,
+# else a single one; then a CJK character that can start a given name).
+_NAME_START = (
+    "(?!" + _alternation(_NOT_A_NAME) + ")"
+    "(?>" + _alternation(COMPOUND_SURNAMES) + "|[" + "".join(sorted(SINGLE_SURNAMES)) + "])"
+    "(?![" + "".join(sorted(_GIVEN_FIRST_STOP)) + "])[\u4e00-\u9fff]"
+)
+# A role word with what follows it, found only where a name starts after it: the regex
+# engine passes the others by (当事人陈述, 当事人景德镇市…) without a trip through Python.
+# (No role word starts another, so the role word at a position is the one _ROLE finds
+# there, and what follows it is taken as _ROLE takes it: atomically. The pattern starts
+# with the role words so the engine can skip ahead to their first characters.)
+_ROLE_BEFORE_NAME = re.compile("(?:" + _alternation(ROLE_WORDS) + ")(?>" + _ROLE_TAIL + ")(?=" + _NAME_START + ")")
+
 # A given name's second character is rarely one of these, which often follow a name.
 _GIVEN_SECOND_STOP = frozenset(
     "于在因未的等系是与及称说驾擅将对向从到被已所涉违拒不并携以把让由自现男女无持销购使经曾也都就还又再其该此这那"
@@ -385,11 +536,17 @@ _CLAUSE = re.compile(
     "|" + "|".join(ROLE_WORDS)
 )
 _SEGMENT_END = frozenset("，。；;,、！？!?：:\n\r\t “”\"'（(")
+# What follows a role word up to the end of its phrase (40 characters at most).
+_SEGMENT = re.compile("[^" + "".join(re.escape(c) for c in sorted(_SEGMENT_END)) + "]{0,40}")
 _SUFFIX_SET = frozenset(ORG_SUFFIXES) | ORG_SINGLE_SUFFIXES
 _SUFFIX_SIZES = tuple(sorted({len(x) for x in _SUFFIX_SET}, reverse=True))
 _SUFFIX_LAST_CHAR = re.compile("[" + "".join(sorted({x[-1] for x in _SUFFIX_SET})) + "]")
 # What may follow the end of a business name in a sentence.
 _AFTER_BUSINESS = frozenset("于在因未将擅自以及与和的（(等对向从被已系为是销经生使违拒涉无称现，。；;,、！？!?：: \n")
+# A suffix's last character at the end of a phrase or before what may follow a business name.
+_SUFFIX_END = re.compile(
+    _SUFFIX_LAST_CHAR.pattern + "(?=[" + "".join(re.escape(c) for c in sorted(_AFTER_BUSINESS)) + r"]|\Z)"
+)
 
 
 def _is_cjk(ch: str) -> bool:
@@ -404,16 +561,10 @@ def _business_name_at(text: str, at: int, name_end: int) -> bool:
     (张三在某某超市… is a person, then a place), and end where the phrase ends (followed by
     punctuation or a clause word: 某某银行卡号 is no bank).
     """
-    end = at
-    limit = min(len(text), at + 40)
-    while end < limit and text[end] not in _SEGMENT_END:
-        end += 1
-    segment = text[at:end]
+    segment = _SEGMENT.match(text, at).group()
     after_name = name_end - at
-    for m in _SUFFIX_LAST_CHAR.finditer(segment):
+    for m in _SUFFIX_END.finditer(segment):  # the last character of a suffix, where a name may end
         stop = m.end()
-        if stop < len(segment) and segment[stop] not in _AFTER_BUSINESS:
-            continue
         for size in _SUFFIX_SIZES:
             if size > stop or segment[stop - size : stop] not in _SUFFIX_SET:
                 continue
@@ -435,48 +586,87 @@ def _name_end(text: str, at: int) -> int:
     it looks like the start of what follows; in doubt the longer name (masking one character
     too many loses less than leaving one).
     """
-    if text[at : at + 2] in _NOT_A_NAME:
+    first_two = text[at : at + 2]
+    if first_two in _NOT_A_NAME:
         return 0
-    if text[at : at + 2] in COMPOUND_SURNAMES:
+    if first_two in COMPOUND_SURNAMES:
         pos = at + 2
     elif text[at : at + 1] in SINGLE_SURNAMES:
         pos = at + 1
     else:
         return 0
-    if pos >= len(text) or not _is_cjk(text[pos]) or text[pos] in _GIVEN_FIRST_STOP:
+    size = len(text)
+    if pos >= size:
+        return 0
+    ch = text[pos]
+    if not ("\u4e00" <= ch <= "\u9fff") or ch in _GIVEN_FIRST_STOP:  # (_is_cjk)
         return 0
     pos += 1
-    if (
-        pos < len(text)
-        and _is_cjk(text[pos])
-        and text[pos] not in _GIVEN_SECOND_STOP
-        and text[pos : pos + 2] not in _AFTER_NAME_WORDS
-    ):
-        pos += 1
+    if pos < size:
+        ch = text[pos]
+        if "\u4e00" <= ch <= "\u9fff" and ch not in _GIVEN_SECOND_STOP and text[pos : pos + 2] not in _AFTER_NAME_WORDS:
+            pos += 1
     return pos
 
 
-def find_role_names(text: str, keep_whole: tuple[str, ...] = ()) -> list[Span]:
-    """Names right after a role word (当事人, 负责人, 法定代表人…), but not a business name."""
+_NAMES_AT: dict[str, int] = {}  # what follows a role word, to its phrase's end → name size
+
+
+def _name_at(text: str, at: int) -> int:
+    """End of the person's name that starts at `at` after a role word, or 0 (none, or a
+    business name starts there).
+
+    Both decisions read the phrase from `at` to its end (40 characters at most) and the
+    character after it, no more: the answer is remembered for that piece of text.
+    """
+    segment_end = _SEGMENT.match(text, at).end()
+    key = text[at : segment_end + 1]
+    size = _NAMES_AT.get(key)
+    if size is None:
+        end = _name_end(text, at)
+        if end and _business_name_at(text, at, at + (3 if text[at : at + 2] in COMPOUND_SURNAMES else 2)):
+            end = 0
+        if len(_NAMES_AT) >= 8192:
+            _NAMES_AT.clear()
+        size = _NAMES_AT[key] = end - at if end else 0
+    return at + size if size else 0
+
+
+def _role_names(text: str, keep_whole: tuple[str, ...] = (), protected=None) -> list[tuple]:
     spans = []
     pos = 0
-    while (m := _ROLE.search(text, pos)) is not None:
+    size = len(text)
+    while (m := _ROLE_BEFORE_NAME.search(text, pos)) is not None:
         at = m.end()
         pos = m.start() + 1  # role words may overlap: 驾驶员工为… is also 员工为…
         for _ in range(6):  # 股东张三、李四、王五
-            end = _name_end(text, at) if at < len(text) else 0
-            if not end or _business_name_at(text, at, at + (3 if text[at : at + 2] in COMPOUND_SURNAMES else 2)):
+            end = _name_at(text, at) if at < size else 0
+            if not end:
                 break
-            spans.append(Span(at, end, "person_name", 0.9))
+            spans.append((at, end, "person_name", 0.9))
             pos = end
-            if end + 1 < len(text) and text[end] == "、":
+            if end + 1 < size and text[end] == "、":
                 at = end + 1
             else:
                 break
     if keep_whole and spans:
-        protected = [r for name in keep_whole if name and name in text for r in _occurrences(text, name)]
-        spans = [s for s in spans if not any(p <= s.start and s.end <= q for p, q in protected)]
+        if protected is None:
+            protected = _protected(text, keep_whole)
+        if protected:
+            kept = []
+            for span in spans:
+                for p, q in protected:
+                    if p <= span[0] and span[1] <= q:
+                        break
+                else:
+                    kept.append(span)
+            spans = kept
     return spans
+
+
+def find_role_names(text: str, keep_whole: tuple[str, ...] = ()) -> list[Span]:
+    """Names right after a role word (当事人, 负责人, 法定代表人…), but not a business name."""
+    return [Span._make(s) for s in _role_names(text, keep_whole)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -485,6 +675,7 @@ def find_role_names(text: str, keep_whole: tuple[str, ...] = ()) -> list[Span]:
 
 _ADDRESS_LABEL = re.compile(r"(?:住址|家住|住所地|户籍地|户籍所在地|居住地|现住址|现住|現住|戶籍地|居住於|住於)(?:为|是|在|於|于)?[：:\s]*")
 _ADDRESS_END = frozenset("，。；;,\n\r\t（(、！？!? ")
+_ADDRESS_REST = re.compile("[^" + "".join(re.escape(c) for c in sorted(_ADDRESS_END)) + "]{0,80}")
 # Street-level words: the district is looked for before the first of them. 镇 and 乡 are not
 # among them since city names contain them (景德镇市, 萍乡市).
 _STREET_LEVEL = re.compile(r"[路街道巷弄号號栋棟楼樓室村组組]|小区|社区|大道|花园|广场|大厦|公寓|园区")
@@ -492,8 +683,7 @@ _DISTRICT = re.compile(r"[区县旗區縣]")
 _BUSINESS_BEFORE = re.compile("(?:" + "|".join(sorted(set(ORG_SUFFIXES), key=len, reverse=True)) + ")[^。；;]{0,8}$")
 
 
-def find_addresses(text: str) -> list[Span]:
-    """The part of a person's address after the district (住址, 家住, 户籍地, 居住地, 现住…)."""
+def _addresses(text: str) -> list[tuple]:
     spans = []
     if "住" not in text and "籍" not in text:  # every label has one of them
         return spans
@@ -503,10 +693,7 @@ def find_addresses(text: str) -> list[Span]:
             # 住所地 is also a company's registered address, which is public.
             if _BUSINESS_BEFORE.search(text, max(0, m.start() - 40), m.start()):
                 continue
-        end = start
-        limit = min(len(text), start + 80)
-        while end < limit and text[end] not in _ADDRESS_END:
-            end += 1
+        end = _ADDRESS_REST.match(text, start).end()
         if end == start:
             continue
         address = text[start:end]
@@ -514,8 +701,13 @@ def find_addresses(text: str) -> list[Span]:
         head = address[: street.start()] if street else address
         cut = _district_end(head)
         if start + cut < end:
-            spans.append(Span(start + cut, end, "address", 0.8))
+            spans.append((start + cut, end, "address", 0.8))
     return spans
+
+
+def find_addresses(text: str) -> list[Span]:
+    """The part of a person's address after the district (住址, 家住, 户籍地, 居住地, 现住…)."""
+    return [Span._make(s) for s in _addresses(text)]
 
 
 def _district_end(head: str) -> int:
@@ -533,18 +725,36 @@ def _district_end(head: str) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-def detect(text: str, context: Context = EMPTY_CONTEXT) -> list[Span]:
-    """Every span to mask in `text`, non-overlapping, sorted (precedence in spans.PRECEDENCE)."""
+def detect_spans(text: str, context: Context = EMPTY_CONTEXT) -> list[tuple]:
+    """`detect` as (start, end, kind, confidence) tuples (what the record policy works on)."""
+    return detect_with(text, context.personal_names, context.secrets, context.keep_whole, context.personal_numbers)
+
+
+def detect_with(
+    text: str,
+    personal_names: tuple[str, ...] = (),
+    secrets: tuple[str, ...] = (),
+    keep_whole: tuple[str, ...] = (),
+    personal_numbers: tuple[str, ...] = (),
+) -> list[tuple]:
+    """`detect_spans` with the context's parts passed one by one."""
     if not text:
         return []
-    spans = find_emails(text)
-    if context.secrets:
-        spans += find_terms(text, context.secrets, "secret")
-    if context.personal_numbers:
-        spans += find_terms(text, context.personal_numbers, "id_number", min_len=6)
-    if context.personal_names:
-        spans += find_terms(text, context.personal_names, "person_name", context.keep_whole, min_len=2)
-    spans += find_role_names(text, context.keep_whole)
-    spans += find_addresses(text)
-    spans += find_numbers(text, spans)  # last: it needs to know what else will be masked
-    return resolve_overlaps(spans)
+    spans = _emails(text) if "@" in text or "\uff20" in text else []
+    if secrets:
+        spans += _terms(text, secrets, "secret")
+    if personal_numbers:
+        spans += _terms(text, personal_numbers, "id_number", min_len=6)
+    protected = _protected(text, keep_whole) if keep_whole else ()
+    if personal_names:
+        spans += _terms(text, personal_names, "person_name", keep_whole, 2, protected)
+    spans += _role_names(text, keep_whole, protected)
+    if "住" in text or "籍" in text:  # every address label has one of them
+        spans += _addresses(text)
+    spans += _numbers(text, spans)  # last: it needs to know what else will be masked
+    return resolve(spans)
+
+
+def detect(text: str, context: Context = EMPTY_CONTEXT) -> list[Span]:
+    """Every span to mask in `text`, non-overlapping, sorted (precedence in spans.PRECEDENCE)."""
+    return [Span._make(s) for s in detect_spans(text, context)]

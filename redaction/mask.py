@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .detectors import to_ascii
 from .names import mask_person_name
-from .spans import Span, resolve_overlaps
+from .spans import Span, resolve
 
 __all__ = ["Masks", "DEFAULT_MASKS", "mask", "mask_person_name", "mask_phone"]
 
@@ -38,10 +38,10 @@ def mask_phone(number: str, fill: str = "*", keep_digits: bool = True) -> str:
     (0791-*******, (0798)*******). keep_digits=False: every digit filled (mask() does so when
     the number touches other digits, whose neighbours the kept digits would become).
     """
-    plain = to_ascii(number)
+    plain = number if number.isascii() else to_ascii(number)
     if not keep_digits:
         return "".join(fill if c.isdigit() else c for c in plain)
-    digits = "".join(c for c in plain if c.isdigit())
+    digits = "".join(filter(str.isdigit, plain))
     if len(digits) == 11 and digits[0] == "1":
         return digits[:3] + fill * 4 + digits[-4:]
     close = max(plain.find(")"), plain.find("\uff09"))
@@ -67,16 +67,18 @@ _COUNTRY_CODE_BEFORE = re.compile("(?:^|[^0-9\uff10-\uff19])(?:[+\uff0b]|00|\uff
 
 def _touches_digits(text: str, start: int, end: int) -> bool:
     """True when a digit sits next to [start, end), directly or across one separator."""
-    before = text[max(0, start - 2) : start]
-    if _COUNTRY_CODE_BEFORE.search(text, max(0, start - 8), start):
-        before = ""
     after = text[end : end + 2]
-    return (
-        (before[-1:] in _DIGIT_LIKE and before[-1:] != "")
-        or (len(before) == 2 and before[1] in _SEPARATORS and before[0] in _DIGIT_LIKE)
-        or (after[:1] in _DIGIT_LIKE and after[:1] != "")
-        or (len(after) == 2 and after[0] in _SEPARATORS and after[1] in _DIGIT_LIKE)
-    )
+    if (after[:1] in _DIGIT_LIKE and after[:1] != "") or (
+        len(after) == 2 and after[0] in _SEPARATORS and after[1] in _DIGIT_LIKE
+    ):
+        return True
+    before = text[max(0, start - 2) : start]
+    if (before[-1:] in _DIGIT_LIKE and before[-1:] != "") or (
+        len(before) == 2 and before[1] in _SEPARATORS and before[0] in _DIGIT_LIKE
+    ):
+        # A country code before it is no neighbouring number.
+        return not _COUNTRY_CODE_BEFORE.search(text, max(0, start - 8), start)
+    return False
 
 
 def _replacement(piece: str, kind: str, masks: Masks) -> str:
@@ -101,17 +103,37 @@ def mask(text: str, spans: list[Span], masks: Masks = DEFAULT_MASKS) -> str:
     """`text` with every span replaced by its mask; the text between spans is kept as is."""
     if not spans:
         return text
+    return apply_masks(text, resolve(spans), masks)
+
+
+def _fixed(masks: Masks) -> dict[str, str]:
+    return {
+        "address": masks.address, "id_number": masks.id_number, "bank_card": masks.bank_card,
+        "email": masks.email, "secret": masks.secret,
+    }
+
+
+_DEFAULT_FIXED = _fixed(DEFAULT_MASKS)
+
+
+def apply_masks(text: str, spans: list[tuple], masks: Masks = DEFAULT_MASKS) -> str:
+    """`mask` for spans that are already non-overlapping and sorted (resolve's output)."""
+    fixed = _DEFAULT_FIXED if masks is DEFAULT_MASKS else _fixed(masks)
     out = []
     pos = 0
-    for span in resolve_overlaps(spans):
-        out.append(text[pos : span.start])
-        piece = text[span.start : span.end]
-        if span.kind == "phone" and _touches_digits(text, span.start, span.end):
-            # The digits a masked phone keeps would join the digits next to it into a new
-            # number (…86-151****…): hide them all.
-            out.append(mask_phone(piece, masks.phone_fill, keep_digits=False))
-        else:
-            out.append(_replacement(piece, span.kind, masks))
-        pos = span.end
+    for start, end, kind, _ in spans:
+        out.append(text[pos:start])
+        replacement = fixed.get(kind)
+        if replacement is None:
+            if kind == "person_name":
+                replacement = mask_person_name(text[start:end])
+            elif kind == "phone":
+                # The digits a masked phone keeps would join the digits next to it into a
+                # new number (…86-151****…): then hide them all.
+                replacement = mask_phone(text[start:end], masks.phone_fill, not _touches_digits(text, start, end))
+            else:
+                raise ValueError(f"unknown span kind: {kind!r}")
+        out.append(replacement)
+        pos = end
     out.append(text[pos:])
     return "".join(out)

@@ -111,6 +111,9 @@ def has_org_marker(name: str) -> bool:
     return name[-1:] in _ORG_LAST_CHARS or any(name.endswith(s) for s in ORG_SUFFIXES)
 
 
+_PERSON_LIKE: dict[str, bool] = {}  # remembered answers: subject names recur across rows
+
+
 def looks_like_person_name(name: str | None) -> bool:
     """True for a bare natural person's name: 2–4 CJK characters, a common surname, no trade name.
 
@@ -120,6 +123,15 @@ def looks_like_person_name(name: str | None) -> bool:
     """
     if not name:
         return False
+    answer = _PERSON_LIKE.get(name)
+    if answer is None:
+        if len(_PERSON_LIKE) >= 8192:
+            _PERSON_LIKE.clear()
+        answer = _PERSON_LIKE[name] = _looks_like_person_name(name)
+    return answer
+
+
+def _looks_like_person_name(name: str) -> bool:
     name = name.strip().replace("·", "").replace("•", "")
     if not 2 <= len(name) <= 4 or not all(is_cjk(c) for c in name):
         return False

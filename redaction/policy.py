@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
+from typing import NamedTuple
 
 from .checkdigits import is_valid_id, is_valid_uscc
-from .detectors import EMPTY_CONTEXT, Context, detect, find_terms, to_ascii
-from .mask import DEFAULT_MASKS, Masks, mask
+from .detectors import EMPTY_CONTEXT, _terms, detect_spans, detect_with, to_ascii
+from .mask import DEFAULT_MASKS, Masks, apply_masks
 from .names import looks_like_person_name, mask_person_name, surname_length
-from .spans import resolve_overlaps
+from .spans import resolve
 
 __all__ = ["ROLES", "Redacted", "redact_record", "looks_like_person_name", "split_secrets", "personal_id_in"]
 
@@ -25,13 +24,13 @@ ROLES = frozenset(
 _TEXT_ROLES = frozenset({"free_text", "text"})
 _SECRET_SPLIT = re.compile(r"[；;]")
 _NAME_TOKEN = re.compile(r"[^、,，;；/／\s]+")
+_NAME_SEPARATOR = re.compile(r"[、,，;；/／\s]")
 _SEPARATORS = re.compile(r"[\s\-]")
 # Placeholders departments put in empty cells: not a secret term.
 _PLACEHOLDERS = frozenset({"无", "否", "是", "暂无", "不详", "/", "-", "—", "null", "NULL", "N/A", "n/a"})
 
 
-@dataclass(frozen=True)
-class Redacted:
+class Redacted(NamedTuple):
     """A redacted record and what the after-check needs to know about the original."""
 
     values: dict[str, object]  # same keys as the input, redacted; dropped fields -> None
@@ -72,20 +71,122 @@ def _mask_name_token(m: re.Match) -> str:
     return token if token in _PLACEHOLDERS else mask_person_name(token)
 
 
-@lru_cache(maxsize=1 << 15)
+# Caches: the same values recur across the rows of a build (legal bases, categories, repeat
+# subjects and their representatives). Each maps one value to what a pure function gives
+# for it, and is emptied when full (cheaper than keeping an order of use).
+_CACHE_SIZE = 1 << 13
+_DETECTED: dict[str, tuple] = {}  # text -> its spans without a record's context
+_PERSONAL_ID: dict[str, str | None] = {}  # value -> personal_id_in(value)
+_NAME_FIELD: dict[str, tuple] = {}  # person_name value -> (its names, the value masked)
+
+
+def _remember(cache: dict, key: str, value):
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def _detect_without_context(text: str) -> tuple:
-    """Cached: legal bases, categories and decision texts repeat across many records."""
-    return tuple(detect(text, EMPTY_CONTEXT))
+    """Legal bases, categories and decision texts repeat across many records."""
+    found = _DETECTED.get(text)
+    if found is None:
+        found = _remember(_DETECTED, text, tuple(detect_spans(text, EMPTY_CONTEXT)))
+    return found
 
 
-def _detect(text: str, context: Context) -> list:
-    """`detect`, served from the cache when none of the record's own terms occur in the text
-    (the context then cannot change the result: every context detector looks for its terms)."""
-    for terms in (context.personal_names, context.secrets, context.personal_numbers, context.keep_whole):
-        for term in terms:
-            if term in text:
-                return detect(text, context)
-    return list(_detect_without_context(text))
+def _person_name_field(value: str) -> tuple[tuple[str, ...], str]:
+    """A person_name cell: (its names, the cell with each name masked)."""
+    found = _NAME_FIELD.get(value)
+    if found is None:
+        if value and not _NAME_SEPARATOR.search(value):  # one name (the usual cell)
+            if value in _PLACEHOLDERS:
+                found = ((), value)
+            else:
+                found = ((value,) if len(value) >= 2 else (), mask_person_name(value))
+        else:
+            found = (
+                tuple(t for t in _NAME_TOKEN.findall(value) if len(t) >= 2 and t not in _PLACEHOLDERS),
+                _NAME_TOKEN.sub(_mask_name_token, value),
+            )
+        _remember(_NAME_FIELD, value, found)
+    return found
+
+
+def _personal_id(value: str) -> str | None:
+    found = _PERSONAL_ID.get(value, False)
+    if found is False:
+        found = _remember(_PERSONAL_ID, value, personal_id_in(value))
+    return found
+
+
+class _Plan(NamedTuple):
+    """The fields of a record by role (each in the record's order), for one roles mapping."""
+
+    texts: tuple[str, ...]
+    names: tuple[tuple[str, bool], ...]  # (field, is the subject_name) for subject and person names
+    secrets: tuple[tuple[str, bool], ...]  # (field, is a declaration) for secret fields
+    usccs: tuple[str, ...]
+    drops: tuple[str, ...]
+    codes: tuple[str, ...]
+
+
+_PLANS: dict[int, tuple] = {}
+
+
+def _plan(values: Mapping[str, object], roles: Mapping[str, str]) -> _Plan:
+    """The plan for a record with the fields of `values`, in their order.
+
+    Raises ValueError for a field without a known role (the first such field in order).
+    Remembered per roles mapping (while it stays equal) for the last order of fields seen.
+    """
+    keys = tuple(values)
+    entry = _PLANS.get(id(roles))
+    if entry is not None and entry[0] is roles and entry[2] == keys and entry[1] == roles:
+        return entry[3]
+    groups: dict[str, list] = {"texts": [], "names": [], "secrets": [], "usccs": [], "drops": [], "codes": []}
+    for field in keys:
+        role = roles.get(field)
+        if role not in ROLES:
+            raise ValueError(f"field {field!r} has no known redaction role: {role!r}")
+        if role in _TEXT_ROLES:
+            groups["texts"].append(field)
+        elif role in ("subject_name", "person_name"):
+            groups["names"].append((field, role == "subject_name"))
+        elif role in ("secret_declaration", "secret"):
+            groups["secrets"].append((field, role == "secret_declaration"))
+        elif role == "uscc":
+            groups["usccs"].append(field)
+        elif role == "drop":
+            groups["drops"].append(field)
+        elif role == "code":
+            groups["codes"].append(field)
+    plan = _Plan(**{k: tuple(v) for k, v in groups.items()})
+    if isinstance(roles, dict):  # another Mapping may not compare equal to its copy
+        if len(_PLANS) >= 64:
+            _PLANS.clear()
+        _PLANS[id(roles)] = (roles, dict(roles), keys, plan)
+    return plan
+
+
+def _inside_names(text: str, names, spans) -> bool:
+    """True when every occurrence of every name lies inside a person_name span of `spans`.
+
+    resolve() would then drop each such occurrence (a name span inside another of its kind;
+    spans do not overlap one another, so an occurrence inside one overlaps no other).
+    """
+    for name in names:
+        size = len(name)
+        at = text.find(name)
+        while at != -1:
+            end = at + size
+            for s in spans:
+                if s[0] <= at and end <= s[1] and s[2] == "person_name":
+                    break
+            else:
+                return False
+            at = text.find(name, end)
+    return True
 
 
 def _add_number(raw: str, found: str, personal: list[str], numbers: list[str]) -> None:
@@ -108,69 +209,65 @@ def redact_record(
     person's name is treated as one whatever this says (DOMAIN.md). Raises ValueError for a
     field without a known role.
     """
+    plan = _plan(values, roles)
+    out: dict[str, object] = dict(values)
+
+    # 1. The context, from every field (the fields of each role in the record's order).
     names: list[str] = []
     keep_whole: list[str] = []
-    secrets: list[str] = []
-    personal: list[str] = []
-    numbers: list[str] = []
-    dropped: list[str] = []
-    out: dict[str, object] = dict(values)
     person_subjects: list[str] = []
-    texts: list[str] = []
-    codes: list[str] = []
-    usccs: set[str] = set()
-    drop_ids: list[tuple[str, str]] = []
-
-    # 1. Context from every field.
-    for field, value in values.items():
-        role = roles.get(field)
-        if role not in ROLES:
-            raise ValueError(f"field {field!r} has no known redaction role: {role!r}")
-        if value is None or role == "keep":
+    for field, is_subject in plan.names:
+        value = values[field]
+        if value is None:
             continue
-        if role in _TEXT_ROLES:
-            if isinstance(value, str) and value:
-                texts.append(field)
-        elif role == "uscc":
-            usccs.add(str(value).strip())
-        elif role == "code":
-            codes.append(field)
-        elif role == "subject_name":
-            if isinstance(value, str) and value.strip():
+        if is_subject:
+            if isinstance(value, str) and (stripped := value.strip()):
                 if subject_is_person or looks_like_person_name(value):
-                    names.append(value.strip())
+                    names.append(stripped)
                     person_subjects.append(field)
                 else:
-                    keep_whole.append(value.strip())
-        elif role == "person_name":
-            names.extend(t for t in _NAME_TOKEN.findall(str(value)) if len(t) >= 2 and t not in _PLACEHOLDERS)
-            out[field] = _NAME_TOKEN.sub(_mask_name_token, str(value))
-        elif role == "secret_declaration":
+                    keep_whole.append(stripped)
+        else:
+            found_names, out[field] = _person_name_field(str(value))
+            names.extend(found_names)
+    secrets: list[str] = []
+    for field, is_declaration in plan.secrets:
+        value = values[field]
+        if value is None:
+            continue
+        if is_declaration:
             secrets.extend(split_secrets(value))
             out[field] = None
-        elif role == "secret":
+        else:
             raw = str(value).strip()
             if raw:
                 out[field] = masks.secret
                 if len(raw) >= 2 and raw not in _PLACEHOLDERS:
                     secrets.append(raw)
-        elif role == "drop":
-            out[field] = None
-            raw = str(value).strip()
-            if raw:
-                dropped.append(field)
-                found = personal_id_in(raw)
-                if found:
-                    drop_ids.append((raw, found))  # decided below, once the USCCs are known
+    usccs = {str(v).strip() for f in plan.usccs if (v := values[f]) is not None} if plan.usccs else ()
 
     # ID numbers in never-published columns: personal, unless it is the record's own USCC
     # put in a 证件号码 column (a company's 证件号码 often is).
-    for raw, found in drop_ids:
-        if not (raw in usccs and is_valid_uscc(raw)):
-            _add_number(raw, found, personal, numbers)
-    for field in codes:
-        raw = str(values[field]).strip()
-        found = personal_id_in(raw)
+    personal: list[str] = []
+    numbers: list[str] = []
+    dropped: list[str] = []
+    for field in plan.drops:
+        value = values[field]
+        if value is None:
+            continue
+        out[field] = None
+        raw = str(value).strip()
+        if raw:
+            dropped.append(field)
+            found = _personal_id(raw) if len(raw) >= 15 else None  # (personal_id_in: 15 or more)
+            if found and not (raw in usccs and is_valid_uscc(raw)):
+                _add_number(raw, found, personal, numbers)
+    for field in plan.codes:
+        value = values[field]
+        if value is None:
+            continue
+        raw = str(value).strip()
+        found = _personal_id(raw) if len(raw) >= 15 else None
         # DOMAIN.md: a code value that holds a valid ID and is not the valid USCC of the
         # record's USCC column is personal: never published. (About 1 in 31 ID numbers also
         # passes the USCC check, so passing it alone does not make a code public.)
@@ -182,45 +279,62 @@ def redact_record(
         out[field] = mask_person_name(values[field])
 
     personal = names + personal
-    context = Context(
-        personal_names=tuple(dict.fromkeys(names)),
-        secrets=tuple(dict.fromkeys(secrets)),
-        keep_whole=tuple(keep_whole),
-        personal_numbers=tuple(dict.fromkeys(numbers)),
-    )
+    names_t = tuple(dict.fromkeys(names))
+    secrets_t = tuple(dict.fromkeys(secrets))
+    keep_t = tuple(keep_whole)
+    numbers_t = tuple(dict.fromkeys(numbers))
+    texts = [f for f in plan.texts if (v := values[f]) and isinstance(v, str)]
 
-    # 2. Text fields: detect with the context, then mask.
-    text_spans = {field: _detect(values[field], context) for field in texts}
+    # 2. Text fields: detect with the context, then mask. A text in which none of the
+    # record's own terms occurs is detected without them (every context detector looks for
+    # its terms), from the cache: legal bases and categories repeat across records.
+    text_spans: dict[str, list] = {}
+    terms = (*names_t, *secrets_t, *numbers_t, *keep_t)
+    for field in texts:
+        text = values[field]
+        for term in terms:
+            if term in text:
+                text_spans[field] = detect_with(text, names_t, secrets_t, keep_t, numbers_t)
+                break
+        else:
+            text_spans[field] = _detect_without_context(text)
 
     # A name found after a role word (员工李四) is masked wherever else it appears too. A
     # three-character find may be a two-character name and the next word's first character
     # (李四明知): its first two characters are masked elsewhere too.
-    found_names = {values[f][s.start : s.end] for f, spans in text_spans.items() for s in spans if s.kind == "person_name"}
+    found_names = None
+    for field, spans in text_spans.items():
+        for s in spans:
+            if s[2] == "person_name":
+                if found_names is None:
+                    found_names = set()
+                found_names.add(values[field][s[0] : s[1]])
     if found_names:
         found_names |= {n[:2] for n in found_names if len(n) == 3 and surname_length(n) == 1}
-        found_names = tuple(n for n in found_names - set(context.personal_names) if len(n) >= 2)
+        found_names = tuple(n for n in found_names - set(names_t) if len(n) >= 2)
     for field, spans in text_spans.items():
         text = values[field]
         if found_names:
-            extra = find_terms(text, found_names, "person_name", context.keep_whole)
-            if extra:
-                spans = resolve_overlaps(spans + extra)
+            for name in found_names:
+                if name in text:
+                    # Where every occurrence lies inside a name span already there (the
+                    # name itself, found after its role word), nothing changes.
+                    if not _inside_names(text, found_names, spans):
+                        extra = _terms(text, found_names, "person_name", keep_t)
+                        if extra:
+                            spans = resolve([*spans, *extra])
+                    break
         if spans:
-            out[field] = mask(text, spans, masks)
+            out[field] = apply_masks(text, spans, masks)
 
     # CONTRACT.md: a declared secret is removed wherever it appears in the record, must-keep
     # fields included (they are otherwise published as delivered).
-    if context.secrets:
+    if secrets_t:
         for field, value in out.items():
             if isinstance(value, str) and field not in text_spans and roles[field] != "uscc":
-                for term in context.secrets:
+                for term in secrets_t:
                     if term in value:
                         value = value.replace(term, masks.secret)
                 out[field] = value
 
-    return Redacted(
-        values=out,
-        personal_values=tuple(dict.fromkeys(personal)),
-        secrets=context.secrets,
-        dropped=tuple(dropped),
-    )
+    return Redacted(out, tuple(dict.fromkeys(personal)), secrets_t, tuple(dropped))

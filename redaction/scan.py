@@ -9,6 +9,7 @@ writings (spaces or hyphens inside, full-width digits, +86 / 0086).
 """
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from urllib.parse import quote
 
 from .checkdigits import is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
 
-__all__ = ["Finding", "find_in_text", "may_contain", "scan_database", "is_uscc_column", "KIND_CODES"]
+__all__ = ["Finding", "find_in_text", "find_in_text_remembered", "may_contain", "scan_database", "is_uscc_column", "KIND_CODES"]
 
 
 @dataclass(frozen=True)
@@ -44,27 +45,36 @@ _FOLD = {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
 _FOLD.update({"\uff38": "X", "\uff58": "x", "\u3000": " ", "\u00a0": " ", "\uff0d": "-", "\u2212": "-", "\ufe63": "-"})
 _FOLD.update({chr(c): "-" for c in range(0x2010, 0x2016)})
 _FOLD_TABLE = str.maketrans(_FOLD)
+_FOLDABLE = re.compile("[" + "".join(sorted(_FOLD)) + "]")
 
 # A run of 11+ digit-likes with single separators, found in the text as written.
+# (The lookahead finds nothing more or less: ten more digits or separators must follow the
+# first digit. It lets the engine drop a date or an amount in one step.)
 _RUN = re.compile(
-    "[0-9\uff10-\uff19](?:[ \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]?[0-9\uff10-\uff19]){10,}"
+    "[0-9\uff10-\uff19](?=[0-9\uff10-\uff19 \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]{10})"
+    "(?:[ \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]?[0-9\uff10-\uff19]){10,}"
     "(?:[ \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]?[Xx\uff38\uff58])?"
 )
 _LATIN = "A-Za-z\uff21-\uff3a\uff41-\uff5a"
 _SEPARATOR = "[ -]"
 
 # Cheap test first: eleven digit-likes in a row (single separators allowed) or an @.
+# (One character class first, so the engine can skip to digits and @.)
 _MAYBE = re.compile(
-    "[0-9\uff10-\uff19](?:[ \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]?[0-9\uff10-\uff19]){10}|[@\uff20]"
+    "[0-9\uff10-\uff19@\uff20](?:(?<=[@\uff20])|(?<=[0-9\uff10-\uff19])"
+    "(?=[0-9\uff10-\uff19 \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]{10})"
+    "(?:[ \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]?[0-9\uff10-\uff19]){10})"
 )
 
 # Every start position is tried (a lookahead captures), so numbers written next to each
-# other ("13812345678 13912345678") are all found.
-_ID18 = re.compile(rf"(?<![0-9])(?=([0-9](?:{_SEPARATOR}?[0-9]){{16}}{_SEPARATOR}?[0-9Xx])(?![0-9]))")
-_ID15 = re.compile(rf"(?<![0-9])(?=([0-9](?:{_SEPARATOR}?[0-9]){{14}})(?![0-9Xx]))")
+# other ("13812345678 13912345678") are all found. Each pattern consumes the first digit
+# (group 1; the number is group 1 + group 2) so the regex engine can skip to digits.
+_ID18 = re.compile(rf"([0-9])(?<![0-9][0-9])(?=((?:{_SEPARATOR}?[0-9]){{16}}{_SEPARATOR}?[0-9Xx])(?![0-9]))")
+_ID15 = re.compile(rf"([0-9])(?<![0-9][0-9])(?=((?:{_SEPARATOR}?[0-9]){{14}})(?![0-9Xx]))")
 _MOBILE = re.compile(rf"(?<![0-9])((?:\+?86|0086){_SEPARATOR}?)?(1[3-9][0-9](?:{_SEPARATOR}?[0-9]){{8}})(?![0-9])")
+_MOBILE_HINT = re.compile("1[3-9]")
 _CARDS = tuple(
-    re.compile(rf"(?<![0-9{_LATIN}])(?=([3-69](?:{_SEPARATOR}?[0-9]){{{n - 1}}})(?![0-9]))")
+    re.compile(rf"([3-69])(?<![0-9{_LATIN}][3-69])(?=((?:{_SEPARATOR}?[0-9]){{{n - 1}}})(?![0-9]))")
     for n in range(16, 20)
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+[@\uff20][A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
@@ -105,48 +115,89 @@ def find_in_text(text: str) -> list[tuple[int, int, str]]:
         # it (a +86 prefix, a letter) and one after (for the right-hand lookaheads).
         lo = max(0, run.start() - 6)
         window = text[lo : run.end() + 1]
-        if not window.isascii():
+        if not window.isascii() and _FOLDABLE.search(window):
             window = window.translate(_FOLD_TABLE)
-        size = sum(c.isdigit() for c in run.group())
-        _find_numbers(text, window, lo, size, found)
+        digits = run.group()
+        x_tail = digits[-1] in "Xx\uff38\uff58"
+        body = digits[:-1] if x_tail else digits
+        if body.isdigit():  # one block of digits (and perhaps an X): no separator
+            _find_numbers(text, window, lo, len(body), found, x_tail, True)
+        else:
+            _find_numbers(text, window, lo, sum(map(str.isdigit, digits)), found, x_tail)
     if "@" in text or "\uff20" in text:
         for m in _EMAIL.finditer(text):
             found[(m.start(), m.end())] = "email"
-    return sorted((a, b, kind) for (a, b), kind in found.items())
+    return sorted([(a, b, kind) for (a, b), kind in found.items()]) if found else []
 
 
-def _find_numbers(text: str, window: str, lo: int, size: int, found: dict[tuple[int, int], str]) -> None:
+def _find_numbers(
+    text: str, window: str, lo: int, size: int, found: dict[tuple[int, int], str], x_tail: bool = True,
+    block: bool = False,
+) -> None:
     """Numbers in `window` (text[lo:…] with ASCII digits), added to `found` in text offsets.
 
-    `size` is how many digits the run holds: patterns longer than that are not tried.
+    `size` is how many digits the run holds (x_tail: and it ends in an X): patterns longer
+    than that are not tried. block: the run is one block of digits (no separator; an X right
+    after may end it). Every pattern then matches only at the block's first digit (a digit
+    before another is no start) and only a block of exactly its length (a digit after its
+    end is no end): the others are not tried either.
     """
-    if size >= 17:
-        for m in _ID18.finditer(window):
-            digits = _digits(m.group(1))
-            if is_valid_id18(digits) and not _labelled_uscc(text, lo + m.start(1), digits):
-                found[(lo + m.start(1), lo + m.end(1))] = "id_number"
+    if block:
+        if size == 18 or (size == 17 and x_tail):
+            _find_id18(text, window, lo, found)
+        if size == 15 and not x_tail:
+            _find_id15(window, lo, found)
+        if size in (11, 13, 15):  # a mobile number, after 86 or 0086
+            _find_mobiles(window, lo, found)
+        if 16 <= size <= 19:
+            _find_cards(window, lo, found, _CARDS[size - 16 : size - 15])
+        return
+    if size >= 18 or (size == 17 and x_tail):
+        _find_id18(text, window, lo, found)
     if size >= 15:
-        for m in _ID15.finditer(window):
-            digits = _digits(m.group(1))
-            # No division code starts with 0 (and a 0086-prefixed phone is 15 digits too).
-            if digits[0] != "0" and is_valid_id15(digits):
-                found.setdefault((lo + m.start(1), lo + m.end(1)), "id_number")
+        _find_id15(window, lo, found)
+    if _MOBILE_HINT.search(window):  # every mobile number holds 1[3-9]
+        _find_mobiles(window, lo, found)
+    _find_cards(window, lo, found, _CARDS[: max(0, size - 15)])  # a card of n digits needs n digits
+
+
+def _find_id18(text: str, window: str, lo: int, found: dict) -> None:
+    # (17 digits and a check character: only a run holds them)
+    for m in _ID18.finditer(window):
+        digits = _digits(m.group(1) + m.group(2))
+        if is_valid_id18(digits) and not _labelled_uscc(text, lo + m.start(1), digits):
+            found[(lo + m.start(1), lo + m.end(2))] = "id_number"
+
+
+def _find_id15(window: str, lo: int, found: dict) -> None:
+    for m in _ID15.finditer(window):
+        digits = _digits(m.group(1) + m.group(2))
+        # No division code starts with 0 (and a 0086-prefixed phone is 15 digits too).
+        if digits[0] != "0" and is_valid_id15(digits):
+            found.setdefault((lo + m.start(1), lo + m.end(2)), "id_number")
+
+
+def _find_mobiles(window: str, lo: int, found: dict) -> None:
     for m in _MOBILE.finditer(window):
         start = m.start(1) if m.group(1) else m.start(2)
         if start > 0 and _is_latin(window[start - 1]):
             continue  # after a letter: part of a code such as a licence number
         found.setdefault((lo + m.start(2), lo + m.end(2)), "phone")
-    for pattern in _CARDS if size >= 16 else ():
+
+
+def _find_cards(window: str, lo: int, found: dict, patterns) -> None:
+    for pattern in patterns:
         for m in pattern.finditer(window):
-            written = m.group(1)
+            written = m.group(1) + m.group(2)
             digits = _digits(written)
             if not _is_card(digits, written):
                 continue
-            after = window[m.end(1) : m.end(1) + 1]
+            end = m.end(2)
+            after = window[end : end + 1]
             token = window[m.start(1) : m.start(1) + 19]
             if len(written) < 18 and after and _is_latin(after) and is_valid_uscc(token[:18]) and not _is_latin(token[18:]):
                 continue  # the digits that start a USCC (…7818X2), not a card
-            a, b = lo + m.start(1), lo + m.end(1)
+            a, b = lo + m.start(1), lo + end
             if not any(x <= a < y or x < b <= y for x, y in found):
                 found[(a, b)] = "bank_card"
 
@@ -228,56 +279,181 @@ def _is_fts_index(table: str, virtual: set[str]) -> bool:
     return any(table.endswith(suffix) and table[: -len(suffix)] in virtual for suffix in _FTS_INDEX_SUFFIXES)
 
 
-def _rows(con: sqlite3.Connection, table: str):
-    """(rowid or None, column names, row iterator) for every row of a table, streamed."""
+def _rows(con: sqlite3.Connection, table: str, rowids: tuple[int, int] | None = None):
+    """(whether the rows start with a rowid, column names, cursor) for every row of a table
+    (with rowids in [first, last] when `rowids` is given)."""
     quoted = table.replace("]", "]]")
     try:
-        cur = con.execute(f"SELECT rowid, * FROM [{quoted}]")
-        names = [d[0] for d in cur.description][1:]
-        return names, ((row[0], row[1:]) for row in cur)
+        if rowids is None:
+            cur = con.execute(f"SELECT rowid, * FROM [{quoted}]")
+        else:
+            cur = con.execute(f"SELECT rowid, * FROM [{quoted}] WHERE rowid BETWEEN ? AND ?", rowids)
+        return True, [d[0] for d in cur.description][1:], cur
     except sqlite3.OperationalError:
+        if rowids is not None:
+            raise
         cur = con.execute(f"SELECT * FROM [{quoted}]")
-        names = [d[0] for d in cur.description]
-        return names, ((None, row) for row in cur)
+        return False, [d[0] for d in cur.description], cur
 
 
-def scan_database(path: str | Path) -> list[Finding]:
+# What find_in_text found in the short values (codes, dates, names, categories: they recur
+# across rows), emptied when full. Longer texts are searched every time.
+_FOUND: dict[str, list] = {}
+_FOUND_SIZE = 1 << 14
+SHORT = 80
+
+
+def find_in_text_remembered(text: str) -> list[tuple[int, int, str]]:
+    """find_in_text(text), remembered for texts of up to SHORT characters."""
+    if len(text) > SHORT:
+        return find_in_text(text)
+    found = _FOUND.get(text)
+    if found is None:
+        found = find_in_text(text)
+        if len(_FOUND) >= _FOUND_SIZE:
+            _FOUND.clear()
+        _FOUND[text] = found
+    return found
+
+
+# Tables of at least this many rows are read by several processes at once, each a range of
+# rowids (the findings are put back in rowid order: the result is the same).
+PARALLEL_ROWS = 200_000
+
+
+def _workers(workers: int | None) -> int:
+    if workers is None:
+        workers = int(os.environ.get("REDACTION_SCAN_WORKERS", 0)) or min(4, os.cpu_count() or 1)
+    return max(1, workers)
+
+
+def scan_database(path: str | Path, workers: int | None = None) -> list[Finding]:
     """Every ID number, phone, card or e-mail in any text of any table of a SQLite file.
 
     Read-only. Shadow tables of full-text indexes (…_fts_content, …_fts_data) and virtual
     tables are read like any other; a table that cannot be read is reported as kind
     "unreadable" (an unread table is not a clean one). A valid USCC is exempt where it stands
     alone in a USCC column or right after its label.
+
+    workers: processes reading a big table (PARALLEL_ROWS rows or more) at once; by default
+    the CPUs (at most 4), or REDACTION_SCAN_WORKERS. The findings do not depend on it.
     """
     uri = "file:" + quote(str(Path(path).resolve())) + "?mode=ro"
     con = sqlite3.connect(uri, uri=True)
     findings: list[Finding] = []
+    workers = _workers(workers)
     try:
         masters = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
         virtual = {name for name, sql in masters if sql and sql.lstrip().upper().startswith("CREATE VIRTUAL")}
         for table, _sql in masters:
-            try:
-                raw_names, rows = _rows(con, table)
-                names = _column_names(con, table, raw_names, virtual)
-                uscc_columns = [is_uscc_column(n) for n in names]
-                # A full-text index's own data holds the indexed words of every column, USCC
-                # columns included, without saying which: a valid USCC there is exempt.
-                index_data = _is_fts_index(table, virtual)
-                for rowid, row in rows:
-                    texts = [_as_text(v) for v in row]
-                    if not may_contain("\x00".join(t for t in texts if t)):
-                        continue
-                    for column, text, is_uscc in zip(names, texts, uscc_columns):
-                        if not text:
-                            continue
-                        if is_uscc and is_valid_uscc(text.strip()):
-                            continue
-                        for start, end, kind in find_in_text(text):
-                            if index_data and is_valid_uscc(_digits(text[start:end]).upper()):
-                                continue
-                            findings.append(Finding(table, column, rowid, kind, excerpt(text, start, end)))
-            except sqlite3.Error as exc:
-                findings.append(Finding(table, "", None, "unreadable", f"无法读取该表：{exc}"))
+            ranges = _rowid_ranges(con, table, virtual, workers) if workers > 1 else None
+            if ranges:
+                error = _scan_in_parallel(uri, table, virtual, ranges, workers, findings)
+            else:
+                error = _scan_table(con, table, virtual, findings)
+            if error is not None:
+                findings.append(Finding(table, "", None, "unreadable", f"无法读取该表：{error}"))
     finally:
         con.close()
     return findings
+
+
+def _rowid_ranges(con: sqlite3.Connection, table: str, virtual: set[str], workers: int) -> list[tuple[int, int]] | None:
+    """Rowid ranges to read a big ordinary table in, or None (read it in one go)."""
+    if table in virtual:
+        return None
+    quoted = table.replace("]", "]]")
+    try:
+        first, last = con.execute(f"SELECT min(rowid), max(rowid) FROM [{quoted}]").fetchone()
+    except sqlite3.Error:
+        return None  # no rowid (or unreadable: the one-go read reports it)
+    if first is None or last - first + 1 < PARALLEL_ROWS:
+        return None
+    parts = workers * 4
+    step = -(-(last - first + 1) // parts)
+    return [(lo, min(lo + step - 1, last)) for lo in range(first, last + 1, step)]
+
+
+def _scan_in_parallel(uri, table, virtual, ranges, workers, findings) -> str | None:
+    """Reads `ranges` of `table` in worker processes; their findings in order, and the
+    first error (as a one-go read would stop there)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with context.Pool(workers) as pool:
+        for part, error in pool.imap(_scan_range, [(uri, table, tuple(virtual), r) for r in ranges]):
+            findings.extend(part)
+            if error is not None:
+                pool.terminate()
+                return error
+    return None
+
+
+def _scan_range(job) -> tuple[list[Finding], str | None]:
+    uri, table, virtual, rowids = job
+    con = sqlite3.connect(uri, uri=True)
+    found: list[Finding] = []
+    try:
+        return found, _scan_table(con, table, set(virtual), found, rowids)
+    finally:
+        con.close()
+
+
+def _scan_table(
+    con: sqlite3.Connection, table: str, virtual: set[str], findings: list[Finding], rowids=None
+) -> str | None:
+    """Adds what one table (or the rows with rowids in `rowids`) holds to `findings`;
+    returns the error that stopped the reading, if one did."""
+    try:
+        with_rowid, raw_names, rows = _rows(con, table, rowids)
+        names = _column_names(con, table, raw_names, virtual)
+        columns = [(name, is_uscc_column(name)) for name in names]
+        # A full-text index's own data holds the indexed words of every column, USCC
+        # columns included, without saying which: a valid USCC there is exempt.
+        index_data = _is_fts_index(table, virtual)
+        uscc_found: dict[str, list] = {}  # a USCC column's short values: nothing if valid
+        for row in rows:
+            values = iter(row)
+            rowid = next(values) if with_rowid else None
+            for (column, is_uscc), value in zip(columns, values):
+                if value is None:
+                    continue
+                kind = value.__class__
+                if kind is str:
+                    # Nothing find_in_text reports fits in fewer than 6 characters, nor a
+                    # number in fewer than 11: most values need no search.
+                    size = len(value)
+                    if size < 11 and (size < 6 or ("@" not in value and "\uff20" not in value)):
+                        continue
+                    text = value
+                elif (kind is int or kind is float) and -1e10 < value < 1e10:
+                    continue  # _as_text: no text
+                else:
+                    text = _as_text(value)
+                    if not text:
+                        continue
+                    size = len(text)
+                if size <= SHORT:
+                    # Short values recur (codes, names, authorities): remembered.
+                    if is_uscc:
+                        found = uscc_found.get(text)
+                        if found is None:
+                            found = [] if is_valid_uscc(text.strip()) else find_in_text_remembered(text)
+                            if len(uscc_found) >= _FOUND_SIZE:
+                                uscc_found.clear()
+                            uscc_found[text] = found
+                    else:
+                        found = _FOUND.get(text)
+                        if found is None:
+                            found = find_in_text_remembered(text)
+                elif is_uscc and is_valid_uscc(text.strip()):
+                    continue
+                else:
+                    found = find_in_text(text)
+                for start, end, kind in found:
+                    if index_data and is_valid_uscc(_digits(text[start:end]).upper()):
+                        continue
+                    findings.append(Finding(table, column, rowid, kind, excerpt(text, start, end)))
+    except sqlite3.Error as exc:
+        return str(exc)
+    return None
