@@ -6,8 +6,6 @@ shares with the detectors (the scanner is an independent second line of defence)
 from __future__ import annotations
 
 from functools import lru_cache
-
-import datetime as _dt
 from operator import mul as _mul
 
 # GB 32100-2015: 31 symbols, no I, O, S, V, Z.
@@ -52,21 +50,13 @@ def id18_check_char(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
+# Every MMDD of a leap year, as written in an ID number (0229 needs a leap year: _leap).
 _MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-# Every MMDD of a leap year, as written in an ID number.
 _MONTH_DAY = frozenset(f"{m:02d}{d:02d}" for m in range(1, 13) for d in range(1, _MONTH_DAYS[m] + 1))
 
 
 def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def _real_date(year: int, month: int, day: int) -> bool:
-    if not (1 <= month <= 12 and 1 <= day <= _MONTH_DAYS[month] and 1 <= year <= 9999):
-        return False
-    return month != 2 or day != 29 or (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0))
 
 
 def is_valid_id18(number: str | None) -> bool:

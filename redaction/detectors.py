@@ -464,7 +464,8 @@ def find_terms(text: str, terms: tuple[str, ...], kind: str, keep_whole: tuple[s
 ROLE_WORDS = (
     "现场负责人", "法定代表人", "法人代表", "委托代理人", "当事人", "负责人", "经营者", "驾驶员",
     "驾驶人", "员工", "证人", "受害人", "被害人", "股东", "监护人", "联系人", "投资人", "业主",
-    "現場負責人", "當事人", "負責人", "經營者", "駕駛員", "駕駛人", "員工", "證人", "股東",
+    "财务人员", "财务负责人", "出纳", "收款人", "举报人", "投诉人",
+    "現場負責人", "財務人員", "收款人", "舉報人", "投訴人", "當事人", "負責人", "經營者", "駕駛員", "駕駛人", "員工", "證人", "股東",
     "監護人", "聯繫人", "投資人",
 )
 _ROLE_WORD = "(?:" + "|".join(sorted(ROLE_WORDS, key=len, reverse=True)) + ")"
@@ -553,7 +554,7 @@ def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-def _business_name_at(text: str, at: int, name_end: int) -> bool:
+def _business_name_at(text: str, at: int, name_end: int, segment: str | None = None) -> bool:
     """True when a business name (…有限公司, …水果店) starts at `at` (当事人景德镇市某某有限公司).
 
     `name_end` is where the shortest person's name starting at `at` would end (surname and
@@ -561,7 +562,8 @@ def _business_name_at(text: str, at: int, name_end: int) -> bool:
     (张三在某某超市… is a person, then a place), and end where the phrase ends (followed by
     punctuation or a clause word: 某某银行卡号 is no bank).
     """
-    segment = _SEGMENT.match(text, at).group()
+    if segment is None:  # (the phrase from `at`: _SEGMENT's match there)
+        segment = _SEGMENT.match(text, at).group()
     after_name = name_end - at
     for m in _SUFFIX_END.finditer(segment):  # the last character of a suffix, where a name may end
         stop = m.end()
@@ -624,7 +626,9 @@ def _name_at(text: str, at: int) -> int:
     size = _NAMES_AT.get(key)
     if size is None:
         end = _name_end(text, at)
-        if end and _business_name_at(text, at, at + (3 if text[at : at + 2] in COMPOUND_SURNAMES else 2)):
+        if end and _business_name_at(
+            text, at, at + (3 if text[at : at + 2] in COMPOUND_SURNAMES else 2), text[at:segment_end]
+        ):
             end = 0
         if len(_NAMES_AT) >= 8192:
             _NAMES_AT.clear()

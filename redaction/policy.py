@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from .checkdigits import is_valid_id, is_valid_uscc
+from .checkdigits import is_valid_id, is_valid_id15, is_valid_id18, is_valid_uscc
 from .detectors import EMPTY_CONTEXT, _terms, detect_spans, detect_with, to_ascii
 from .mask import DEFAULT_MASKS, Masks, apply_masks
 from .names import looks_like_person_name, mask_person_name, surname_length
@@ -57,6 +57,11 @@ def personal_id_in(value: object) -> str | None:
     compact = str(value).strip()
     if len(compact) < 15:
         return None
+    if len(compact) == 18 and compact[:17].isdigit() and compact.isascii():
+        # The usual value: 18 characters, 17 digits (an ID number, a USCC or a code).
+        if is_valid_id18(compact.upper()):
+            return compact.upper()
+        return compact[:15] if is_valid_id15(compact[:15]) else None
     if not (compact.isascii() and compact.isalnum()):
         compact = _SEPARATORS.sub("", to_ascii(compact))
     compact = compact.upper()

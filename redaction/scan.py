@@ -322,6 +322,10 @@ PARALLEL_ROWS = 200_000
 
 
 def _workers(workers: int | None) -> int:
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:
+        return 1  # a daemonic process may not start others
     if workers is None:
         workers = int(os.environ.get("REDACTION_SCAN_WORKERS", 0)) or min(4, os.cpu_count() or 1)
     return max(1, workers)
