@@ -37,7 +37,10 @@ AS_OF = dt.date(2026, 11, 25)
 
 
 def peak_rss_of(command: list[str], env: dict | None = None) -> tuple[float, int, str]:
-    """Runs a command; returns (seconds, peak RSS in bytes of it and its children, stdout)."""
+    """Runs a command; returns (seconds, peak memory in bytes of it and its children, stdout).
+
+    Memory is the proportional set size (PSS) summed over the process tree: forked workers
+    share the parent's pages, and summing their RSS would count those pages once per worker."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, **(env or {})}, cwd=ROOT)
@@ -49,7 +52,7 @@ def peak_rss_of(command: list[str], env: dict | None = None) -> tuple[float, int
         root = psutil.Process(process.pid)
         while not stop.is_set():
             try:
-                total = root.memory_info().rss + sum(c.memory_info().rss for c in root.children(recursive=True))
+                total = sum(p.memory_full_info().pss for p in [root, *root.children(recursive=True)])
                 peak = max(peak, total)
             except psutil.Error:
                 pass
@@ -108,8 +111,8 @@ def bench_build() -> dict:
     return {
         "rows": read, "files": len(files), "generate_s": round(generated, 1),
         "build_s": round(seconds, 1), "build_rows_per_s": round(read / seconds),
-        "build_peak_rss_mib": round(peak / 2**20), "plain_insert_s": round(plain_seconds, 1),
-        "plain_rows_per_s": round(read / plain_seconds), "plain_peak_rss_mib": round(plain_peak / 2**20),
+        "build_peak_pss_mib": round(peak / 2**20), "plain_insert_s": round(plain_seconds, 1),
+        "plain_rows_per_s": round(read / plain_seconds), "plain_peak_pss_mib": round(plain_peak / 2**20),
         "ratio_build_to_plain": round((read / seconds) / (read / plain_seconds), 2),
         "published": report["datasets"].get("penalty", {}).get("totals"),
     }

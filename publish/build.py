@@ -35,7 +35,7 @@ FINDINGS_LIMIT = 1000
 QUARANTINE_HEADER = ["来源文件", "行号", "原因代码", "原因", "字段", "数据集", "原始数据"]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Seen:
     """What the build remembers of one decision (identity) for duplicates and corrections."""
     hashes: tuple[int, ...]
@@ -46,7 +46,7 @@ class _Seen:
     row_id: int | None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pointer:
     """A repair or objection row waiting for the penalty it points at."""
     where: tuple[str, str, str]
@@ -89,6 +89,7 @@ def build(input_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = No
                    sys.stderr.isatty() if progress is None else progress,
                    workers or min(2, os.cpu_count() or 1))
         report = run.execute(files)
+        del run  # its memory of every decision is not needed by the scan (which forks workers)
         if before_scan:
             before_scan(staging)
         scan_started = time.monotonic()
@@ -151,6 +152,7 @@ class _Run:
         self.workers = workers
         self.schemas = {name: TableSchema(name, group) for name, group in tables(self.datasets).items()}
         self.state = BuildState()
+        self._places: dict[tuple, tuple] = {}
         self.quarantine_file = open(staging / "quarantine.csv", "w", encoding="utf-8-sig", newline="")
         self.quarantine = csv.writer(self.quarantine_file)
         self.quarantine.writerow(QUARANTINE_HEADER)
@@ -240,7 +242,9 @@ class _Run:
 
     def _settle_result(self, dataset: Dataset, label: str, result: tuple) -> None:
         state = self.state
-        where = (dataset.name, label, result[1])
+        # One shared tuple per (dataset, file, department): a million rows keep few copies.
+        key = (dataset.name, label, result[1])
+        where = self._places.setdefault(key, key)
         state.ledger.count_read(*where)
         self._tick()
         if result[0] == "q":
