@@ -7,7 +7,6 @@ a view `<table>` that hides, at request time, records whose window ended after t
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 from pathlib import Path

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from .definitions import load_definitions, tables
-from .load import EXTRA_COLUMNS, PENALTY_COLUMNS, TableSchema
+from .load import TableSchema
 
 ROOT = Path(__file__).resolve().parent.parent
 LICENCE = "CC BY 4.0"

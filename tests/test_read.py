@@ -1,5 +1,4 @@
 """Readers: every encoding and container, title rows, and broken files."""
-import zipfile
 
 import pytest
 
