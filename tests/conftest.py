@@ -1,5 +1,4 @@
 import datetime as dt
-import json
 import sqlite3
 from pathlib import Path
 
@@ -16,10 +15,6 @@ def rows(db_path: Path, sql: str, params=()) -> list[dict]:
         return [dict(r) for r in conn.execute(sql, params)]
     finally:
         conn.close()
-
-
-def report(out: Path) -> dict:
-    return json.loads((out / "build-report.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture
