@@ -19,11 +19,12 @@ def _date(text: str) -> dt.date:
 
 
 def cmd_sample(args) -> int:
+    from .clock import command_clock
     from .sample import generate_sample
-    from .dates import today_in_shanghai
+    from .settings import read_environment
 
     summary = generate_sample(Path(args.out), rows=args.rows, seed=args.seed,
-                              as_of=args.as_of or today_in_shanghai())
+                              as_of=args.as_of or command_clock(read_environment()).today())
     print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
     return 0
 
@@ -64,9 +65,12 @@ def cmd_scan(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from .clock import command_clock
     from .serve import serve
+    from .settings import read_environment
 
-    serve(Path(args.build), host=args.host, port=args.port)
+    serve(Path(args.build), host=args.host, port=args.port,
+          clock=command_clock(read_environment(), allow_today=True))
     return 0
 
 

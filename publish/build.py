@@ -22,7 +22,7 @@ from typing import Callable
 from redaction.scan import scan_database
 
 from .accounting import Ledger
-from .dates import today_in_shanghai
+from .clock import build_clock
 from .definitions import Dataset, load_definitions, recognise, tables
 from .errors import PublishError
 from .load import Loader, TableSchema
@@ -80,7 +80,8 @@ def build(input_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = No
                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(input_dir).parts))
     if not files:
         raise PublishError("input_empty", f"输入目录中没有文件：{input_dir}")
-    as_of = as_of or today_in_shanghai()
+    clock = build_clock(as_of)
+    as_of = clock.today()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
@@ -193,7 +194,7 @@ class _Run:
                                     self.staging / f"spool-{len(jobs)}.pickle"))
                 self.entries[label] = entry
                 self.state.files.append(entry)
-        self.loader = Loader(self.staging, self.schemas)
+        self.loader = Loader(self.staging, self.schemas, build_clock(self.as_of))
         clock.lap("plan")
         # Repairs and objections first: they change how the penalties they point at are published.
         first = [j for j in jobs if self.by_name[j.dataset_name].rule in POINTER_RULES]

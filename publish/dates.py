@@ -4,9 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Excel's day zero (its 1900 leap-year bug makes serials count from 1899-12-30).
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _SERIAL_RANGE = (20000, 80000)  # 1954 … 2119: anything else is not a plausible decision date
@@ -14,11 +12,6 @@ _SERIAL_RANGE = (20000, 80000)  # 1954 … 2119: anything else is not a plausibl
 _YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _TIME_TAIL = re.compile(r"[ T]?\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?$")
-
-
-def today_in_shanghai() -> dt.date:
-    """'Today' for publicity windows: the calendar day in Asia/Shanghai, whatever the server's zone."""
-    return dt.datetime.now(SHANGHAI).date()
 
 
 class DateError(ValueError):

@@ -15,8 +15,9 @@ from pathlib import Path
 import yaml
 
 from .errors import PublishError
+from .resources import DATASETS_DIR
 
-BUILTIN_DIR = Path(__file__).parent / "datasets"
+BUILTIN_DIR = DATASETS_DIR
 
 ROLES = {"subject_name", "person_name", "drop", "code", "uscc", "keep", "free_text",
          "text", "secret_declaration", "secret"}

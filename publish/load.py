@@ -14,11 +14,11 @@ from pathlib import Path
 import sqlite_utils
 import yaml
 
-from .dates import today_in_shanghai
+from .clock import Clock
 from .definitions import Dataset
+from .resources import data_file
 from .search import build_search_index
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SQL_TYPES = {"date": str, "datetime": str, "decimal": float, "integer": int}
 UNPUBLISHED_ROLES = {"drop", "secret_declaration"}
 # Columns every loaded table has, besides its fields.
@@ -29,14 +29,10 @@ WINDOWED_RULES = {"penalty", "blacklist", "redlist", "licence"}
 BATCH = 5000
 
 
-def publish_today() -> str:
-    """Today for request-time windows: PUBLISH_TODAY (tests) or the day in Asia/Shanghai."""
-    return os.environ.get("PUBLISH_TODAY") or today_in_shanghai().isoformat()
-
-
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path, clock: Clock) -> sqlite3.Connection:
+    """A connection whose `publish_today()` (the views' window end) follows `clock`."""
     conn = sqlite3.connect(str(path))
-    conn.create_function("publish_today", 0, publish_today)
+    conn.create_function("publish_today", 0, clock.today_iso)
     return conn
 
 
@@ -70,9 +66,9 @@ class TableSchema:
 class Loader:
     """Writes records into the staged public.db and authorized.db."""
 
-    def __init__(self, staging: Path, schemas: dict[str, TableSchema]):
+    def __init__(self, staging: Path, schemas: dict[str, TableSchema], clock: Clock):
         self.paths = {"public": staging / "public.db", "authorized": staging / "authorized.db"}
-        self.dbs = {tier: sqlite_utils.Database(connect(path)) for tier, path in self.paths.items()}
+        self.dbs = {tier: sqlite_utils.Database(connect(path, clock)) for tier, path in self.paths.items()}
         for db in self.dbs.values():
             db.execute("PRAGMA journal_mode=OFF")
             db.execute("PRAGMA synchronous=OFF")
@@ -146,7 +142,7 @@ def _view_sql(schema: TableSchema) -> str:
 
 
 def _regions() -> tuple[dict, dict]:
-    with open(DATA_DIR / "regions.yml", encoding="utf-8") as fh:
+    with open(data_file("regions.yml"), encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     return ({str(k): v for k, v in raw["provinces"].items()},
             {str(k): v for k, v in raw["divisions"].items()})

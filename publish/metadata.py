@@ -13,8 +13,8 @@ import yaml
 
 from .definitions import load_definitions, tables
 from .load import TableSchema
+from .resources import METADATA_FILE
 
-ROOT = Path(__file__).resolve().parent.parent
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 
@@ -100,5 +100,5 @@ def render() -> str:
 
 
 if __name__ == "__main__":
-    (ROOT / "metadata.yml").write_text(render(), encoding="utf-8")
+    METADATA_FILE.write_text(render(), encoding="utf-8")
     sys.exit(0)

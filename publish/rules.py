@@ -16,8 +16,8 @@ import yaml
 
 from .dates import add_months
 from .fines import fine_from_text
+from .resources import data_file
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SEVERITY_ORDER = {"轻微": 0, "一般": 1, "严重": 2}
 
 WITHHELD_REASONS = {
@@ -59,7 +59,7 @@ class SeverityConfig:
 
 @lru_cache(maxsize=4)
 def load_severity_config(path: str | None = None) -> SeverityConfig:
-    with open(path or DATA_DIR / "severity.yml", encoding="utf-8") as fh:
+    with open(path or data_file("severity.yml"), encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     return SeverityConfig(
         minor_fine_below_wan=float(raw["minor_fine_below_wan"]),

@@ -273,11 +273,6 @@ MIN_ROWS = 30
 CHINA = timezone(timedelta(hours=8))  # Asia/Shanghai has had no DST since 1991
 
 
-def today_shanghai() -> date:
-    """Today in Asia/Shanghai, whatever the server's zone."""
-    return datetime.now(CHINA).date()
-
-
 # --- Small formatting helpers ----------------------------------------------------------------
 _FULLWIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
 _CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
@@ -1529,11 +1524,10 @@ def _allocate(parts: list[_Part], sizes: dict[str, int], rows: int) -> dict[str,
     return counts
 
 
-def generate_sample(out_dir: Path, rows: int = 2000, seed: int = 0, as_of: date | None = None) -> dict:
+def generate_sample(out_dir: Path, as_of: date, rows: int = 2000, seed: int = 0) -> dict:
     """Write a realistic raw delivery into out_dir; return what was written and what is wrong in it."""
     if rows < MIN_ROWS:
         raise PublishError("sample_rows_too_few", f"样例数据的处罚记录数至少为 {MIN_ROWS} 行")
-    as_of = as_of or today_shanghai()
     world = World(seed, as_of, n_subjects=min(20000, max(60, rows // 3)))
     parts = [_Part(source, sheet) for source in PLAN for sheet in source.sheets]
     counts = _allocate(parts, dataset_sizes(rows), rows)

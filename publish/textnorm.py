@@ -12,10 +12,10 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
+from .resources import data_file
 from redaction.checkdigits import USCC_ALPHABET, is_valid_uscc
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-T2S_KEEP_FILE = DATA_DIR / "t2s_keep.txt"
+T2S_KEEP_FILE = data_file("t2s_keep.txt")
 USCC_SHAPE = re.compile(f"[{USCC_ALPHABET}]{{18}}")
 # Dashes and spaces people put into codes they copy from paper (91360200-MA…).
 _CODE_NOISE = re.compile(r"[\s\-_‐‑‒–—―·.]+")

@@ -1,10 +1,13 @@
 """The public pages and their JSON twins, in process (tests/site_data.py describes the build)."""
+import datetime as dt
 import re
 
 import pytest
 
 from publish import search as site_search
+from publish.clock import Clock
 from publish.serve import make_datasette
+from tests.conftest import AS_OF
 from tests.factories import bad_uscc
 from tests.site_data import ABC, CHANGNAN, HONGYUN, HUACI, ONLY_ENDING, PARTNERS, PERSON, UNKNOWN, build_site
 
@@ -17,9 +20,14 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture
-def datasette(built, monkeypatch):
-    monkeypatch.setenv("PUBLISH_TODAY", "2026-11-25")
-    return make_datasette(built)
+def datasette(built):
+    return make_datasette(built, Clock.on(AS_OF))
+
+
+@pytest.fixture
+def a_week_later(built):
+    """The same build served on 2026-12-01, after one of its windows ended."""
+    return make_datasette(built, Clock.on(dt.date(2026, 12, 1)))
 
 
 async def get_json(datasette, path, status=200):
@@ -204,10 +212,10 @@ async def test_profile_errors(datasette, path, status, code):
 
 # --- Request-time windows ---------------------------------------------------------------------
 
-async def test_a_window_that_ended_after_the_build_is_hidden(datasette, monkeypatch):
-    row = f"/public/penalties_records/2"
+async def test_a_window_that_ended_after_the_build_is_hidden(datasette, a_week_later):
+    row = "/public/penalties_records/2"
     assert (await datasette.client.get(row)).status_code == 200
-    monkeypatch.setenv("PUBLISH_TODAY", "2026-12-01")
+    datasette = a_week_later
     p = await get_json(datasette, f"/entity/{CHANGNAN}.json")
     assert "景市监罚〔2025〕9号" not in {r["decision_no"] for r in p["records"]["penalties"]["rows"]}
     assert "景市监罚〔2025〕9号" not in (await datasette.client.get(f"/entity/{CHANGNAN}")).text
@@ -223,8 +231,8 @@ async def test_a_window_that_ended_after_the_build_is_hidden(datasette, monkeypa
     assert {d["kind"]: d["count"] for d in home["datasets"]}["penalties"] == 7
 
 
-async def test_datasette_row_pages_of_ended_records_answer_404(datasette, monkeypatch):
-    monkeypatch.setenv("PUBLISH_TODAY", "2026-12-01")
+async def test_datasette_row_pages_of_ended_records_answer_404(a_week_later):
+    datasette = a_week_later
     for path in ("/public/penalties_records/2", "/public/penalties_records/2.json"):
         response = await datasette.client.get(path)
         assert response.status_code == 404, path

@@ -1,4 +1,5 @@
 """Datasette over a real build: public pages, request-time windows, and a closed /authorized."""
+import datetime as dt
 import json
 import os
 import socket
@@ -11,6 +12,7 @@ import urllib.request
 import pytest
 
 from publish.build import build
+from publish.clock import Clock
 from publish.serve import make_datasette
 from tests.conftest import AS_OF
 from tests.factories import PENALTY_HEADER, penalty, uscc, write_csv
@@ -39,7 +41,12 @@ def built(tmp_path_factory):
 
 @pytest.fixture
 def datasette(built):
-    return make_datasette(built)
+    return make_datasette(built, Clock.on(AS_OF))
+
+
+@pytest.fixture
+def a_week_later(built):
+    return make_datasette(built, Clock.on(dt.date(2026, 12, 1)))
 
 
 async def test_public_table_json(datasette):
@@ -48,9 +55,8 @@ async def test_public_table_json(datasette):
     assert {r["decision_no"] for r in response.json()} == {"景市监罚〔2026〕1号", "景市监罚〔2025〕9号"}
 
 
-async def test_window_end_after_the_build_hides_the_record(datasette, monkeypatch):
-    monkeypatch.setenv("PUBLISH_TODAY", "2026-12-01")
-    response = await datasette.client.get("/public/penalties.json?_shape=array")
+async def test_window_end_after_the_build_hides_the_record(a_week_later):
+    response = await a_week_later.client.get("/public/penalties.json?_shape=array")
     assert [r["decision_no"] for r in response.json()] == ["景市监罚〔2026〕1号"]
 
 
@@ -122,8 +128,8 @@ async def test_datasette_pages_are_declared_chinese(datasette):
 
 
 @pytest.mark.parametrize("suffix", ["", ".json", ".csv"])
-async def test_snapshot_table_pages_are_served_by_the_windowed_view(datasette, suffix, monkeypatch):
-    monkeypatch.setenv("PUBLISH_TODAY", "2026-12-01")
+async def test_snapshot_table_pages_are_served_by_the_windowed_view(a_week_later, suffix):
+    datasette = a_week_later
     response = await datasette.client.get(f"/public/penalties_records{suffix}?_size=5")
     assert response.status_code == 302
     assert response.headers["location"] == f"/public/penalties{suffix}?_size=5"

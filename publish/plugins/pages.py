@@ -31,13 +31,13 @@ from datasette.views.base import DatasetteError
 from datasette.views.index import IndexView
 
 from publish import search as site_search
-from publish.load import publish_today
+from publish.clock import clock_of
+from publish.resources import STATIC_DIR
 from publish.overview import site_overview
 from publish.profile import NOTICES, InvalidUSCC, entity_profile
 from publish.textnorm import as_uscc, is_valid_uscc
 
 DATABASE = "public"
-ROOT = Path(__file__).resolve().parent.parent
 NOINDEX_PREFIXES = ("/search", "/entity/", f"/{DATABASE}")
 ROBOTS = (b"x-robots-tag", b"noindex, noarchive")
 # The table page (HTML, JSON, CSV) of a hidden `<kind>_records` snapshot table.
@@ -88,7 +88,7 @@ async def _state(datasette) -> _State:
 
 def _site(datasette) -> dict:
     metadata = datasette.metadata() or {}
-    css = ROOT / "static" / "site.css"
+    css = STATIC_DIR / "site.css"
     css_hash = hashlib.sha1(css.read_bytes()).hexdigest()[:8] if css.exists() else ""
     title = metadata.get("title") or "公共信用信息公示"
     return {"title": title, "short_title": title.split(" (")[0],
@@ -192,7 +192,7 @@ def extra_css_urls():
 
 async def home(request, datasette):
     state = await _state(datasette)
-    today = publish_today()
+    today = clock_of(datasette).today_iso()
     overview = state.overview.get(today)
     if overview is None:
         overview = await datasette.get_database(DATABASE).execute_fn(lambda conn: site_overview(conn, today))
@@ -234,7 +234,7 @@ async def search_page(request, datasette):
     request_args = request.args  # parsed on each access
     args = {k: request_args.get(k) for k in ("q", "region", "dept", "kind", "page") if request_args.get(k)}
     query = site_search.parse_query(args)
-    today = publish_today()
+    today = clock_of(datasette).today_iso()
     state = await _state(datasette)
     result = await datasette.get_database(DATABASE).execute_fn(
         lambda conn: site_search.search(conn, query, today, cache=state.search_cache))
@@ -285,7 +285,7 @@ async def entity_page(request, datasette):
         return await error_response(datasette, request, 404, "entity_not_found",
                                     f"未找到统一社会信用代码为 {code} 的主体的公开信用信息：本站可能尚未收录，"
                                     f"或其信息已不在公示期内。")
-    today = publish_today()
+    today = clock_of(datasette).today_iso()
     as_of = state.build_info.get("as_of")
     if suffix:
         return _json({**profile, "as_of": as_of, "today": today,
@@ -321,7 +321,7 @@ async def _ended_record(datasette, path: str) -> bool:
     rows = await datasette.get_database(DATABASE).execute(
         f"SELECT publicity_end FROM [{table}] WHERE id = ?", [int(match["pk"])])
     row = rows.first()
-    return bool(row and row[0] and row[0] < publish_today())
+    return bool(row and row[0] and row[0] < clock_of(datasette).today_iso())
 
 
 _LANG = b'<html lang="zh-CN">'
