@@ -223,7 +223,8 @@ def make_synthetic_build(out_dir: Path, entities: int = 1_000_000, seed: int = 7
     from publish.build import build
     import sqlite_utils
 
-    from publish.search import build_search_index
+    from publish.kinds import load_kinds
+    from publish.search_index import build_search_index
 
     out_dir = Path(out_dir)
     with tempfile.TemporaryDirectory() as tmp:
@@ -309,7 +310,7 @@ def make_synthetic_build(out_dir: Path, entities: int = 1_000_000, seed: int = 7
     conn.commit()
     conn.close()
     db = sqlite_utils.Database(path)
-    build_search_index(db)
+    build_search_index(db, [k for k in load_kinds() if k.tier == "public"])
     db.conn.commit()
     db.execute("VACUUM")
     db.conn.close()

@@ -77,6 +77,8 @@ class Dataset:
     person_when_id_without_uscc: bool = False
     newest_by: tuple[str, ...] = ("updated_at",)
     source: str = ""
+    # What pages show of the kind's records (publish/kinds.py): one layout of a kind has it.
+    display: dict | None = field(default=None, compare=False, repr=False)
     header_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -154,7 +156,7 @@ def _parse(path: Path, data: dict) -> Dataset:
         identity=tuple(data["identity"]), table=data.get("table"), tier=data.get("tier"),
         person_when_id_without_uscc=bool(data.get("person_when_id_without_uscc", False)),
         newest_by=tuple(data.get("newest_by", ("updated_at",))),
-        source=str(path), header_index=index,
+        source=str(path), display=data.get("display"), header_index=index,
     )
 
 

@@ -17,12 +17,13 @@ from redaction.policy import looks_like_person_name, redact_record
 
 from .accounting import UNKNOWN_DEPARTMENT
 from .definitions import Dataset, load_definitions, recognise
-from .load import TableSchema
+from .kinds import POINTER_RULES, kinds_by_table
+from .outcomes import Pointer, Quarantined, Record, RowOutcome
 from .read import FileError, JsonLineError, SourceTable, open_tables
+from .recordkeys import published_digest, raw_digest, record_key
 from .rules import Publish, decide, fine_in_wan, grade_penalty, load_severity_config
 from .validate import REASONS, Rejection, RowValidator, normalise_decision_no, normalise_name
 
-POINTER_RULES = ("repair", "objection")
 SPOOL_CHUNK = 2000
 
 
@@ -39,18 +40,13 @@ class Job:
 
 @dataclass(frozen=True)
 class Context:
-    """What every job of a build shares: the as-of day, definitions and the pointers read first."""
+    """What every job of a build shares: the as-of day, definitions, the record-key secret
+    and the pointers read first."""
     as_of: dt.date
     datasets_dir: str | None
+    secret: bytes
     repairs: frozenset
     objections: dict
-
-
-# Result tuples (compact: they are pickled between processes):
-#   ("q", department, number, code, field, message, original)
-#   ("r", department, number, identity, digest, rank, outcome, publicity_end, row, extra)
-# extra: {"uscc_name": (uscc, name), "suspect_fine": value, "matched": [keys], "latest": when,
-#         "pointer": (rule, key, status)}
 
 
 def subject_is_person(dataset: Dataset, values: dict) -> bool:
@@ -89,9 +85,7 @@ class TableProcessor:
                                                          "handling_unit") if n in by_field]
         self.width = len(header)
         self.header = [str(h) if h is not None else "" for h in header]
-        self.schema = (TableSchema(dataset.table, [d for d in load_definitions(context.datasets_dir)
-                                                   if d.table == dataset.table])
-                       if dataset.table else None)
+        self.kind = kinds_by_table(context.datasets_dir).get(dataset.table) if dataset.table else None
 
     def department(self, cells: list) -> str:
         """数据来源单位, else the deciding authority, else 未注明 (CONTRACT.md)."""
@@ -107,78 +101,75 @@ class TableProcessor:
         return {(header[i] if i < len(header) and header[i] else f"第{i + 1}列"): value
                 for i, value in enumerate(cells)}
 
-    def process(self, number: int, cells: list) -> tuple:
+    def process(self, number: int, cells: list) -> RowOutcome:
         if isinstance(cells, JsonLineError):
-            return ("q", UNKNOWN_DEPARTMENT, number, "malformed_json", None,
-                    f"{REASONS['malformed_json']}：{cells.reason}", {"原始行": cells.raw})
+            return Quarantined(UNKNOWN_DEPARTMENT, number, "malformed_json", None,
+                               f"{REASONS['malformed_json']}：{cells.reason}", {"原始行": cells.raw})
         department = self.department(cells)
         if len(cells) > self.width and any(c not in (None, "") for c in cells[self.width:]):
-            return ("q", department, number, "malformed_row", None,
-                    f"{REASONS['malformed_row']}（{len(cells)} 列，表头 {self.width} 列）", self.original(cells))
+            return Quarantined(department, number, "malformed_row", None,
+                               f"{REASONS['malformed_row']}（{len(cells)} 列，表头 {self.width} 列）",
+                               self.original(cells))
         values = self.validator.validate(cells)
         if isinstance(values, Rejection):
-            return ("q", department, number, values.code, values.field, values.message, self.original(cells))
+            return Quarantined(department, number, values.code, values.field, values.message, self.original(cells))
         return self.accept(values, department, number, cells)
 
-    def accept(self, values: dict, department: str, number: int, cells: list) -> tuple:
+    def accept(self, values: dict, department: str, number: int, cells: list) -> RowOutcome:
         dataset = self.dataset
         is_person = subject_is_person(dataset, values)
         uscc, name = values.get("uscc"), values["subject_name"]
         subject_key = uscc or "名称:" + normalise_name(name)
-        extra: dict = {}
-        if uscc and not is_person:
-            extra["uscc_name"] = (uscc, name)
-        digest = content_digest(values)
+        # 数据更新时间戳 does not make a re-submission different.
+        digest = raw_digest(self.context.secret, (v for k, v in values.items() if k != "updated_at"))
         rank = (tuple(values.get(k) or "" for k in dataset.newest_by), self.order, number)
         if dataset.rule in POINTER_RULES:
             key = pointer_key(values, subject_key)
-            extra["pointer"] = (dataset.rule, key, values.get("objection_status"))
-            return ("r", department, number, (dataset.name, *key), digest, rank, "", None, None, extra)
+            return Pointer(department, number, (dataset.name, *key), digest, rank,
+                           dataset.rule, key, values.get("objection_status"))  # type: ignore[arg-type]
         redacted = redact_record(values, self.roles, is_person)
         problems = check_record(redacted.values, self.roles, redacted.personal_values,
                                 redacted.secrets, is_person)
         if problems:
             first = problems[0]
             f = dataset.field(first.field)
-            return ("q", department, number, "personal_data_in_output", first.field,
-                    f"{REASONS['personal_data_in_output']}：“{f.header if f else first.field}”"
-                    f"{first.message}（{first.code}）", self.original(cells))
+            return Quarantined(department, number, "personal_data_in_output", first.field,
+                               f"{REASONS['personal_data_in_output']}：“{f.header if f else first.field}”"
+                               f"{first.message}（{first.code}）", self.original(cells))
         record = redacted.values
         record["dataset"] = dataset.name
         record["subject_is_person"] = int(is_person)
         record["source_file"] = self.source
-        state = {}
+        state: dict = {}
+        suspect_fine = None
+        matched: tuple = ()
         if dataset.rule == "penalty":
             record["severity"] = grade_penalty(record, self.config)
             _, suspect = fine_in_wan(record, self.config)
             if suspect:
-                extra["suspect_fine"] = values.get("fine_wan")
+                suspect_fine = values.get("fine_wan")
             key = pointer_key(values, subject_key)
             repaired = key in self.context.repairs
             status = self.context.objections.get(key)
             if repaired or status:
-                extra["matched"] = [key]
+                matched = (key,)
             record["objection_status"] = "处理中" if status == "处理中" else None
             state = {"repaired": repaired, "objection": status}
         decision = decide(dataset.rule, dataset.tier, record, self.context.as_of, self.config, **state)
         identity = (dataset.table, *(_identity_part(k, values, subject_key) for k in dataset.identity))
+        row, tier = None, None
         if isinstance(decision, Publish):
+            kind = self.kind
             record["publicity_end"] = decision.publicity_end
-            row = tuple(record.get(c) for c in self.schema.columns)
-            outcome = f"published.{decision.tier}"
-            end = decision.publicity_end
+            record["record_key"] = record_key(self.context.secret, identity)
+            record["digest"] = published_digest(record.get(c) for c in kind.digest_columns)
+            row = tuple(record.get(c) for c in kind.column_names)
+            outcome, tier = f"published.{decision.tier}", decision.tier
         else:
-            row, outcome, end = None, f"withheld.{decision.reason}", None
-        if dataset.rule == "latest_per_subject":
-            extra["latest"] = (subject_key, values.get("evaluated_date") or "")
-        return ("r", department, number, identity, digest, rank, outcome, end, row, extra)
-
-
-def content_digest(values: dict) -> int:
-    """Identity of a submission's content; 数据更新时间戳 does not make a re-submission
-    different. Python's string hash is salted per interpreter: workers are forked from the
-    build process (publish/build.py), so they share its salt and their digests compare."""
-    return hash(tuple(v for k, v in values.items() if k != "updated_at"))
+            outcome = f"withheld.{decision.reason}"
+        latest = (subject_key, values.get("evaluated_date") or "") if dataset.rule == "latest_per_subject" else None
+        return Record(department, number, identity, digest, rank, outcome, tier, row,
+                      (uscc, name) if uscc and not is_person else None, suspect_fine, matched, latest)
 
 
 def _identity_part(key: str, values: dict, subject_key: str) -> object:
@@ -236,7 +227,7 @@ def run_job(job: Job, context: Context) -> dict:
     return summary
 
 
-def read_spool(path: Path) -> Iterator[tuple]:
+def read_spool(path: Path) -> Iterator[RowOutcome]:
     with open(path, "rb") as spool:
         while True:
             try:

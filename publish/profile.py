@@ -11,41 +11,10 @@ from __future__ import annotations
 
 import sqlite3
 
+from .kinds import Kind, load_kinds
 from .textnorm import is_valid_uscc
 
 ROWS_PER_KIND = 100
-# (kind, view or table, label, fields shown: column → label, order)
-KINDS = (
-    ("penalties", "penalties", "行政处罚", {
-        "decision_no": "行政处罚决定书文号", "decision_date": "处罚决定日期",
-        "violation_type": "违法行为类型", "penalty_name": "处罚名称", "category": "处罚类别",
-        "content": "处罚内容", "fine_wan": "罚款金额（万元）", "confiscated_wan": "没收金额（万元）",
-        "facts": "违法事实", "basis": "处罚依据", "authority": "处罚机关",
-        "source_dept": "数据来源单位", "severity": "失信严重程度", "publicity_end": "公示截止日",
-    }, "decision_date DESC, id DESC"),
-    ("licences", "licences", "行政许可", {
-        "document_name": "许可决定文书名称", "decision_no": "许可决定文书号", "licence_class": "许可类别",
-        "certificate_name": "许可证书名称", "licence_no": "许可编号", "project_name": "项目名称",
-        "content": "许可内容", "decision_date": "许可决定日期", "valid_from": "有效期自",
-        "valid_to": "有效期至", "authority": "许可机关", "source_dept": "数据来源单位",
-        "display_status": "当前状态",
-    }, "decision_date DESC, id DESC"),
-    ("blacklist", "blacklist", "严重失信主体名单", {
-        "reason": "列入事由", "basis": "列入依据", "authority": "认定机关", "listed_date": "列入日期",
-        "removal_date": "移出日期", "publicity_end": "公示截止日",
-    }, "listed_date DESC, id DESC"),
-    ("redlist", "redlist", "守信激励对象名单", {
-        "honour": "荣誉名称", "authority": "授予机关", "granted_date": "授予日期", "valid_to": "有效期至",
-        "publicity_end": "公示截止日",
-    }, "granted_date DESC, id DESC"),
-    ("commitments", "commitments", "信用承诺", {
-        "commitment_type": "承诺类型", "matter": "承诺事项", "commitment_date": "承诺日期",
-        "authority": "承诺受理单位", "performance": "履约状态",
-    }, "commitment_date DESC, id DESC"),
-    ("evaluations", "evaluations", "公共信用综合评价", {
-        "grade": "评价结果", "evaluated_date": "评价日期", "authority": "评价机关",
-    }, "evaluated_date DESC, id DESC"),
-)
 OBJECTION_PENDING = "处理中"
 
 NOTICES = {
@@ -61,10 +30,6 @@ NOTICES = {
 
 class InvalidUSCC(ValueError):
     """The code fails the GB 32100-2015 check character."""
-
-
-def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
-    return [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
 
 
 def row_url(kind: str, storage: str, row_id: int) -> str:
@@ -94,12 +59,13 @@ def entity_profile(conn: sqlite3.Connection, uscc: str, *, storages: dict[str, s
         "notices": NOTICES,
     }
     shown = 0
-    for kind, table, label, fields, order in KINDS:
+    for k in load_kinds():
+        kind, table, label = k.table, k.table, k.label
         storage = storages.get(kind)
         if storage is None:
             continue
         cursor = conn.execute(
-            f"SELECT * FROM [{table}] WHERE uscc = ? AND subject_is_person = 0 ORDER BY {order} LIMIT ?",
+            f"SELECT * FROM [{table}] WHERE uscc = ? AND subject_is_person = 0 ORDER BY {_order(k)} LIMIT ?",
             (uscc, ROWS_PER_KIND + 1))
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, r)) for r in cursor]
@@ -108,12 +74,12 @@ def entity_profile(conn: sqlite3.Connection, uscc: str, *, storages: dict[str, s
             total = conn.execute(f"SELECT count(*) FROM [{table}] WHERE uscc = ? AND subject_is_person = 0",
                                  (uscc,)).fetchone()[0]
             rows = rows[:ROWS_PER_KIND]
-        present = {c: l for c, l in fields.items() if c in names}
+        present = {c: lbl for c, lbl in k.shown_fields().items() if c in names}
         items = []
         for row in rows:
             item = {"id": row["id"], "url": row_url(kind, storage, row["id"]),
-                    **{c: row[c] for c in present}}
-            if kind == "penalties":
+                    "heading": _heading(k, row), **{c: row[c] for c in present}}
+            if "objection_status" in names:
                 pending = row.get("objection_status") == OBJECTION_PENDING
                 item["objection_pending"] = pending
                 if pending:
@@ -123,12 +89,29 @@ def entity_profile(conn: sqlite3.Connection, uscc: str, *, storages: dict[str, s
         shown += total
         profile["records"][kind] = {
             "label": label, "total": total, "fields": present, "rows": items,
+            "badges": [c for c in k.display.badges if c in names], "folded": list(k.display.folded),
+            "ends": k.ends, "notices": k.display.notices,
             "more_url": f"/public/{table}?uscc={uscc}" if total > ROWS_PER_KIND else None,
         }
     if shown == 0:
         return None
-    evaluations = profile["records"].get("evaluations", {}).get("rows") or []
-    if evaluations:
-        latest = evaluations[0]
-        profile["grade"] = {"grade": latest.get("grade"), "date": latest.get("evaluated_date")}
+    for k in load_kinds():
+        rows = profile["records"].get(k.table, {}).get("rows") or []
+        if k.rule == "latest_per_subject" and rows:
+            # The latest grade per subject (DOMAIN.md: 公共信用综合评价).
+            profile["grade"] = {"grade": rows[0].get("grade"), "date": rows[0].get(k.date) if k.date else None}
     return profile
+
+
+def _order(kind: Kind) -> str:
+    return f"{kind.date} DESC, id DESC" if kind.date else "id DESC"
+
+
+def _heading(kind: Kind, row: dict) -> str:
+    """The record's heading: the first non-empty heading field, else the kind's label."""
+    labels = kind.labels
+    for column in kind.display.heading:
+        value = row.get(column)
+        if value not in (None, ""):
+            return f"{labels[column]}：{value}" if kind.display.heading_with_label else str(value)
+    return kind.label

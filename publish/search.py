@@ -1,4 +1,5 @@
-"""Public search over entities: the index added to public.db at build time, and the query.
+"""Public search over entities: the query over the index publish/search_index.py adds to
+public.db at build time.
 
 Names are matched on `textnorm.search_key` (NFKC, spaces and punctuation removed,
 traditional → simplified, upper case), indexed as overlapping two-character grams in an FTS5
@@ -32,6 +33,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from .kinds import ended_sql, public_today_sql
 from .textnorm import as_uscc, bigrams, is_valid_uscc, search_key
 
 CAP = 1000
@@ -42,162 +44,10 @@ CACHE_SIZE = 512
 # Marks a name's first gram in the index (a private-use character: a token character for
 # FTS5's unicode61 tokenizer, never in a key, which holds letters and digits only).
 START = "\ue000"
-KIND_LABELS = {
-    "penalties": "行政处罚",
-    "licences": "行政许可",
-    "blacklist": "严重失信主体名单",
-    "redlist": "守信激励对象名单",
-    "commitments": "信用承诺",
-    "evaluations": "公共信用综合评价",
-}
 FACETS = {"region": "所属地区", "dept": "数据来源单位", "kind": "信息类别"}
 UNKNOWN_REGION = "其他地区"
 UNKNOWN_DEPT = "未注明"
-_FACET_PREFIX = {"region": "rg", "dept": "dp", "kind": "kd"}
-
-
-# --- Build ------------------------------------------------------------------------------------
-
-def record_tables(conn: sqlite3.Connection) -> dict[str, str]:
-    """Public record tables with a subject (kind → stored table name), e.g. penalties →
-    penalties_records. The windowed ones are read from storage: `until` keeps their ends."""
-    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    found = {}
-    for name in names:
-        if name == "entities" or name.startswith(("search_", "entities_")):
-            continue
-        columns = {r[1] for r in conn.execute(f"PRAGMA table_info([{name}])")}
-        if {"uscc", "subject_is_person", "publicity_end"} <= columns:
-            kind = name[: -len("_records")] if name.endswith("_records") else name
-            found[kind] = name
-    return dict(sorted(found.items(), key=lambda kv: list(KIND_LABELS).index(kv[0])
-                       if kv[0] in KIND_LABELS else len(KIND_LABELS)))
-
-
-def _department_sql(conn: sqlite3.Connection, table: str) -> str:
-    """A record's department, as build-report.json counts it: 数据来源单位, else the deciding
-    authority, else 未注明."""
-    columns = {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}
-    parts = [f"NULLIF(trim({c}), '')" for c in ("source_dept", "authority") if c in columns]
-    return f"COALESCE({', '.join(parts + [repr(UNKNOWN_DEPT)])})"
-
-
-def build_search_index(db, log=None) -> None:
-    """Adds the search tables to the finished public database (a sqlite_utils.Database).
-    `log`, if given, is called with (step, seconds) for timing."""
-    conn: sqlite3.Connection = db.conn
-    conn.create_function("search_key", 1, lambda s: search_key(s or "")[:200], deterministic=True)
-    conn.create_function("search_index_text", 1, lambda k: index_text(k or ""), deterministic=True)
-    clock = [time.perf_counter()]
-
-    def step(name: str) -> None:
-        now = time.perf_counter()
-        if log:
-            log(name, now - clock[0])
-        clock[0] = now
-
-    for table in ("search_fts", "search_entities", "search_facts", "search_facet_values", "search_kinds"):
-        conn.execute(f"DROP TABLE IF EXISTS [{table}]")
-    tables = record_tables(conn)
-    views = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
-    conn.execute("""
-        CREATE TABLE search_kinds (
-            kind TEXT PRIMARY KEY, label TEXT, storage TEXT, windowed INTEGER, position INTEGER
-        )""")
-    # Windowed: stored as <kind>_records behind a view that hides ended windows (load.py),
-    # with publicity ends to compare. Licences have such a view too, but no end: nothing hides.
-    def windowed(kind: str, table: str) -> bool:
-        return table != kind and kind in views and conn.execute(
-            f"SELECT 1 FROM [{table}] WHERE publicity_end IS NOT NULL LIMIT 1").fetchone() is not None
-
-    conn.executemany("INSERT INTO search_kinds VALUES (?, ?, ?, ?, ?)", [
-        (kind, KIND_LABELS.get(kind, kind), table, int(windowed(kind, table)), i)
-        for i, (kind, table) in enumerate(tables.items())])
-
-    # Every (entity, kind) and (entity, department) with the last day it is public; a NULL
-    # publicity end means published without end, and makes the group's `until` NULL too.
-    parts = []
-    for kind, table in tables.items():
-        parts.append(f"SELECT uscc, 'kind' AS facet, '{kind}' AS label, publicity_end AS until "
-                     f"FROM [{table}] WHERE subject_is_person = 0 AND uscc IS NOT NULL")
-        parts.append(f"SELECT uscc, 'dept', {_department_sql(conn, table)}, publicity_end "
-                     f"FROM [{table}] WHERE subject_is_person = 0 AND uscc IS NOT NULL")
-    conn.execute(f"""
-        CREATE TEMP TABLE search_grouped AS
-        SELECT uscc, facet, label,
-               CASE WHEN COUNT(*) > COUNT(until) THEN NULL ELSE MAX(until) END AS until
-        FROM ({' UNION ALL '.join(parts)}) GROUP BY uscc, facet, label""")
-    step("facts grouped")
-    # Entities in ranking order: within a tier (exact, prefix, contains), shorter names first.
-    conn.execute("""
-        CREATE TABLE search_entities (
-            rowid INTEGER PRIMARY KEY, uscc TEXT NOT NULL, key TEXT NOT NULL, until TEXT
-        )""")
-    conn.execute("CREATE INDEX temp.search_grouped_uscc ON search_grouped(uscc, facet)")
-    conn.execute("""
-        INSERT INTO search_entities (uscc, key, until)
-        SELECT uscc, key, until FROM (
-            SELECT e.uscc, search_key(e.name) AS key,
-                   (SELECT CASE WHEN COUNT(*) > COUNT(g.until) THEN NULL ELSE MAX(g.until) END
-                    FROM search_grouped g WHERE g.uscc = e.uscc AND g.facet = 'kind') AS until
-            FROM entities e)
-        WHERE length(key) >= 1
-        ORDER BY length(key), key, uscc""")
-    conn.execute("CREATE UNIQUE INDEX search_entities_uscc ON search_entities(uscc)")
-    conn.execute("CREATE INDEX search_entities_key ON search_entities(key)")
-    step("entities keyed")
-    conn.execute("""
-        INSERT INTO search_grouped
-        SELECT e.uscc, 'region', COALESCE(NULLIF(e.region, ''), ?), s.until
-        FROM entities e JOIN search_entities s USING (uscc)""", (UNKNOWN_REGION,))
-
-    # Facet values: one token each, numbered by how many entities carry it.
-    conn.execute("""
-        CREATE TABLE search_facet_values (
-            token TEXT PRIMARY KEY, facet TEXT NOT NULL, label TEXT NOT NULL, entities INTEGER
-        ) WITHOUT ROWID""")
-    values = conn.execute("""
-        SELECT g.facet, g.label, COUNT(*) AS n FROM search_grouped g
-        JOIN search_entities s USING (uscc) GROUP BY g.facet, g.label
-        ORDER BY g.facet, n DESC, g.label""").fetchall()
-    numbered: dict[str, int] = {}
-    rows = []
-    for facet, label, n in values:
-        if facet == "kind":
-            token = "kd" + label
-        else:
-            numbered[facet] = numbered.get(facet, 0) + 1
-            token = f"{_FACET_PREFIX[facet]}{numbered[facet]}"
-        rows.append((token, facet, label, n))
-    conn.executemany("INSERT INTO search_facet_values VALUES (?, ?, ?, ?)", rows)
-    conn.execute("""
-        CREATE TABLE search_facts (
-            entity INTEGER NOT NULL, token TEXT NOT NULL, until TEXT, PRIMARY KEY (entity, token)
-        ) WITHOUT ROWID""")
-    conn.execute("""
-        INSERT INTO search_facts
-        SELECT s.rowid, v.token, g.until FROM search_grouped g
-        JOIN search_entities s USING (uscc)
-        JOIN search_facet_values v ON v.facet = g.facet AND v.label = g.label
-        ORDER BY s.rowid, v.token""")
-    conn.execute("DROP TABLE search_grouped")
-    # What ends after the build, found at request time (see Stale).
-    conn.execute("CREATE INDEX search_entities_until ON search_entities(until) WHERE until IS NOT NULL")
-    conn.execute("CREATE INDEX search_facts_until ON search_facts(until) WHERE until IS NOT NULL")
-    step("facets")
-
-    conn.execute("""
-        CREATE VIRTUAL TABLE search_fts USING fts5(
-            grams, facets, content='', tokenize='unicode61 remove_diacritics 0')""")
-    conn.execute("""
-        INSERT INTO search_fts (rowid, grams, facets)
-        SELECT s.rowid, search_index_text(s.key),
-               (SELECT group_concat(f.token, ' ') FROM search_facts f WHERE f.entity = s.rowid)
-        FROM search_entities s ORDER BY s.rowid""")
-    step("fts filled")
-    conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
-    step("fts optimized")
-    conn.commit()
+FACET_PREFIX = {"region": "rg", "dept": "dp", "kind": "kd"}
 
 
 # --- Query ------------------------------------------------------------------------------------
@@ -284,10 +134,10 @@ class Stale:
 def stale_since_build(conn: sqlite3.Connection, today: str) -> Stale:
     """The Stale sets for `today` (two range scans on partial indexes of `until`)."""
     entities = frozenset(r[0] for r in conn.execute(
-        "SELECT rowid FROM search_entities WHERE until IS NOT NULL AND until < ?", (today,)))
+        f"SELECT rowid FROM search_entities WHERE {ended_sql('?', 'until')}", (today,)))
     facts: dict[str, set[int]] = {}
     for entity, token in conn.execute(
-            "SELECT entity, token FROM search_facts WHERE until IS NOT NULL AND until < ?", (today,)):
+            f"SELECT entity, token FROM search_facts WHERE {ended_sql('?', 'until')}", (today,)):
         facts.setdefault(token, set()).add(entity)
     return Stale(entities, {t: frozenset(e) for t, e in facts.items()})
 
@@ -371,12 +221,13 @@ def facet_counts(conn: sqlite3.Connection, key: str | None, matches: list[int], 
             chunk = matches[start:start + 500]
             for token, n in conn.execute(
                     f"SELECT token, count(*) FROM search_facts WHERE entity IN ({','.join('?' * len(chunk))}) "
-                    f"AND (until IS NULL OR until >= ?) GROUP BY token", (*chunk, today)):
+                    f"AND {public_today_sql('?', 'until')} GROUP BY token", (*chunk, today)):
                 counts[token] = counts.get(token, 0) + n
     else:
         for token, _, _ in values:
             counts[token] = len(matches) if token in tokens else capped_count(conn, key, tokens + [token], stale)
     selected = set(tokens)
+    labels = kind_labels(conn)
     facets: dict[str, list[dict]] = {f: [] for f in FACETS}
     for token, facet, label in values:
         n = counts.get(token, 0)
@@ -385,12 +236,17 @@ def facet_counts(conn: sqlite3.Connection, key: str | None, matches: list[int], 
         value = token[2:] if facet == "kind" else label
         facets[facet].append({
             "value": value,
-            "label": KIND_LABELS.get(value, value) if facet == "kind" else label,
+            "label": labels.get(value, value) if facet == "kind" else label,
             "count": min(n, CAP + 1), "count_display": display_count(n),
             "selected": token in selected})
     for facet in facets:
         facets[facet].sort(key=lambda v: (-v["count"], v["label"]))
     return facets
+
+
+def kind_labels(conn: sqlite3.Connection) -> dict[str, str]:
+    """Kind → its label, as the build wrote them."""
+    return dict(conn.execute("SELECT kind, label FROM search_kinds ORDER BY position").fetchall())
 
 
 def kinds(conn: sqlite3.Connection) -> list[tuple[str, str, bool]]:
@@ -415,7 +271,7 @@ def entity_summaries(conn: sqlite3.Connection, usccs: list[str], today: str) -> 
         if not windowed and f"{kind}_count" in columns:
             counts.update({(uscc, kind): row[f"{kind}_count"] for uscc, row in rows.items()})
             continue
-        window = "AND (publicity_end IS NULL OR publicity_end >= ?)" if windowed else ""
+        window = f"AND {public_today_sql('?')}" if windowed else ""
         for uscc, n in conn.execute(
                 f"SELECT uscc, count(*) FROM [{table}] WHERE uscc IN ({marks}) "
                 f"AND subject_is_person = 0 {window} GROUP BY uscc",

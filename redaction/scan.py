@@ -227,6 +227,16 @@ def is_uscc_column(name: str) -> bool:
     return lowered == "uscc" or lowered.endswith("_uscc") or "统一社会信用代码" in name or "纳税人识别号" in name
 
 
+# Columns the build fills with SHA-256 / HMAC-SHA-256 hex (publish/recordkeys.py): a run of
+# digits inside a digest is not a phone number. Exempt only when the whole value is one.
+DIGEST_COLUMNS = frozenset({"record_key", "digest"})
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def is_digest(column: str, value: str) -> bool:
+    return column in DIGEST_COLUMNS and _HEX64.fullmatch(value) is not None
+
+
 def excerpt(text: str, start: int, end: int, width: int = 8) -> str:
     """Text around a finding with the finding itself mostly hidden (first 3, last 2 shown)."""
     hit = text[start:end]
@@ -424,6 +434,8 @@ def _scan_table(
                     continue
                 kind = value.__class__
                 if kind is str:
+                    if len(value) == 64 and is_digest(column, value):
+                        continue
                     # Nothing find_in_text reports fits in fewer than 6 characters, nor a
                     # number in fewer than 11: most values need no search.
                     size = len(value)

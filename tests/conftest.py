@@ -1,10 +1,28 @@
+"""Shared test settings. Every test states its day: AS_OF, or a clock it makes itself; the
+suite also runs under libfaketime three years ahead (Makefile), so a test that follows the
+machine's clock fails the day it is written."""
 import datetime as dt
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from publish.secrets import ensure_record_key_secret
+from publish.settings import STATE_ENV
+
 AS_OF = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def state_dir(tmp_path_factory):
+    """One state directory for the session, made as `keys init` makes it; commands and
+    build() find it through PUBLISH_STATE (inherited by subprocesses)."""
+    path = tmp_path_factory.mktemp("state")
+    ensure_record_key_secret(path)
+    mp = pytest.MonkeyPatch()
+    mp.setenv(STATE_ENV, str(path))
+    yield path
+    mp.undo()
 
 
 def rows(db_path: Path, sql: str, params=()) -> list[dict]:

@@ -5,7 +5,9 @@ import pytest
 import sqlite_utils
 
 from publish import search as site_search
-from publish.search import Query, ResultCache, build_search_index, fts_phrase, index_text, search
+from publish.kinds import kinds_by_table
+from publish.search import Query, ResultCache, fts_phrase, index_text, search
+from publish.search_index import build_search_index
 from publish.textnorm import as_uscc, bigrams, fold, search_key
 from tests.factories import bad_uscc, uscc
 
@@ -92,7 +94,7 @@ def db(tmp_path_factory):
                       "publicity_end": "2027-01-01", "source_dept": "", "authority": "景德镇市市场监督管理局"})
     database["penalties_records"].insert_all(penalties, pk="id")
     database.execute("CREATE VIEW penalties AS SELECT * FROM penalties_records")
-    build_search_index(database)
+    build_search_index(database, [kinds_by_table()["penalties"]])
     database.conn.close()
     conn = sqlite3.connect(path)
     yield conn
@@ -205,7 +207,7 @@ def test_the_index_is_rebuilt_from_scratch(tmp_path):
     database["entities"].insert({"uscc": uscc(1), "name": "瓷都", "entity_type": "企业", "region": None}, pk="uscc")
     database["commitments"].insert({"id": 1, "uscc": uscc(1), "subject_is_person": 0, "publicity_end": None,
                                     "authority": "景德镇市发展和改革委员会"}, pk="id")
-    build_search_index(database)
-    build_search_index(database)
+    build_search_index(database, [kinds_by_table()["commitments"]])
+    build_search_index(database, [kinds_by_table()["commitments"]])
     assert database.execute("SELECT count(*) FROM search_entities").fetchone()[0] == 1
     assert names(search(database.conn, Query("瓷都"), TODAY)) == ["瓷都"]

@@ -32,6 +32,7 @@ from datasette.views.index import IndexView
 
 from publish import search as site_search
 from publish.clock import clock_of
+from publish.kinds import load_kinds
 from publish.resources import STATIC_DIR
 from publish.overview import site_overview
 from publish.profile import NOTICES, InvalidUSCC, entity_profile
@@ -62,6 +63,7 @@ class _State:
         self.storages: dict[str, str] | None = None
         self.windowed: set[str] = set()
         self.build_info: dict[str, str] = {}
+        self.kind_labels: dict[str, str] = {}
         self.overview: dict[str, dict] = {}
         self.search_cache = site_search.ResultCache()
 
@@ -78,8 +80,9 @@ async def _state(datasette) -> _State:
         def load(conn):
             found = site_search.kinds(conn)
             info = {k: v for k, v in conn.execute("SELECT key, value FROM build_info")}
-            return found, info
-        found, info = await datasette.get_database(DATABASE).execute_fn(load)
+            return found, info, site_search.kind_labels(conn)
+        found, info, labels = await datasette.get_database(DATABASE).execute_fn(load)
+        state.kind_labels = labels
         state.windowed = {storage for _, storage, windowed in found if windowed}
         state.build_info = info
         state.storages = {kind: storage for kind, storage, _ in found}
@@ -179,8 +182,10 @@ def get_metadata(datasette, key, database, table):
 
 @hookimpl
 def extra_template_vars():
-    # Datasette's penalty pages show the objection and repair notice (templates/base.html).
-    return {"site_notices": NOTICES}
+    # Datasette's pages of kinds with objections show the objection and repair notice
+    # (templates/base.html).
+    paths = tuple(f"/{DATABASE}/{k.table}" for k in load_kinds() if k.display.notices)
+    return {"site_notices": NOTICES, "notice_paths": paths}
 
 
 @hookimpl
@@ -256,7 +261,7 @@ async def search_page(request, datasette):
     facets = [{"name": f, "title": site_search.FACETS[f], "values": result["facets"][f]} for f in site_search.FACETS]
     return await _render(datasette, request, "site_search.html", {
         "result": result, "q": query.text, "facets": facets, "cap": site_search.CAP,
-        "kind_labels": site_search.KIND_LABELS, "noindex": True,
+        "kind_labels": state.kind_labels, "noindex": True,
         "prev_url": links["prev"], "next_url": links["next"],
         "page_links": _page_links(base, params, result["page"], result["pages"]) if result["pages"] > 1 else [],
         "clear_filters_url": _search_url(base, {"q": query.text}),
