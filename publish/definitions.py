@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, get_args
 
 import yaml
 
@@ -22,9 +23,12 @@ BUILTIN_DIR = DATASETS_DIR
 ROLES = {"subject_name", "person_name", "drop", "code", "uscc", "keep", "free_text",
          "text", "secret_declaration", "secret"}
 TYPES = {"text", "uscc", "date", "datetime", "decimal", "integer", "enum"}
-TIERS = {"public", "authorized"}
-RULES = {"penalty", "licence", "repair", "objection", "blacklist", "redlist", "always",
-         "latest_per_subject"}
+Tier = Literal["public", "authorized"]
+TIERS: frozenset[str] = frozenset(get_args(Tier))
+# The publicity rules publish/rules.py implements (DOMAIN.md "Publicity windows and repair").
+Rule = Literal["penalty", "licence", "repair", "objection", "blacklist", "redlist", "always",
+               "latest_per_subject"]
+RULES: frozenset[str] = frozenset(get_args(Rule))
 
 # Numbered code columns (行政相对人代码_N(名称)) are matched by the bracketed name alone: the
 # 2016 layout numbers them differently from the current one (DOMAIN.md).

@@ -13,16 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
-from .definitions import RULES, Dataset, load_definitions
+from .definitions import Dataset, Tier, load_definitions
 from .errors import PublishError
 
-Tier = Literal["public", "authorized"]
 TIERS: tuple[Tier, ...] = ("public", "authorized")
-Rule = Literal["penalty", "licence", "repair", "objection", "blacklist", "redlist", "always",
-               "latest_per_subject"]
-assert set(Rule.__args__) == RULES  # type: ignore[attr-defined]
 
 # Rows of these rules point at a penalty (a repair or an objection) and are not shown.
 POINTER_RULES: frozenset[str] = frozenset({"repair", "objection"})

@@ -1,6 +1,6 @@
 """An entity's public credit profile, as plain data (the page renders it, the JSON twin is it).
 
-Reads the served views (`penalties`, `licences`, `blacklist`, `redlist`), so a record whose
+Reads the served views of the kinds (publish/kinds.py), so a record whose
 publicity window ended after the build is left out at request time exactly as Datasette's
 own pages leave it out; `publish_today()` must be registered on the connection (the serving
 plugin and `publish.load.connect` do). Natural persons have no profile: only records with
@@ -41,7 +41,7 @@ def entity_profile(conn: sqlite3.Connection, uscc: str, *, storages: dict[str, s
     """The profile of `uscc`, or None when there is nothing public about it today.
 
     Raises InvalidUSCC for a code whose check character is wrong. `storages` maps a kind to
-    its stored table (penalties → penalties_records), for the links to Datasette's row pages.
+    its stored table (`<kind>_records` for kinds with a view), for the links to Datasette's row pages.
     """
     uscc = (uscc or "").strip().upper()
     if not is_valid_uscc(uscc):

@@ -14,6 +14,8 @@ import json
 
 from datasette import hookimpl
 
+from publish.httperrors import send_error, wants_json
+
 PRIVATE_DATABASE = "authorized"
 SQL_SCOPE = "sql"
 # Introspection pages that would list the private database.
@@ -56,25 +58,6 @@ def permission_allowed(datasette, actor, action, resource):
     return None
 
 
-async def _send_error(send, status: int, code: str, message: str, json_body: bool, extra=()):
-    if json_body:
-        body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
-        content_type = b"application/json; charset=utf-8"
-    else:
-        body = (f"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-                f"<title>{status}</title></head><body><h1>{message}</h1><p>错误代码：{code}</p>"
-                f"</body></html>").encode()
-        content_type = b"text/html; charset=utf-8"
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", content_type),
-                            (b"content-length", str(len(body)).encode()), *extra]})
-    await send({"type": "http.response.body", "body": body})
-
-
-def _wants_json(path: str, headers: dict[bytes, bytes]) -> bool:
-    return path.endswith(".json") or b"application/json" in headers.get(b"accept", b"")
-
-
 def _filter_listing(path: str, payload: object) -> object:
     """Drops the private database from /-/databases.json and /-/metadata.json."""
     if path == "/-/databases.json" and isinstance(payload, list):
@@ -96,13 +79,12 @@ def asgi_wrapper(datasette):
             headers = dict(scope.get("headers") or [])
             actor = bearer_actor(headers)
             if is_private_path(path) and not may_read_private(actor):
+                as_json = wants_json(path, headers.get(b"accept", b"").decode("latin-1"))
                 if actor is None:
-                    return await _send_error(
-                        send, 401, "unauthorized", "需要有效的访问令牌（Bearer token）",
-                        _wants_json(path, headers),
+                    return await send_error(
+                        send, 401, "unauthorized", "需要有效的访问令牌（Bearer token）", as_json,
                         [(b"www-authenticate", b'Bearer realm="authorized"')])
-                return await _send_error(send, 403, "forbidden", "令牌无权访问该数据库（需要 sql 权限）",
-                                         _wants_json(path, headers))
+                return await send_error(send, 403, "forbidden", "令牌无权访问该数据库（需要 sql 权限）", as_json)
             if path in _LISTING_HTML and not may_read_private(actor):
                 await send({"type": "http.response.start", "status": 302,
                             "headers": [(b"location", f"{path}.json".encode()),
