@@ -1,5 +1,5 @@
 """One build's steps, in order: plan the source tables, process them in worker processes
-(repairs and objections first: they change how the penalties they point at are published),
+(repairs and objections first: they change how the records they point at are published),
 settle each row in plan order, load, finish the databases, and say what happened.
 
 The pieces live elsewhere: per-row processing in process.py, settling in settle.py, loading

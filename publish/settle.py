@@ -121,7 +121,8 @@ class Settler:
         return False
 
     def _latest_per_subject(self, identity: tuple, latest: tuple[str, str], outcome: str) -> str:
-        """Public evaluations show the latest grade per subject (DOMAIN.md)."""
+        """A latest-per-subject kind shows the latest record per subject (DOMAIN.md: the
+        latest evaluation grade)."""
         subject, when = latest
         current = self.latest.get(subject)
         if current is not None and current[1] != identity:
