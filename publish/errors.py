@@ -9,6 +9,3 @@ class PublishError(Exception):
         super().__init__(f"[{code}] {message}")
         self.code = code
         self.message = message
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "message": self.message}
