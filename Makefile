@@ -2,10 +2,18 @@
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STATE  ?= var
+# State that outlives a build (the record-key secret, keys, reports, tokens, the audit log);
+# the raw sample and the build sit beside it, never inside it.
+STATE  ?= var/state
+RAW    ?= var/raw
+BUILD  ?= var/build
 SAMPLE_ROWS ?= 2000
+# The suite runs a second time with the clock three years ahead (libfaketime: a relative
+# offset that reaches subprocesses and SQLite; the monotonic clock is not faked).
+FAKE_OFFSET ?= +1096d
+DEBS := chromium chromium-driver fonts-noto-cjk faketime
 
-.PHONY: run test bench venv browsers clean
+.PHONY: run test lint bench venv debs clean
 
 venv: $(VENV)/.installed
 
@@ -15,19 +23,29 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test,bench]'
 	touch $@
 
-# Browser tests use Debian's chromium (Playwright's own download is unreachable here).
-browsers:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+# Debian's chromium for the browser tests (Playwright's own download is unreachable here),
+# CJK fonts for its screenshots, libfaketime for the run three years ahead.
+debs:
+	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 run: venv
-	$(PY) -m publish sample --out $(STATE)/raw --rows $(SAMPLE_ROWS)
-	$(PY) -m publish build --input $(STATE)/raw --out $(STATE)/build
-	$(PY) -m publish serve --build $(STATE)/build
+	$(PY) -m publish --state $(STATE) keys init
+	$(PY) -m publish sample --out $(RAW) --rows $(SAMPLE_ROWS)
+	$(PY) -m publish --state $(STATE) build --input $(RAW) --out $(BUILD)
+	$(PY) -m publish --state $(STATE) serve --build $(BUILD)
 
-test: venv browsers
+lint: venv
+	$(PY) -m ruff check publish redaction tests bench
+	$(PY) -m mypy
+
+test: venv debs lint
 	$(PY) -m pytest -q -p no:cacheprovider
+	LD_PRELOAD=$$(ls /usr/lib/*/faketime/libfaketime.so.1 | head -n 1) FAKETIME="$(FAKE_OFFSET)" \
+	  FAKETIME_DONT_FAKE_MONOTONIC=1 PYTHONPATH=tests/faketime \
+	  $(PY) -m pytest -q -p no:cacheprovider -m "not browser" -W ignore::DeprecationWarning
 
 bench: venv
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
