@@ -14,8 +14,8 @@ The modules, in the order they build on each other: `names` (invented words), `f
 values are written), `codes` (numbers with check characters), `delivery` (columns and the files
 of a sample), `world` (departments, people, subjects), `text` (free text), `decisions` (penalties
 and licences), `entries` (the other datasets), `faults`, `plan` (sizes), `links` (rows pointing
-at rows), `writers` (CSV, JSONL, XLSX), `generate` (`generate_sample`) and `bulk`
-(`write_penalty_csv`).
+at rows), `writers` (CSV, JSONL, XLSX), `outdir` (the output directory and its marker),
+`generate` (`generate_sample`) and `bulk` (`write_penalty_csv`).
 """
 from __future__ import annotations
 

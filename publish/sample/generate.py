@@ -1,5 +1,6 @@
 """generate_sample: the whole sample, step by step (decisions, faults chosen, rows pointing at
-rows, the other datasets, faults applied), written to disk, with a summary of what is in it.
+rows, the other datasets, faults applied), written to an output directory that must be absent,
+empty or a previous sample (outdir), with a summary of what is in it.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from .delivery import FINE, PLAN, SECRETS
 from .entries import other_rows
 from .faults import FAULT_KINDS, apply_fault, choose_faults
 from .links import objections, quality_pairs, repairs, resubmissions, revoke
+from .outdir import check_out_dir, prepare_out_dir, seal_out_dir
 from .plan import (
     LICENCE_FAMILY,
     MIN_ROWS,
@@ -29,9 +31,15 @@ from .writers import NOTES, write_csv, write_jsonl, write_xlsx
 
 
 def generate_sample(out_dir: Path, as_of: date, rows: int = 2000, seed: int = 0) -> dict:
-    """Write a realistic raw delivery into out_dir; return what was written and what is wrong in it."""
+    """Write a realistic raw delivery into out_dir; return what was written and what is wrong in it.
+
+    out_dir must be absent, an empty directory or a previous sample, which is replaced; anything
+    else is refused (PublishError) before anything is written or deleted.
+    """
     if rows < MIN_ROWS:
         raise PublishError("sample_rows_too_few", f"样例数据的处罚记录数至少为 {MIN_ROWS} 行")
+    out_dir = Path(out_dir)
+    check_out_dir(out_dir)  # refuse before the work, not after
     world = World(seed, as_of, n_subjects=min(20000, max(60, rows // 3)))
     parts = [Part(source, sheet) for source in PLAN for sheet in source.sheets]
     counts = allocate(parts, dataset_sizes(rows), rows)
@@ -60,7 +68,11 @@ def generate_sample(out_dir: Path, as_of: date, rows: int = 2000, seed: int = 0)
         rng = rng_for(p, "damage")
         for i in sorted(p.faults):
             apply_fault(p.rows[i], p.sheet.dataset, p.faults[i], rng, world)
-    files = _write_all(Path(out_dir), world, parts, rng_for)
+    paths = [source.path for source in PLAN]
+    about = {"as_of": as_of.isoformat(), "seed": seed, "rows": rows}
+    prepare_out_dir(out_dir, paths, about)
+    files = _write_all(out_dir, world, parts, rng_for)
+    seal_out_dir(out_dir, paths, about)
     return _summary(world, rows, seed, parts, files, revoked, len(exact_ix), len(corrections), quality,
                     repair_stats, objection_stats)
 
