@@ -136,6 +136,30 @@ def test_same_seed_and_day_give_byte_identical_files(tmp_path):
     assert tree_digest(tmp_path / "a") != tree_digest(tmp_path / "c")
 
 
+
+def test_nothing_reads_the_clock(sample):
+    """Every date comes from as_of: XLSX timestamps too, and no module asks for the time."""
+    import ast
+    import zipfile
+
+    import publish.sample
+
+    out, summary, _, _ = sample
+    for f in summary["files"]:
+        if f["container"] == "xlsx":
+            with zipfile.ZipFile(out / f["path"]) as archive:
+                assert {info.date_time for info in archive.infolist()} == {(AS_OF.year, AS_OF.month, AS_OF.day, 9, 0, 0)}
+                core = archive.read("docProps/core.xml").decode("utf-8")
+            stamps = re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core)
+            assert stamps == [f"{AS_OF.isoformat()}T09:00:00Z"] * 2
+    for module in Path(publish.sample.__file__).parent.glob("*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        calls = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+        imports = {alias.name for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+                   for alias in node.names}
+        assert not calls & {"now", "today", "utcnow", "time", "monotonic", "perf_counter"}, module.name
+        assert not imports & {"time", "now", "today"}, module.name
+
 # --- What is delivered -------------------------------------------------------------------------
 def test_every_dataset_container_and_encoding_is_present(sample):
     out, summary, sheets, _ = sample
