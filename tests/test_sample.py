@@ -26,7 +26,15 @@ from publish.sample import (
     generate_sample,
     write_penalty_csv,
 )
-from redaction.checkdigits import is_valid_id, is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
+from publish.sample.outdir import MARKER
+from publish.sample.world import literal_text
+from redaction.checkdigits import (
+    is_valid_id,
+    is_valid_id15,
+    is_valid_id18,
+    is_valid_uscc,
+    luhn_valid,
+)
 
 AS_OF = date(2025, 6, 30)
 ROWS = 2000
@@ -113,6 +121,11 @@ def tree_digest(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+def tree(root: Path) -> dict[str, str | None]:
+    """Every entry below root: files with their digest, folders as None."""
+    return {**{str(p.relative_to(root)): None for p in root.rglob("*") if p.is_dir()}, **tree_digest(root)}
+
+
 # --- Determinism -------------------------------------------------------------------------------
 def test_same_seed_and_day_give_byte_identical_files(tmp_path):
     first = generate_sample(tmp_path / "a", rows=300, seed=5, as_of=AS_OF)
@@ -122,6 +135,30 @@ def test_same_seed_and_day_give_byte_identical_files(tmp_path):
     generate_sample(tmp_path / "c", rows=300, seed=6, as_of=AS_OF)
     assert tree_digest(tmp_path / "a") != tree_digest(tmp_path / "c")
 
+
+
+def test_nothing_reads_the_clock(sample):
+    """Every date comes from as_of: XLSX timestamps too, and no module asks for the time."""
+    import ast
+    import zipfile
+
+    import publish.sample
+
+    out, summary, _, _ = sample
+    for f in summary["files"]:
+        if f["container"] == "xlsx":
+            with zipfile.ZipFile(out / f["path"]) as archive:
+                assert {info.date_time for info in archive.infolist()} == {(AS_OF.year, AS_OF.month, AS_OF.day, 9, 0, 0)}
+                core = archive.read("docProps/core.xml").decode("utf-8")
+            stamps = re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core)
+            assert stamps == [f"{AS_OF.isoformat()}T09:00:00Z"] * 2
+    for module in Path(publish.sample.__file__).parent.glob("*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        calls = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+        imports = {alias.name for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
+                   for alias in node.names}
+        assert not calls & {"now", "today", "utcnow", "time", "monotonic", "perf_counter"}, module.name
+        assert not imports & {"time", "now", "today"}, module.name
 
 # --- What is delivered -------------------------------------------------------------------------
 def test_every_dataset_container_and_encoding_is_present(sample):
@@ -202,6 +239,146 @@ def test_too_few_rows_are_refused(tmp_path):
         generate_sample(tmp_path, rows=5, seed=0, as_of=AS_OF)
     assert error.value.code == "sample_rows_too_few"
 
+
+# --- The output directory ----------------------------------------------------------------------
+SMALL = 60
+
+
+def test_an_absent_directory_is_created_and_marked(tmp_path):
+    out = tmp_path / "new" / "raw"
+    summary = generate_sample(out, rows=SMALL, seed=1, as_of=AS_OF)
+    marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    assert marker["written_by"] == "python -m publish sample" and marker["complete"] is True
+    assert (marker["as_of"], marker["seed"], marker["rows"]) == (AS_OF.isoformat(), 1, SMALL)
+    assert sorted(marker["files"]) == sorted(f["path"] for f in summary["files"])
+    digests = tree_digest(out)
+    assert {name: digests[name] for name in marker["files"]} == marker["files"]
+    assert set(digests) == {*marker["files"], MARKER}
+
+
+def test_an_empty_directory_is_used(tmp_path):
+    out = tmp_path / "raw"
+    out.mkdir()
+    summary = generate_sample(out, rows=SMALL, seed=1, as_of=AS_OF)
+    assert all((out / f["path"]).is_file() for f in summary["files"]) and (out / MARKER).is_file()
+
+
+def test_a_previous_sample_is_replaced_by_the_new_one(tmp_path):
+    out, fresh = tmp_path / "raw", tmp_path / "fresh"
+    generate_sample(out, rows=SMALL + 40, seed=1, as_of=AS_OF - timedelta(days=30))
+    # as if an older generator had written one more file, in a folder of its own
+    old = out / "旧部门" / "旧文件.csv"
+    old.parent.mkdir()
+    old.write_text("旧,数据\n", encoding="utf-8")
+    marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    marker["files"]["旧部门/旧文件.csv"] = hashlib.sha256(old.read_bytes()).hexdigest()
+    (out / MARKER).write_text(json.dumps(marker, ensure_ascii=False), encoding="utf-8")
+    generate_sample(out, rows=SMALL, seed=2, as_of=AS_OF)
+    generate_sample(fresh, rows=SMALL, seed=2, as_of=AS_OF)
+    assert tree(out) == tree(fresh)  # nothing of the previous sample is left
+
+
+def test_an_interrupted_sample_is_replaced(tmp_path):
+    out, fresh = tmp_path / "raw", tmp_path / "fresh"
+    generate_sample(out, rows=SMALL, seed=1, as_of=AS_OF)
+    marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    # the marker of a run that stopped while writing: files listed without a digest, one half written
+    written = sorted(marker["files"])
+    (out / written[0]).write_bytes(b"half")
+    (out / written[1]).unlink()
+    marker.update(complete=False, files=dict.fromkeys(written))
+    (out / MARKER).write_text(json.dumps(marker, ensure_ascii=False), encoding="utf-8")
+    generate_sample(out, rows=SMALL, seed=3, as_of=AS_OF)
+    generate_sample(fresh, rows=SMALL, seed=3, as_of=AS_OF)
+    assert tree(out) == tree(fresh)
+
+
+def foreign_directory(root: Path) -> Path:
+    root.mkdir()
+    (root / "notes.txt").write_text("我的笔记", encoding="utf-8")
+    (root / "data").mkdir()
+    (root / "data" / "penalties.csv").write_bytes("行政相对人名称\n某公司\n".encode("gbk"))
+    (root / "empty").mkdir()
+    return root
+
+
+@pytest.mark.parametrize("setup", ["foreign", "foreign_with_a_sample_folder", "marker_unreadable",
+                                   "marker_of_someone_else"])
+def test_a_directory_that_is_not_a_sample_is_refused_and_left_alone(tmp_path, setup):
+    out = foreign_directory(tmp_path / "mine")
+    if setup == "foreign_with_a_sample_folder":
+        (out / "市场监管局").mkdir()
+        (out / "市场监管局" / "2025-行政处罚.csv").write_text("我自己的文件", encoding="utf-8")
+    elif setup == "marker_unreadable":
+        (out / MARKER).write_text("{不是 JSON", encoding="utf-8")
+    elif setup == "marker_of_someone_else":
+        (out / MARKER).write_text(json.dumps({"written_by": "someone", "files": {"notes.txt": None}}),
+                                  encoding="utf-8")
+    before = tree(out)
+    with pytest.raises(PublishError) as error:
+        generate_sample(out, rows=SMALL, seed=1, as_of=AS_OF)
+    assert error.value.code == "sample_out_not_ours"
+    assert str(out) in error.value.message and "未作任何改动" in error.value.message
+    assert tree(out) == before
+
+
+@pytest.mark.parametrize("change", ["file_added", "file_edited", "file_replaced_by_a_folder",
+                                    "folder_added", "path_outside"])
+def test_a_previous_sample_with_other_data_in_it_is_refused_and_left_alone(tmp_path, change):
+    out = tmp_path / "raw"
+    summary = generate_sample(out, rows=SMALL, seed=1, as_of=AS_OF)
+    first = summary["files"][0]["path"]
+    if change == "file_added":
+        (out / "市场监管局" / "我的补充.csv").write_text("行政相对人名称\n", encoding="utf-8")
+    elif change == "file_edited":
+        (out / first).write_bytes((out / first).read_bytes() + b"\n")
+    elif change == "file_replaced_by_a_folder":
+        (out / first).unlink()
+        (out / first).mkdir()
+        (out / first / "x.txt").write_text("x", encoding="utf-8")
+    elif change == "folder_added":
+        (out / "我的目录").mkdir()
+    else:  # a marker naming a file outside the directory is not ours
+        outside = tmp_path / "outside.txt"
+        outside.write_text("别删我", encoding="utf-8")
+        marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+        marker["files"]["../outside.txt"] = None
+        (out / MARKER).write_text(json.dumps(marker, ensure_ascii=False), encoding="utf-8")
+    before, around = tree(out), tree(tmp_path)
+    with pytest.raises(PublishError) as error:
+        generate_sample(out, rows=SMALL, seed=2, as_of=AS_OF)
+    expected = "sample_out_not_ours" if change == "path_outside" else "sample_out_changed"
+    assert error.value.code == expected and str(out) in error.value.message
+    assert tree(out) == before and tree(tmp_path) == around
+
+
+def test_a_file_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "raw"
+    path.write_text("不是目录", encoding="utf-8")
+    for out in (path, path / "below"):
+        with pytest.raises(PublishError) as error:
+            generate_sample(out, rows=SMALL, seed=1, as_of=AS_OF)
+        assert error.value.code == "sample_out_is_file" and str(path) in error.value.message
+    assert path.read_text(encoding="utf-8") == "不是目录"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]
+
+
+def test_person_names_are_checked_against_the_text_of_every_module_that_writes_files():
+    """A person's name must occur in no fixed text of the generator (masking it would damage that
+    text), wherever the text lives in the package; the operator's messages are no such text."""
+    import ast
+
+    import publish.sample
+
+    fixed = set(literal_text())
+    for module in sorted(Path(publish.sample.__file__).parent.glob("*.py")):
+        strings = {node.value for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+                   if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+        if module.name == "outdir.py":
+            chinese = {t for t in strings if re.search("[\u4e00-\u9fff]", t)}
+            assert chinese and not chinese & fixed
+        else:
+            assert strings <= fixed, module.name
 
 # --- Valid rows are valid ----------------------------------------------------------------------
 def test_valid_rows_have_valid_check_digits(sample):

@@ -1,4 +1,4 @@
-"""Invented names, places and phrases for the sample generator (publish/sample.py).
+"""Invented names, places and phrases for the sample generator (publish/sample/).
 
 Everything here is fiction: trade names, people, streets and the numbers built from them are
 made up. Division codes are real, so that the numbers look like the ones departments send.

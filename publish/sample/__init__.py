@@ -1,0 +1,37 @@
+"""Synthetic raw files as departments deliver them: `python -m publish sample`.
+
+`generate_sample(out_dir, as_of, rows, seed)` writes one realistic delivery of every dataset the
+build reads (DOMAIN.md), in every container and encoding the contract names, with the personal
+data, header spellings, duplicates and faults real files carry. `write_penalty_csv(...)` writes
+one large current-layout penalty CSV quickly, for the benchmark.
+
+Deterministic: the same seed and as-of day give byte-identical files. Every random choice comes
+from a `random.Random` seeded with a string (hashed with SHA-512, so no PYTHONHASHSEED effect),
+nothing iterates a set, nothing reads the clock, and XLSX files get fixed timestamps derived from
+the as-of day (see `writers._save_xlsx`).
+
+The modules, in the order they build on each other: `names` (invented words), `formats` (how
+values are written), `codes` (numbers with check characters), `delivery` (columns and the files
+of a sample), `world` (departments, people, subjects), `text` (free text), `decisions` (penalties
+and licences), `entries` (the other datasets), `faults`, `plan` (sizes), `links` (rows pointing
+at rows), `writers` (CSV, JSONL, XLSX), `outdir` (the output directory and its marker),
+`generate` (`generate_sample`) and `bulk` (`write_penalty_csv`).
+"""
+from __future__ import annotations
+
+from .bulk import write_penalty_csv
+from .delivery import EVENT_DATES, HEADER_SPELLINGS, PENALTY_COLUMNS
+from .faults import FAULT_KINDS, ROLES
+from .formats import capital_yuan
+from .generate import generate_sample
+
+__all__ = [
+    "EVENT_DATES",
+    "FAULT_KINDS",
+    "HEADER_SPELLINGS",
+    "PENALTY_COLUMNS",
+    "ROLES",
+    "capital_yuan",
+    "generate_sample",
+    "write_penalty_csv",
+]

@@ -1,0 +1,97 @@
+"""Identification numbers with valid check characters (USCC, organisation code, business
+registration number, ID number, bank card), mobile numbers, and the ways departments write them.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from redaction.checkdigits import (
+    USCC_ALPHABET,
+    id18_check_char,
+    is_valid_id18,
+    luhn_valid,
+    uscc_check_char,
+)
+
+from .formats import FULLWIDTH_DIGITS
+
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def org_code_check(body8: str) -> str:
+    """GB 11714-1997 check character of an organisation code."""
+    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body8, _ORG_WEIGHTS))
+    check = 11 - total % 11
+    return "X" if check == 10 else "0" if check == 11 else str(check)
+
+
+def reg_no_check(body14: str) -> str:
+    """ISO 7064 MOD 11,10 check digit of a 15-digit 工商注册号."""
+    p = 10
+    for c in body14:
+        s = (p + int(c)) % 10 or 10
+        p = s * 2 % 11
+    return str((11 - p) % 10)
+
+
+def make_uscc(rng: random.Random, head: str, division: str) -> str:
+    """A USCC (GB 32100-2015) whose positions 9–17 are a valid organisation code (GB 11714)."""
+    while True:
+        if rng.random() < 0.4:  # codes issued after 2015 start MA…
+            body = "MA" + "".join(rng.choice(USCC_ALPHABET) for _ in range(6))
+        else:
+            body = f"{rng.randrange(10 ** 8):08d}"
+        first17 = head + division + body + org_code_check(body)
+        code = first17 + uscc_check_char(first17)
+        # ~1 in 31 valid ID numbers passes the USCC check, and the other way round: a USCC that
+        # reads as an ID would be masked outside a USCC field, so a sample never issues one.
+        if not is_valid_id18(code):
+            return code
+
+
+def make_id18(rng: random.Random, division: str, birth: date, male: bool) -> str:
+    seq = rng.randrange(0, 500) * 2 + (1 if male else 0)
+    body = f"{division}{birth:%Y%m%d}{seq:03d}"
+    return body + id18_check_char(body)
+
+
+def make_id15(rng: random.Random, division: str, birth: date, male: bool) -> str:
+    seq = rng.randrange(0, 500) * 2 + (1 if male else 0)
+    return f"{division}{birth:%y%m%d}{seq:03d}"
+
+
+def make_bank_card(rng: random.Random) -> str:
+    prefix = rng.choice(("622202", "621700", "622848", "621661", "622588", "623058"))
+    length = rng.choice((16, 19, 19, 17))
+    body = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix) - 1))
+    return next(body + d for d in "0123456789" if luhn_valid(body + d))
+
+
+def make_mobile(rng: random.Random) -> str:
+    return rng.choice(("138", "139", "135", "137", "150", "152", "158", "159", "177",
+                       "180", "186", "189", "191", "199")) + f"{rng.randrange(10 ** 8):08d}"
+
+
+def format_id(number: str, style: str) -> str:
+    if style == "spaced" and len(number) == 18:
+        return f"{number[:6]} {number[6:14]} {number[14:]}"
+    if style == "grouped" and len(number) == 18:
+        return " ".join(number[i:i + 4] for i in range(0, 18, 4))
+    return number
+
+
+def format_phone(number: str, style: str) -> str:
+    if style == "dash":
+        return f"{number[:3]}-{number[3:7]}-{number[7:]}"
+    if style == "intl":
+        return f"+86 {number[:3]} {number[3:7]} {number[7:]}"
+    if style == "space":
+        return f"{number[:3]} {number[3:7]} {number[7:]}"
+    if style == "fullwidth":
+        return number.translate(FULLWIDTH_DIGITS)
+    return number
+
+
+PHONE_STYLES = ("plain", "plain", "dash", "intl", "space", "fullwidth")
+ID_STYLES = ("plain", "plain", "plain", "spaced", "grouped")

@@ -1,0 +1,162 @@
+"""generate_sample: the whole sample, step by step (decisions, faults chosen, rows pointing at
+rows, the other datasets, faults applied), written to an output directory that must be absent,
+empty or a previous sample (outdir), with a summary of what is in it.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from publish.errors import PublishError
+
+from .decisions import Numbering, decision_row, make_licence, make_penalty
+from .delivery import FINE, PLAN, SECRETS
+from .entries import other_rows
+from .faults import FAULT_KINDS, apply_fault, choose_faults
+from .links import objections, quality_pairs, repairs, resubmissions, revoke
+from .outdir import check_out_dir, prepare_out_dir, seal_out_dir
+from .plan import (
+    LICENCE_FAMILY,
+    MIN_ROWS,
+    PENALTY_FAMILY,
+    Part,
+    RngFor,
+    allocate,
+    dataset_sizes,
+)
+from .world import PERSON_SHARE, World
+from .writers import NOTES, write_csv, write_jsonl, write_xlsx
+
+
+def generate_sample(out_dir: Path, as_of: date, rows: int = 2000, seed: int = 0) -> dict:
+    """Write a realistic raw delivery into out_dir; return what was written and what is wrong in it.
+
+    out_dir must be absent, an empty directory or a previous sample, which is replaced; anything
+    else is refused (PublishError) before anything is written or deleted.
+    """
+    if rows < MIN_ROWS:
+        raise PublishError("sample_rows_too_few", f"样例数据的处罚记录数至少为 {MIN_ROWS} 行")
+    out_dir = Path(out_dir)
+    check_out_dir(out_dir)  # refuse before the work, not after
+    world = World(seed, as_of, n_subjects=min(20000, max(60, rows // 3)))
+    parts = [Part(source, sheet) for source in PLAN for sheet in source.sheets]
+    counts = allocate(parts, dataset_sizes(rows), rows)
+
+    def rng_for(part: Part, purpose: str) -> random.Random:
+        return random.Random(f"{seed}/{part.label}/{purpose}")
+
+    numbering = Numbering()
+    for p in parts:  # penalties and licences first: the rest points at them
+        _decisions(world, p, counts[p.label], rng_for(p, "records"), numbering)
+        p.faults = choose_faults(p.rows, p.sheet, rng_for(p, "faults"))
+    revoked = revoke(parts, rng_for)
+    taken = {(p.label, i) for p, i in revoked}  # rows nothing else may point at
+    exact_ix, corrections = resubmissions(parts, rows, as_of, taken, rng_for)
+    quality = quality_pairs(world, parts, taken)
+    penalties = [(p, i) for p in parts if p.sheet.dataset in PENALTY_FAMILY and p.sheet.role != "resubmission"
+                 for i in range(len(p.records)) if i not in p.faults and (p.label, i) not in taken]
+    repair_stats = repairs(world, parts, counts, penalties, taken, rng_for)
+    objection_stats = objections(world, parts, counts, penalties, taken, corrections, rng_for)
+    for p in parts:
+        if p.sheet.dataset in ("black_list", "red_list", "commitment", "evaluation", "tax_grade", "arrears"):
+            p.rows = other_rows(world, p.sheet.dataset, p.source.department, counts[p.label],
+                                rng_for(p, "records"))
+            p.faults = choose_faults(p.rows, p.sheet, rng_for(p, "faults"))
+    for p in parts:  # damage the faulty rows last, so that nothing above points at them
+        rng = rng_for(p, "damage")
+        for i in sorted(p.faults):
+            apply_fault(p.rows[i], p.sheet.dataset, p.faults[i], rng, world)
+    paths = [source.path for source in PLAN]
+    about = {"as_of": as_of.isoformat(), "seed": seed, "rows": rows}
+    prepare_out_dir(out_dir, paths, about)
+    files = _write_all(out_dir, world, parts, rng_for)
+    seal_out_dir(out_dir, paths, about)
+    return _summary(world, rows, seed, parts, files, revoked, len(exact_ix), len(corrections), quality,
+                    repair_stats, objection_stats)
+
+
+def _decisions(world: World, p: Part, n: int, rng: random.Random, numbering: Numbering) -> None:
+    """The penalty or licence records of one sheet, and their rows."""
+    dept = p.source.department
+    if p.sheet.dataset in PENALTY_FAMILY and p.sheet.role != "resubmission":
+        secrets = 0.15 if SECRETS in p.sheet.columns else 0.0
+        p.records = numbering.number_records(
+            [make_penalty(world, rng, dept, world.subject_for(rng, dept, PERSON_SHARE[dept]), secrets)
+             for _ in range(n)])
+        companies = [r for r in p.records if r.subject.kind == "company"]
+        if p.sheet.dataset == "penalty_2016" and companies:  # the GB18030 file: a name outside GBK
+            lucky = rng.choice(companies)
+            lucky.subject = replace(lucky.subject, rep=world.rare_person)
+            lucky.facts += f"当事人法定代表人{world.rare_person.name}对上述事实予以确认。"
+    elif p.sheet.dataset in LICENCE_FAMILY:
+        secrets = 0.1 if SECRETS in p.sheet.columns else 0.0
+        p.records = numbering.number_records(
+            [make_licence(world, rng, dept, world.subject_for(rng, dept, 0.03), secrets) for _ in range(n)])
+    p.rows = [decision_row(p.sheet, r) for r in p.records]
+
+
+def _write_all(out_dir: Path, world: World, parts: list[Part], rng_for: RngFor) -> list[dict]:
+    files: list[dict] = []
+    for source in PLAN:
+        members = [p for p in parts if p.source is source]
+        path = out_dir / source.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if source.container == "csv":
+            write_csv(path, source.sheets[0], members[0].rows, source.encoding, rng_for(members[0], "dates"))
+        elif source.container == "jsonl":
+            write_jsonl(path, source.sheets[0], members[0].rows, rng_for(members[0], "dates"))
+        else:
+            write_xlsx(path, source, [(p.sheet, p.rows) for p in members], world,
+                       rng_for(members[0], "dates"))
+        files.append({
+            "path": source.path, "container": source.container, "department": world.departments[source.department].name,
+            "encoding": source.encoding if source.container == "csv" else "utf-8" if source.container == "jsonl" else None,
+            "sheets": [{"name": p.sheet.name, "dataset": p.sheet.dataset, "rows": len(p.rows),
+                        "title_rows": p.sheet.title_rows} for p in members]
+                      + ([{"name": "填报说明", "dataset": None, "rows": len(NOTES), "title_rows": 0}]
+                         if source.notes_sheet else []),
+        })
+    return files
+
+
+def _line_of(part: Part, index: int) -> int:
+    """The 1-based row a person opening the file sees (CSV line, JSONL line, XLSX row)."""
+    if part.source.container == "jsonl":
+        return index + 1
+    return part.sheet.title_rows + index + 2
+
+
+def _summary(world: World, rows: int, seed: int, parts: list[Part], files: list[dict],
+             revoked: list[tuple[Part, int]], exact: int, corrected: int, quality: dict,
+             repair_stats: dict[str, int], objection_stats: dict[str, int]) -> dict:
+    per_dataset: dict[str, int] = {}
+    faults = {kind: 0 for kind in FAULT_KINDS}
+    fault_rows: list[dict] = []
+    for p in parts:
+        per_dataset[p.sheet.dataset] = per_dataset.get(p.sheet.dataset, 0) + len(p.rows)
+        for i in sorted(p.faults):
+            faults[p.faults[i]] += 1
+            fault_rows.append({"path": p.source.path, "sheet": p.sheet.name, "dataset": p.sheet.dataset,
+                               "index": i, "row": _line_of(p, i), "kind": p.faults[i]})
+    penalty_records = [r for p in parts if p.sheet.dataset in PENALTY_FAMILY and p.sheet.role != "resubmission"
+                       for i, r in enumerate(p.records) if i not in p.faults]
+    return {
+        "as_of": world.as_of.isoformat(), "seed": seed, "rows": rows,
+        "files": files,
+        "rows_per_dataset": per_dataset,
+        "faults": faults,
+        "faulty_rows": sum(faults.values()),
+        "fault_rows": fault_rows,
+        "duplicates": {"exact": exact, "corrected": corrected},
+        "revoked": len(revoked),
+        # 罚款金额（万元） above 10,000: entered in 元 by mistake (exact re-submissions included)
+        "suspect_fine_unit": sum(1 for p in parts if p.sheet.dataset == "penalty" for r in p.rows
+                                 if r.get(FINE) is not None and r[FINE] > 10000),
+        "explicit_end_earlier": sum(r.explicit_end_earlier for r in penalty_records),
+        "quality": quality,
+        "repairs": repair_stats,
+        "objections": objection_stats,
+    }
+

@@ -1,0 +1,99 @@
+"""Free text: the facts of a penalty decision as inspectors write them, with the people, phone
+and ID numbers and business secrets that departments leave in.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from . import names as N
+from .codes import ID_STYLES, PHONE_STYLES, format_id, format_phone
+from .formats import cn_date
+from .world import Person, Subject, World
+
+
+def _person_details(rng: random.Random, person: Person) -> str:
+    parts = []
+    if rng.random() < 0.7:
+        parts.append(f"身份证号码：{format_id(person.id_number, rng.choice(ID_STYLES))}")
+    if rng.random() < 0.6:
+        parts.append(f"联系电话{format_phone(person.phone, rng.choice(PHONE_STYLES))}")
+    if rng.random() < 0.25:
+        parts.append(f"{rng.choice(('住址：', '家住'))}{person.address}")
+    return "，".join(parts)
+
+
+def secret_terms(rng: random.Random, subject: Subject) -> list[str]:
+    trade = subject.trade if subject.kind in ("company", "coop") else rng.choice(N.TRADE_NAMES)
+    templates = rng.sample(N.SECRET_TEMPLATES, rng.choice((1, 1, 2)))
+    return [t.format(trade=trade, n=rng.randint(2, 60), temp=rng.randint(1180, 1380),
+                     price=rng.randrange(800, 9000)) for t in templates]
+
+
+def facts_text(world: World, rng: random.Random, department: str, subject: Subject,
+               violation: tuple[str, str, str], inspected: date | None,
+               with_secrets: bool) -> tuple[str, list[str]]:
+    """违法事实: what the inspectors found, with the personal details departments leave in."""
+    _, found, basis = violation
+    found = found.format(n=rng.randint(2, 60))
+    lead = f"{cn_date(inspected)}，" if inspected else ""
+    site = rng.choice(N.SITES[department])
+    sentences = []
+    if subject.kind == "person":
+        p = subject.person
+        sentences.append(
+            f"当事人{p.name}，{'男' if p.male else '女'}，{p.birth.year}年{p.birth.month}月出生，"
+            f"身份证号码{format_id(p.id_number, rng.choice(ID_STYLES))}，"
+            f"{rng.choice(('住址：', '家住'))}{p.address}，联系电话{format_phone(p.phone, rng.choice(PHONE_STYLES))}。")
+        sentences.append(f"{lead}本机关执法人员检查发现{found}。")
+    else:
+        code = f"（统一社会信用代码：{subject.uscc}）" if rng.random() < 0.3 else ""
+        sentences.append(f"{lead}本机关执法人员依法对当事人{subject.name}{code}位于"
+                         f"{subject.address.split('号')[0]}号的{site}进行现场检查，发现{found}。")
+        sentences.extend(_third_parties(world, rng, department, subject))
+    secrets: list[str] = []
+    if with_secrets:
+        secrets = secret_terms(rng, subject)
+        sentences.append(rng.choice(N.SECRET_SENTENCES).format(secrets="、".join(secrets)))
+    if rng.random() < 0.4:
+        sentences.append(f"经查，当事人违法所得共计人民币{rng.randint(300, 90000)}元。")
+    if rng.random() < 0.6:
+        sentences.append(f"当事人的上述行为违反了{basis[:basis.index('》') + 1]}的有关规定。")
+    sentences.append(rng.choice(N.CLOSINGS))
+    return "".join(sentences), secrets
+
+
+def _third_parties(world: World, rng: random.Random, department: str, subject: Subject) -> list[str]:
+    """The people a department's text names besides the subject."""
+    out = []
+    rep = subject.rep
+    if subject.kind == "shop" and rep and rng.random() < 0.8:
+        details = _person_details(rng, rep)
+        out.append(f"经营者{rep.name}" + (f"（{details}）" if details else "") + "在场。")
+    elif rep and rng.random() < 0.4:
+        out.append(f"当事人法定代表人{rep.name}对上述事实予以确认。")
+    if subject.kind != "shop" and rng.random() < 0.45:
+        q = rng.choice(world.bystanders)
+        details = _person_details(rng, q)
+        out.append(f"现场负责人：{q.name}" + (f"（{details}）" if details else "") + "。")
+    if department == "transport" and rng.random() < 0.6:
+        q = rng.choice(world.bystanders)
+        out.append(f"驾驶员{q.name}（身份证号码{q.id_number}）驾驶车牌号为赣H{rng.randrange(10 ** 5):05d}"
+                   f"的重型货车，联系电话{format_phone(q.phone, rng.choice(PHONE_STYLES))}。")
+    if rng.random() < 0.12:
+        q = rng.choice(world.shareholders)
+        shown = q.name if rng.random() < 0.7 else q.name[:2] + "某某"
+        out.append(f"当事人股东{shown}负责日常经营。")
+    if rng.random() < 0.1:
+        q = rng.choice(world.bystanders)
+        card = q.bank_card
+        if rng.random() < 0.4:
+            card = " ".join(card[i:i + 4] for i in range(0, len(card), 4))
+        out.append(f"财务人员{q.name}通过其个人银行卡（卡号：{card}）收取货款{rng.randint(2, 90) * 100}元。")
+    if rng.random() < 0.08:
+        q = rep or rng.choice(world.bystanders)
+        out.append(f"当事人通过联系邮箱{q.email}向客户发送报价单。")
+    if rng.random() < 0.1:
+        out.append(f"单位座机0798-{rng.choice('2345678')}{rng.randrange(10 ** 6):06d}。")
+    return out
+
