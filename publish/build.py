@@ -71,15 +71,22 @@ class BuildState:
 
 def build(input_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = None, *,
           datasets_dir: Path | None = None, progress: bool | None = None,
-          before_scan: Callable[[Path], None] | None = None, workers: int | None = None) -> dict:
-    """Builds `out_dir` from every file under `input_dir`; returns the build report."""
+          before_scan: Callable[[Path], None] | None = None, workers: int | None = None,
+          state_dir: Path | str | None = None) -> dict:
+    """Builds `out_dir` from every file under `input_dir`; returns the build report.
+    `state_dir` (default: settings.state_dir) holds what outlives a build."""
+    from .outdir import check_out_dir, mark_build_dir
+    from .settings import state_dir as resolve_state_dir
+
     input_dir, out_dir = Path(input_dir), Path(out_dir)
+    state_dir = resolve_state_dir(None if state_dir is None else str(state_dir))
     if not input_dir.is_dir():
         raise PublishError("input_missing", f"输入目录不存在：{input_dir}")
     files = sorted(p for p in input_dir.rglob("*")
                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(input_dir).parts))
     if not files:
         raise PublishError("input_empty", f"输入目录中没有文件：{input_dir}")
+    check_out_dir(out_dir, input_dir, state_dir)  # before anything is written (no command destroys data)
     clock = build_clock(as_of)
     as_of = clock.today()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -102,6 +109,7 @@ def build(input_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = No
                                f"发布前扫描发现 {len(findings)} 处个人信息，已中止发布，原有输出未改动：{listed}")
         report["seconds"] = round(time.monotonic() - started, 3)
         _write_json(staging / "build-report.json", report)
+        mark_build_dir(staging, as_of)
         _swap_into_place(staging, out_dir)
         return report
     except BaseException:
