@@ -108,7 +108,8 @@ class _BackgroundHandler(logging.Handler):
         super().__init__()
         self.fd = fd
         self.queue: queue.Queue[logging.LogRecord | None] = queue.Queue(size)
-        self.dropped = 0
+        self.dropped = 0    # records dropped so far (only emit counts them)
+        self._reported = 0  # of which the writer has reported
         self.thread = threading.Thread(target=self._write_all, name="publish-log", daemon=True)
         self.thread.start()
 
@@ -128,8 +129,9 @@ class _BackgroundHandler(logging.Handler):
         while (record := self.queue.get()) is not None:
             # A line that cannot be written (stderr closed) is not worth stopping the server for.
             with contextlib.suppress(OSError):
-                if self.dropped:
-                    dropped, self.dropped = self.dropped, 0
+                dropped = self.dropped - self._reported
+                if dropped:
+                    self._reported += dropped
                     self._write(logging.makeLogRecord({
                         "name": "publish.logs", "levelno": logging.WARNING, "levelname": "WARNING",
                         "msg": f"日志积压，已丢弃 {dropped} 条 (log_dropped)", "dropped": dropped}))
@@ -141,8 +143,8 @@ class _BackgroundHandler(logging.Handler):
             data = data[os.write(self.fd, data):]
 
     def close(self) -> None:
-        with contextlib.suppress(queue.Full):
-            self.queue.put_nowait(None)
+        with contextlib.suppress(queue.Full):  # a writer stuck on a full pipe is left behind
+            self.queue.put(None, timeout=1)
         self.thread.join(timeout=2)
         super().close()
 
