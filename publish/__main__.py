@@ -1,38 +1,164 @@
-"""Command line: `python -m publish …` (CONTRACT.md). Each command wraps a library function."""
+"""Command line: `python -m publish …` (CONTRACT.md). Each command wraps a library function.
+
+Every failure is one line on stderr, `错误 [code]：中文说明`, and a non-zero exit, never a
+traceback: 2 for a bad argument or a refused input (PublishError), 1 for a file-system error
+(`io_error`) or a bug (`internal_error`; PUBLISH_DEBUG=1 prints its traceback), 130 when
+interrupted. argparse's own English is replaced (`Parser`).
+"""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import json
 import os
+import re
+import sqlite3
 import sys
+import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from .errors import PublishError
 
+PROG = "python -m publish"
+EXIT_REFUSED = 2
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
 
-def _date(text: str) -> dt.date:
+
+# --- argparse in Chinese -------------------------------------------------------------------
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+# argparse's messages (Python 3.11), most specific first; {0}, {1}… are the groups.
+_MESSAGES: list[tuple[re.Pattern[str], str]] = [(re.compile(p, re.DOTALL), t) for p, t in [
+    (r"argument (?:命令|子命令): invalid choice: '?(.*?)'? \(choose from (.*)\)", "未知命令：{0}（可用命令：{1}）"),
+    (r"argument (.+?): invalid choice: (.*?) \(choose from (.*)\)", "{0} 的取值无效：{1}（可选：{2}）"),
+    (r"the following arguments are required: (.+)", "缺少必需的参数：{0}"),
+    (r"argument (.+?): expected one argument", "{0} 需要一个值"),
+    (r"argument (.+?): expected at least one argument", "{0} 至少需要一个值"),
+    (r"argument (.+?): expected (.+) arguments?", "{0} 的值个数不对"),
+    (r"argument (.+?): invalid (\w+) value: (.+)", "{0} 的值无效：{2}"),
+    (r"argument (.+?): not allowed with argument (.+)", "{0} 不能与 {1} 同时使用"),
+    (r"argument (.+?): ignored explicit argument (.+)", "{0} 不接受值：{1}"),
+    (r"unrecognized arguments: (.+)", "无法识别的参数：{0}"),
+    (r"ambiguous option: (.+?) could match (.+)", "选项 {0} 有歧义，可能是：{1}"),
+    (r"argument (.+?): (.+)", "{0}：{1}"),  # our own type checks say the rest in Chinese
+]]
+
+
+def translate(message: str) -> str:
+    """argparse's English error message in Chinese."""
+    for pattern, template in _MESSAGES:
+        match = pattern.fullmatch(message.strip())
+        if match:
+            return template.format(*(g.replace("'", "") for g in match.groups()))
+    return f"参数有误：{message}"
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks Chinese and raises PublishError("bad_argument") instead
+    of printing English and exiting."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("allow_abbrev", False)
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
+    def error(self, message: str) -> NoReturn:
+        raise PublishError("bad_argument", f"{translate(message)}（用法见 {self.prog} --help）")
+
+
+def _positive_int(text: str) -> int:
     try:
-        return dt.date.fromisoformat(text)
+        value = int(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}")
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}")
+    return value
 
 
-def cmd_sample(args) -> int:
+def _int(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数：{text}")
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"端口应为 0–65535 的整数：{text}")
+    return value
+
+
+def _day(text: str) -> dt.date:
+    """--as-of: a PublishError (not argparse's) so that its own code (invalid_date) shows."""
+    from .clock import parse_day
+
+    try:
+        return parse_day(text)
+    except PublishError as exc:
+        raise PublishError(exc.code, f"--as-of {exc.message}")
+
+
+def _check_as_of(day: dt.date, today: dt.date) -> None:
+    """--as-of may be tomorrow at the latest (a day ahead, for a build made just before
+    midnight somewhere); later is a typo, and would publish what is not yet public."""
+    if day > today + dt.timedelta(days=1):
+        raise PublishError("as_of_in_future",
+                           f"--as-of {day.isoformat()} 晚于明天（今天是 {today.isoformat()}，北京时间）")
+
+
+# --- commands ------------------------------------------------------------------------------
+
+def _state_dir(args: argparse.Namespace) -> Path:
+    from .settings import state_dir
+
+    state = state_dir(args.state)
+    if os.path.lexists(state) and not state.is_dir():
+        raise PublishError("state_not_a_dir", f"状态目录不是目录：{state}")
+    return state
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
     from .clock import command_clock
     from .sample import generate_sample
     from .settings import read_environment
 
-    summary = generate_sample(Path(args.out), rows=args.rows, seed=args.seed,
-                              as_of=args.as_of or command_clock(read_environment()).today())
+    today = command_clock(read_environment()).today()
+    if args.as_of:
+        _check_as_of(args.as_of, today)
+    out = Path(args.out)
+    if os.path.lexists(out) and not out.is_dir():
+        raise PublishError("out_is_file", f"--out 已存在且不是目录：{out}（不会覆盖文件）")
+    summary = generate_sample(out, rows=args.rows, seed=args.seed, as_of=args.as_of or today)
     print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
     return 0
 
 
-def cmd_build(args) -> int:
+def cmd_build(args: argparse.Namespace) -> int:
     from .build import build
+    from .clock import build_clock
 
-    report = build(args.input, args.out, args.as_of,
+    if args.as_of:
+        _check_as_of(args.as_of, build_clock(None).today())
+    state = _state_dir(args)
+    report = build(args.input, args.out, args.as_of, state_dir=state,
                    datasets_dir=Path(args.datasets) if args.datasets else None)
     totals = {"read": 0, "published": 0, "withheld": 0, "quarantined": 0, "duplicates": 0}
     for block in report["datasets"].values():
@@ -40,6 +166,7 @@ def cmd_build(args) -> int:
         for key in ("published", "withheld", "quarantined", "duplicates"):
             totals[key] += block["totals"][key]
     print(f"构建完成 (build ok)：{args.out}  截至 {report['as_of']}")
+    print(f"状态目录 (state)：{state}")
     print("读取 {read}，发布 {published}，暂不公开 {withheld}，隔离 {quarantined}，重复 {duplicates}".format(**totals))
     skipped = [s for s in report["sources"] if s["status"] != "read" or s.get("errors")]
     for source in skipped:
@@ -48,13 +175,24 @@ def cmd_build(args) -> int:
     return 0
 
 
-def cmd_scan(args) -> int:
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
     from redaction.scan import scan_database
 
     path = Path(args.db)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise PublishError("db_missing", f"数据库文件不存在：{path}")
-    findings = scan_database(path)
+    if not path.is_file():
+        raise PublishError("db_not_a_file", f"不是文件：{path}")
+    with open(path, "rb") as fh:
+        if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise PublishError("db_not_sqlite", f"不是 SQLite 数据库文件：{path}")
+    try:
+        findings = scan_database(path)
+    except sqlite3.DatabaseError as exc:
+        raise PublishError("db_unreadable", f"数据库无法读取：{path}（{exc}）")
     for f in findings:
         print(f"{f.table}\t{f.column}\t{f.rowid}\t{f.kind}\t{f.excerpt}")
     if findings:
@@ -64,59 +202,164 @@ def cmd_scan(args) -> int:
     return 0
 
 
-def cmd_serve(args) -> int:
+def cmd_serve(args: argparse.Namespace) -> int:
     from .clock import command_clock
     from .serve import serve
     from .settings import read_environment
 
-    serve(Path(args.build), host=args.host, port=args.port,
+    build_dir = Path(args.build)
+    if os.path.lexists(build_dir) and not build_dir.is_dir():
+        raise PublishError("build_not_a_dir", f"--build 应为构建目录，而这是一个文件：{build_dir}")
+    serve(build_dir, host=args.host, port=args.port,
           clock=command_clock(read_environment(), allow_today=True))
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m publish", description="公共信用信息公开发布工具")
-    p.add_argument("--state", default=os.environ.get("PUBLISH_STATE", "var"),
-                   help="状态目录（签名密钥、报告、令牌、审计日志），默认 var/")
-    sub = p.add_subparsers(dest="command", required=True)
+def cmd_keys_init(args: argparse.Namespace) -> int:
+    from .secrets import ensure_record_key_secret
 
-    s = sub.add_parser("sample", help="生成模拟的部门原始数据文件")
-    s.add_argument("--out", required=True)
-    s.add_argument("--rows", type=int, default=2000)
-    s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--as-of", type=_date)
-    s.set_defaults(func=cmd_sample)
+    state = _state_dir(args)
+    print(f"状态目录 (state)：{state}")
+    path, created = ensure_record_key_secret(state)
+    if created:
+        print(f"已创建 (created)：记录密钥 {path}")
+        print("请备份状态目录：丢失它会使所有记录重新编码")
+    else:
+        print(f"已存在，未改动 (exists)：记录密钥 {path}")
+        print("所需密钥均已存在 (nothing to do)")
+    return 0
 
-    b = sub.add_parser("build", help="校验、脱敏并构建 public.db 与 authorized.db")
-    b.add_argument("--input", required=True)
-    b.add_argument("--out", required=True)
-    b.add_argument("--as-of", type=_date)
-    b.add_argument("--datasets", help="数据集定义目录（默认内置）")
-    b.set_defaults(func=cmd_build)
 
-    sc = sub.add_parser("scan", help="扫描数据库中不得公开的个人信息")
-    sc.add_argument("db")
-    sc.set_defaults(func=cmd_scan)
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    from .secrets import RECORD_KEY_FILE
 
-    sv = sub.add_parser("serve", help="用 Datasette 提供网站服务")
-    sv.add_argument("--build", required=True)
-    sv.add_argument("--host", default="127.0.0.1")
-    sv.add_argument("--port", type=int, default=8001)
-    sv.set_defaults(func=cmd_serve)
+    state = _state_dir(args)
+    print(f"状态目录 (state)：{state}")
+    path = state / RECORD_KEY_FILE
+    present = path.is_file()
+    print(f"record-key\t记录密钥\t{'存在 (present)' if present else '缺失 (missing)'}\t{path}")
+    if not present:
+        print(f"提示：运行 {PROG} keys init 创建缺失的密钥", file=sys.stderr)
+    return 0
+
+
+# --- the parser ----------------------------------------------------------------------------
+
+def _common(p: argparse.ArgumentParser, top: bool) -> None:
+    """--state and --log-format, accepted before the command and after it."""
+    from .settings import DEFAULT_STATE_DIR, LOG_FORMATS
+
+    default = None if top else argparse.SUPPRESS
+    p.add_argument("--state", default=default, metavar="DIR",
+                   help=f"状态目录（记录密钥、签名密钥、报告、令牌、审计日志），默认 $PUBLISH_STATE 或 {DEFAULT_STATE_DIR}/")
+    p.add_argument("--log-format", choices=LOG_FORMATS, default=default,
+                   help="日志格式：text 或 json（每行一个 JSON 对象），默认 $PUBLISH_LOG_FORMAT 或 text")
+
+
+def _commands(p: argparse.ArgumentParser, dest: str, metavar: str) -> Any:
+    sub = p.add_subparsers(dest=dest, metavar=metavar, title=metavar, parser_class=Parser)
+    p.set_defaults(func=None, _commands=(p.prog, sub.choices))  # what to say when none is given
+    return sub
+
+
+def _command(sub: Any, name: str, text: str, func: Callable[[argparse.Namespace], int] | None) -> Parser:
+    p: Parser = sub.add_parser(name, help=text, description=text)
+    _common(p, top=False)
+    if func is not None:
+        p.set_defaults(func=func)
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> Parser:
+    from .settings import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SAMPLE_ROWS
+
+    p = Parser(prog=PROG, description="公共信用信息公开发布工具")
+    _common(p, top=True)
+    sub = _commands(p, "command", "命令")
+
+    s = _command(sub, "sample", "生成模拟的部门原始数据文件", cmd_sample)
+    s.add_argument("--out", required=True, metavar="DIR", help="写入的目录")
+    s.add_argument("--rows", type=_positive_int, default=DEFAULT_SAMPLE_ROWS, metavar="N",
+                   help=f"行政处罚记录总数（默认 {DEFAULT_SAMPLE_ROWS}）")
+    s.add_argument("--seed", type=_int, default=0, metavar="S", help="随机种子（默认 0）")
+    s.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help="日期相对于这一天（默认今天）")
+
+    b = _command(sub, "build", "校验、脱敏并构建 public.db 与 authorized.db", cmd_build)
+    b.add_argument("--input", required=True, metavar="DIR", help="部门原始文件所在目录")
+    b.add_argument("--out", required=True, metavar="DIR", help="输出目录（只替换空目录或以前的构建）")
+    b.add_argument("--as-of", type=_day, metavar="YYYY-MM-DD", help="公示期按这一天计算（默认今天，北京时间）")
+    b.add_argument("--datasets", metavar="DIR", help="数据集定义目录（默认内置）")
+
+    sc = _command(sub, "scan", "扫描数据库中不得公开的个人信息", cmd_scan)
+    sc.add_argument("db", metavar="DB", help="SQLite 数据库文件")
+
+    sv = _command(sub, "serve", "用 Datasette 提供网站服务", cmd_serve)
+    sv.add_argument("--build", required=True, metavar="DIR", help="构建目录")
+    sv.add_argument("--host", default=DEFAULT_HOST, help=f"监听地址（默认 {DEFAULT_HOST}）")
+    sv.add_argument("--port", type=_port, default=DEFAULT_PORT, metavar="P", help=f"端口（默认 {DEFAULT_PORT}）")
+
+    k = _command(sub, "keys", "状态目录中的密钥", None)
+    keys = _commands(k, "keys_command", "子命令")
+    _command(keys, "init", "创建缺失的密钥（可重复运行）", cmd_keys_init)
+    _command(keys, "list", "列出密钥是否存在（不显示密钥内容）", cmd_keys_list)
+    return p
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser().parse_args(argv)
-    os.environ["PUBLISH_STATE"] = args.state
+    if args.func is None:
+        prog, choices = args._commands
+        raise PublishError("bad_argument", f"缺少命令：{prog} 后应跟 {'、'.join(choices)} 之一（用法见 {prog} --help）")
+    return args
+
+
+_ERRNO_TEXT = {
+    errno.ENOENT: "不存在", errno.EACCES: "没有权限", errno.EPERM: "不允许的操作", errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "文件系统只读", errno.ENOTDIR: "路径中有一段不是目录", errno.EISDIR: "是一个目录",
+    errno.EEXIST: "已存在", errno.ENOTEMPTY: "目录不为空", errno.EXDEV: "不在同一文件系统上",
+    errno.EMFILE: "打开的文件过多", errno.ENAMETOOLONG: "文件名过长", errno.EIO: "读写出错",
+}
+
+
+def _os_error_text(exc: OSError) -> str:
+    where = f"{exc.filename}：" if exc.filename else ""
+    reason = _ERRNO_TEXT.get(exc.errno or 0)
+    return f"文件操作失败：{where}{reason}（{exc.strerror}）" if reason else f"文件操作失败：{where}{exc.strerror or exc}"
+
+
+def _fail(code: str, message: str) -> None:
+    print(f"错误 [{code}]：{message}", file=sys.stderr, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .settings import DEBUG_ENV, read_environment
+
+    environment = read_environment()
     try:
+        args = _parse(argv)
+        from .logs import configure, log_format
+
+        configure(log_format(args.log_format, environment), background=args.command == "serve")
         return args.func(args)
     except PublishError as exc:
-        print(f"错误 [{exc.code}]：{exc.message}", file=sys.stderr)
-        return 2
+        _fail(exc.code, exc.message)
+        return EXIT_REFUSED
     except KeyboardInterrupt:
         print("已中断 (interrupted)", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        if environment.debug:
+            traceback.print_exc()
+        _fail("io_error", _os_error_text(exc))
+        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 (a bug, still reported as one line in Chinese)
+        if environment.debug:
+            traceback.print_exc()
+        detail = str(exc)
+        detail = detail if len(detail) <= 300 else detail[:300] + "…"
+        _fail("internal_error", f"内部错误（{type(exc).__name__}：{detail}）。这是程序的缺陷，不是输入的问题，"
+                                f"请报告；设置 {DEBUG_ENV}=1 可显示调用栈")
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

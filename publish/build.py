@@ -22,23 +22,27 @@ from redaction.scan import scan_database
 from .buildrun import BuildRun
 from .clock import build_clock
 from .errors import PublishError
+from .outdir import check_out_dir, mark_build_dir
 from .secrets import load_record_key_secret
 from .settings import DEFAULT_BUILD_WORKERS, state_dir as resolve_state_dir
 
 
 def build(input_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = None, *,
-          state_dir: Path | None = None, datasets_dir: Path | None = None, progress: bool | None = None,
+          state_dir: Path | str | None = None, datasets_dir: Path | None = None, progress: bool | None = None,
           before_scan: Callable[[Path], None] | None = None, workers: int | None = None) -> dict:
-    """Builds `out_dir` from every file under `input_dir`; returns the build report."""
+    """Builds `out_dir` from every file under `input_dir`; returns the build report.
+    `state_dir` (default: settings.state_dir) holds the record-key secret."""
     input_dir, out_dir = Path(input_dir), Path(out_dir)
+    state_dir = resolve_state_dir(None if state_dir is None else str(state_dir))
     if not input_dir.is_dir():
         raise PublishError("input_missing", f"输入目录不存在：{input_dir}")
     files = sorted(p for p in input_dir.rglob("*")
                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(input_dir).parts))
     if not files:
         raise PublishError("input_empty", f"输入目录中没有文件：{input_dir}")
+    check_out_dir(out_dir, input_dir, state_dir)  # before anything is written (no command destroys data)
     as_of = build_clock(as_of).today()
-    secret = load_record_key_secret(state_dir or resolve_state_dir(None))
+    secret = load_record_key_secret(state_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
@@ -59,6 +63,7 @@ def build(input_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = No
                                f"发布前扫描发现 {len(findings)} 处个人信息，已中止发布，原有输出未改动：{listed}")
         report["seconds"] = round(time.monotonic() - started, 3)
         _write_json(staging / "build-report.json", report)
+        mark_build_dir(staging, as_of)
         _swap_into_place(staging, out_dir)
         return report
     except BaseException:

@@ -2,16 +2,24 @@
 
 `make_datasette` is what the tests drive in process; `serve` runs the same instance under
 uvicorn: one process, one port, every route. The plugins are registered through the
-`datasette` entry point (pyproject.toml), so they come with the installed package.
+`datasette` entry point (pyproject.toml), so they come with the installed package; the
+access log is also registered here when an older install's entry points lack it.
+
+`serve` binds its port itself before it says it started (a port in use or out of reach is a
+clear error, not a uvicorn traceback after the "started" line), and warns when its clock is
+fixed by PUBLISH_NOW or PUBLISH_TODAY.
 """
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
+import sys
 from pathlib import Path
 
 import yaml
 
-from .clock import Clock, attach
+from .clock import SHANGHAI, Clock, attach
 from .errors import PublishError
 from .resources import METADATA_FILE, STATIC_DIR, TEMPLATES_DIR
 
@@ -33,6 +41,7 @@ def make_datasette(build_dir: Path, clock: Clock | None = None):
     (the system clock by default) for request-time windows."""
     from datasette.app import Datasette
 
+    _register_plugins()
     build_dir = Path(build_dir).resolve()
     if not build_dir.is_dir():
         raise PublishError("build_missing", f"构建目录不存在：{build_dir}（请先运行 build）")
@@ -53,10 +62,64 @@ def make_datasette(build_dir: Path, clock: Clock | None = None):
     return datasette
 
 
+def _register_plugins() -> None:
+    from datasette.plugins import pm
+
+    from .plugins import accesslog
+
+    if not pm.is_registered(accesslog) and pm.get_plugin("publish_accesslog") is None:
+        pm.register(accesslog, name="publish_accesslog")
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port, or a PublishError saying why not."""
+    if not 0 <= port <= 65535:
+        raise PublishError("bad_port", f"端口应为 0–65535 的整数：{port}")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise PublishError("bad_host", f"无法解析监听地址：{host}（{exc}）")
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PublishError("port_in_use", f"端口 {port} 已被占用（{host}）：请先停止占用它的程序，或用 --port 换一个端口")
+        if exc.errno == errno.EACCES:
+            raise PublishError("port_denied", f"无权监听端口 {port}（{host}）：1024 以下的端口需要特权，请用 --port 换一个端口")
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise PublishError("bad_host", f"监听地址不属于本机：{host}")
+        raise PublishError("bind_failed", f"无法监听 {host}:{port}：{exc.strerror or exc}")
+    return sock
+
+
+def clock_warning(clock: Clock) -> str | None:
+    """What `serve` prints on stderr when its clock is not the system's."""
+    if not clock.fixed:
+        return None
+    when = clock.day.isoformat() if clock.day else clock.now().astimezone(SHANGHAI).isoformat(timespec="seconds")
+    return f"注意：时钟已固定为 {when}（由 {clock.source} 设定），不是系统时间 (clock_fixed)"
+
+
 def serve(build_dir: Path, host: str, port: int, clock: Clock) -> None:
     import uvicorn
 
     datasette = make_datasette(build_dir, clock)
-    asyncio.run(datasette.invoke_startup())
-    print(f"服务已启动 (serving)：http://{host}:{port}/  按 Ctrl-C 停止", flush=True)
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+    sock = bind_socket(host, port)
+    try:
+        warning = clock_warning(clock)
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
+        asyncio.run(datasette.invoke_startup())
+        bound = sock.getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        print(f"服务已启动 (serving)：http://{shown}:{bound}/  按 Ctrl-C 停止", flush=True)
+        config = uvicorn.Config(datasette.app(), host=host, port=bound, log_level="warning", lifespan="on",
+                                access_log=False, log_config=None)
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()

@@ -18,6 +18,9 @@ NOW_ENV = "PUBLISH_NOW"
 TODAY_ENV = "PUBLISH_TODAY"
 # `json` makes the access log and the build log JSON lines.
 LOG_FORMAT_ENV = "PUBLISH_LOG_FORMAT"
+LOG_FORMATS = ("text", "json")
+# `1` makes a command print the traceback of an unexpected error (internal_error).
+DEBUG_ENV = "PUBLISH_DEBUG"
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -33,13 +36,15 @@ class Environment:
     now: str | None
     today: str | None
     log_format: str
+    debug: bool = False
 
 
 def read_environment(environ: dict[str, str] | None = None) -> Environment:
     env = os.environ if environ is None else environ
     return Environment(state=env.get(STATE_ENV) or None, now=env.get(NOW_ENV) or None,
                        today=env.get(TODAY_ENV) or None,
-                       log_format=(env.get(LOG_FORMAT_ENV) or "text").lower())
+                       log_format=(env.get(LOG_FORMAT_ENV) or "text").strip().lower(),
+                       debug=(env.get(DEBUG_ENV) or "").strip().lower() in ("1", "true", "yes", "on"))
 
 
 def state_dir(argument: str | None, environment: Environment | None = None) -> Path:
