@@ -282,9 +282,9 @@ def test_build_logs_show_on_stderr_at_info(monkeypatch, capsys, tmp_path, fmt):
         assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00 INFO publish\.build 读取完成：a\.csv$", lines[0])
 
 
-def test_a_file_system_error_is_io_error_in_chinese(files):
+def test_a_file_system_error_is_io_error_in_chinese(files, state_dir):
     # /proc refuses new directories: the build cannot make its staging directory there.
-    result = cli("build", "--input", files["raw"], "--out", "/proc/publish-test/out", "--as-of", AS_OF)
+    result = cli("--state", state_dir, "build", "--input", files["raw"], "--out", "/proc/publish-test/out", "--as-of", AS_OF)
     assert_refused(result, "io_error", exit_code=1)
     assert "文件操作失败" in result.stderr
 
