@@ -220,9 +220,9 @@ def synthetic_uscc(rng: random.Random, head: str, division: str) -> str:
 
 def make_synthetic_build(out_dir: Path, entities: int = 1_000_000, seed: int = 7) -> Path:
     """A build directory whose public.db holds `entities` invented entities and their records."""
-    from publish.build import build
     import sqlite_utils
 
+    from publish.build import build
     from publish.kinds import load_kinds
     from publish.search_index import build_search_index
 

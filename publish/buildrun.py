@@ -159,7 +159,7 @@ class BuildRun:
         clock.lap("process_and_load")
         del settler  # its memory of every decision is not needed any more
         loader.finish({"as_of": self.as_of.isoformat(),
-                       "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+                       "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
         clock.lap("indexes_entities_search")
         if self.progress:
             print(file=sys.stderr)

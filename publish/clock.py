@@ -18,7 +18,7 @@ from .errors import PublishError
 from .settings import NOW_ENV, TODAY_ENV, Environment
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @dataclass(frozen=True)
@@ -29,17 +29,17 @@ class Clock:
     _origin: float = field(default_factory=time.monotonic, compare=False, repr=False)
 
     @classmethod
-    def system(cls) -> "Clock":
+    def system(cls) -> Clock:
         return cls()
 
     @classmethod
-    def at(cls, instant: dt.datetime, source: str = "test") -> "Clock":
+    def at(cls, instant: dt.datetime, source: str = "test") -> Clock:
         if instant.tzinfo is None:
             instant = instant.replace(tzinfo=SHANGHAI)
         return cls(start=instant.astimezone(UTC), source=source)
 
     @classmethod
-    def on(cls, day: dt.date, source: str = "test") -> "Clock":
+    def on(cls, day: dt.date, source: str = "test") -> Clock:
         """Fixed to `day` (noon in Beijing time for `now()`)."""
         noon = dt.datetime.combine(day, dt.time(12), SHANGHAI).astimezone(UTC)
         return cls(start=noon, day=day, source=source)
@@ -100,7 +100,7 @@ def build_clock(as_of: dt.date | None) -> Clock:
     return Clock.on(as_of, source="--as-of")
 
 
-_ATTACHED: "weakref.WeakKeyDictionary[object, Clock]" = weakref.WeakKeyDictionary()
+_ATTACHED: weakref.WeakKeyDictionary[object, Clock] = weakref.WeakKeyDictionary()
 
 
 def attach(owner: object, clock: Clock) -> None:

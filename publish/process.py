@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from redaction.check import check_record
 from redaction.policy import looks_like_person_name, redact_record

@@ -11,9 +11,9 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from .errors import PublishError
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import math
 import sqlite3
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 

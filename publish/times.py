@@ -16,5 +16,5 @@ def beijing_display(instant: str | dt.datetime | None) -> str:
         except ValueError:
             return instant
     if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=dt.timezone.utc)
+        instant = instant.replace(tzinfo=dt.UTC)
     return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") + "（北京时间）"

@@ -10,8 +10,7 @@ import pytest
 from publish.build import build
 from publish.errors import PublishError
 from tests.conftest import AS_OF, rows
-from tests.factories import (PENALTY_HEADER, id_number, penalty, uscc, write_csv, write_jsonl,
-                             write_xlsx)
+from tests.factories import PENALTY_HEADER, id_number, penalty, uscc, write_csv, write_jsonl, write_xlsx
 
 
 def run(tmp_path, files: dict, **kwargs):

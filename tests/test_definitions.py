@@ -65,8 +65,9 @@ def test_2016_code_columns_match_by_name_not_number():
 
 
 def test_an_alias_added_as_data_is_recognised(tmp_path):
-    from pathlib import Path
     import shutil
+    from pathlib import Path
+
     import publish.definitions as d
     for path in Path(d.BUILTIN_DIR).glob("*.yml"):
         shutil.copy(path, tmp_path / path.name)

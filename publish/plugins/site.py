@@ -28,7 +28,7 @@ class SiteState:
         self.search_cache = site_search.ResultCache()
 
 
-_STATES: "weakref.WeakKeyDictionary[object, SiteState]" = weakref.WeakKeyDictionary()
+_STATES: weakref.WeakKeyDictionary[object, SiteState] = weakref.WeakKeyDictionary()
 
 
 async def site_state(datasette) -> SiteState:
