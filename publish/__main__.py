@@ -83,7 +83,7 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"应为正整数：{text}")
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"应为正整数：{text}")
     return value
@@ -93,7 +93,7 @@ def _int(text: str) -> int:
     try:
         return int(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"应为整数：{text}")
+        raise argparse.ArgumentTypeError(f"应为整数：{text}") from None
 
 
 def _port(text: str) -> int:
@@ -113,7 +113,7 @@ def _day(text: str) -> dt.date:
     try:
         return parse_day(text)
     except PublishError as exc:
-        raise PublishError(exc.code, f"--as-of {exc.message}")
+        raise PublishError(exc.code, f"--as-of {exc.message}") from None
 
 
 def _check_as_of(day: dt.date, today: dt.date) -> None:
@@ -192,7 +192,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     try:
         findings = scan_database(path)
     except sqlite3.DatabaseError as exc:
-        raise PublishError("db_unreadable", f"数据库无法读取：{path}（{exc}）")
+        raise PublishError("db_unreadable", f"数据库无法读取：{path}（{exc}）") from exc
     for f in findings:
         print(f"{f.table}\t{f.column}\t{f.rowid}\t{f.kind}\t{f.excerpt}")
     if findings:

@@ -71,15 +71,16 @@ def parse_day(text: str) -> dt.date:
         raise PublishError("invalid_date", f"日期格式应为 YYYY-MM-DD（如 2026-03-05）：{text}")
     try:
         return dt.date(*(int(g) for g in match.groups()))
-    except ValueError:
-        raise PublishError("invalid_date", f"日期不存在：{text}")
+    except ValueError as exc:
+        raise PublishError("invalid_date", f"日期不存在：{text}") from exc
 
 
 def parse_instant(text: str) -> dt.datetime:
     try:
         instant = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise PublishError("invalid_instant", f"{NOW_ENV} 应为 ISO 8601 时刻（如 2026-11-25T10:00:00+08:00）：{text}")
+    except ValueError as exc:
+        raise PublishError(
+            "invalid_instant", f"{NOW_ENV} 应为 ISO 8601 时刻（如 2026-11-25T10:00:00+08:00）：{text}") from exc
     return Clock.at(instant).start  # type: ignore[return-value]
 
 

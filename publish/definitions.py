@@ -147,8 +147,8 @@ def _parse(path: Path, data: dict) -> Dataset:
     try:
         # Stored as field names: any spelling or alias of a signature field counts.
         signature = tuple(index[normalise_header(h)] for h in data["signature"])
-    except KeyError:
-        raise bad("signature 中的表头必须是某个字段的表头或别名")
+    except KeyError as exc:
+        raise bad("signature 中的表头必须是某个字段的表头或别名") from exc
     for key in data["identity"]:
         if key != "subject_key" and key not in names:
             raise bad(f"identity 引用了不存在的字段 {key}")

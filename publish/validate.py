@@ -107,7 +107,7 @@ class RowValidator:
             try:
                 day = parse_date(raw).isoformat()
             except DateError:
-                raise _Invalid("invalid_date")
+                raise _Invalid("invalid_date") from None
             if f.not_after_as_of and day > self.as_of_iso:
                 raise _Invalid("future_date")
             return day
@@ -115,7 +115,7 @@ class RowValidator:
             try:
                 return parse_datetime(raw)
             except (DateError, ValueError):
-                raise _Invalid("invalid_date")
+                raise _Invalid("invalid_date") from None
         if kind == "enum":
             value = f.enum_value(raw if isinstance(raw, str) else _cell_text(raw))
             if value is None:
@@ -169,7 +169,7 @@ def _number(raw: object, kind: type) -> object:
     try:
         return kind(float(text)) if kind is int and float(text).is_integer() else kind(text)
     except ValueError:
-        raise _Invalid("invalid_number")
+        raise _Invalid("invalid_number") from None
 
 
 def _fail():
