@@ -140,7 +140,7 @@ def run_wrk(base: str, urls: list[str], workdir: Path, name: str) -> dict:
     script.write_text(LUA % {"urls": url_file}, encoding="utf-8")
     out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s", str(script), base],
                          capture_output=True, text=True, check=True).stdout
-    line = next(l for l in out.splitlines() if l.startswith("WRKJSON "))
+    line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
     raw = json.loads(line[len("WRKJSON "):])
     return {"requests_per_s": round(raw["requests"] / raw["seconds"], 1),
             "p50_ms": round(raw["p50_us"] / 1000, 1), "p95_ms": round(raw["p95_us"] / 1000, 1),
@@ -273,7 +273,7 @@ def make_synthetic_build(out_dir: Path, entities: int = 1_000_000, seed: int = 7
                "360222": "江西省景德镇市浮梁县", "360281": "江西省乐平市", "360400": "江西省九江市",
                "360482": "江西省共青城市", "442000": "广东省中山市", "230800": "黑龙江省佳木斯市",
                "230881": "黑龙江省同江市"}
-    for i in range(entities):
+    for _ in range(entities):
         division, prefix = _weighted(rng, AREAS)
         suffix = _weighted(rng, SUFFIXES)
         trade = rng.choice(TRADE_CHARS) + rng.choice(TRADE_CHARS) + (rng.choice(TRADE_CHARS) if rng.random() < 0.3 else "")
