@@ -20,11 +20,11 @@ class Ledger:
             level: defaultdict(Counter) for level in LEVELS}
 
     def count_read(self, dataset: str, file: str, department: str) -> None:
-        for level, key in zip(LEVELS, (dataset, file, department)):
+        for level, key in zip(LEVELS, (dataset, file, department), strict=True):
             self.read[level][key] += 1
 
     def count(self, where: tuple[str, str, str], outcome: str, n: int = 1) -> None:
-        for level, key in zip(LEVELS, where):
+        for level, key in zip(LEVELS, where, strict=True):
             self.outcomes[level][key][outcome] += n
 
     def move(self, where: tuple[str, str, str], old: str, new: str) -> None:

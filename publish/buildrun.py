@@ -178,7 +178,7 @@ class BuildRun:
         else:
             pool, summaries = None, (run_job(job, context) for job in jobs)
         try:
-            for job, summary in zip(jobs, summaries):
+            for job, summary in zip(jobs, summaries, strict=True):
                 entry = self.entries[job.label]
                 entry.update({k: v for k, v in summary.items() if k != "errors"})
                 if summary["errors"]:

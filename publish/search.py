@@ -263,7 +263,7 @@ def entity_summaries(conn: sqlite3.Connection, usccs: list[str], today: str) -> 
     marks = ",".join("?" * len(usccs))
     cursor = conn.execute(f"SELECT * FROM entities WHERE uscc IN ({marks})", usccs)
     columns = [d[0] for d in cursor.description]
-    rows = {r[0]: dict(zip(columns, r)) for r in cursor}
+    rows = {r[0]: dict(zip(columns, r, strict=True)) for r in cursor}
     counts = {}
     all_kinds = kinds(conn)
     for kind, table, windowed in all_kinds:

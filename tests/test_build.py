@@ -283,9 +283,9 @@ def test_header_variants_and_title_rows_in_one_build(tmp_path):
     variant = [h.replace("行政相对人代码_1(统一社会信用代码)", "行政相对人代码-1（统一社会信用代码）")
                .replace("行政相对人名称", " 主体名称 ") for h in PENALTY_HEADER]
     plain = [h.replace("行政相对人代码_1(统一社会信用代码)", "统一社会信用代码") for h in PENALTY_HEADER]
-    write_csv(raw / "variant.csv", [dict(zip(variant, penalty(行政处罚决定书文号="V1").values()))], variant,
+    write_csv(raw / "variant.csv", [dict(zip(variant, penalty(行政处罚决定书文号="V1").values(), strict=True))], variant,
               encoding="gb18030", title_rows=[["景德镇市行政处罚公示"], ["填报单位：市场监管局"]])
-    write_csv(raw / "plain.csv", [dict(zip(plain, penalty(行政处罚决定书文号="V2").values()))], plain,
+    write_csv(raw / "plain.csv", [dict(zip(plain, penalty(行政处罚决定书文号="V2").values(), strict=True))], plain,
               encoding="utf-8-sig")
     rep = build(raw, tmp_path / "out", AS_OF, progress=False)
     assert rep["datasets"]["penalty"]["published"]["public"] == 2

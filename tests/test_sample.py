@@ -90,7 +90,7 @@ def read_sheets(out: Path, summary: dict) -> list[dict]:
             canonical = {w: c for c, ws in HEADER_SPELLINGS[s["dataset"]].items() for w in ws}
             names = [canonical[h] for h in header]
             sheets.append({"path": f["path"], "sheet": s["name"], "dataset": s["dataset"], "header": header,
-                           "rows": [dict(zip(names, r)) for r in rows]})
+                           "rows": [dict(zip(names, r, strict=True)) for r in rows]})
     return sheets
 
 
