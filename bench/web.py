@@ -66,7 +66,8 @@ function done(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
       + summary.errors.status + summary.errors.timeout
   io.write(string.format(
-    "WRKJSON {\"requests\": %%d, \"seconds\": %%.3f, \"p50_us\": %%d, \"p95_us\": %%d, \"p99_us\": %%d, \"errors\": %%d, \"non_2xx\": %%d}\n",
+    "WRKJSON {\"requests\": %%d, \"seconds\": %%.3f, \"p50_us\": %%d, \"p95_us\": %%d, \"p99_us\": %%d, "
+      .. "\"errors\": %%d, \"non_2xx\": %%d}\n",
     summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(95),
     latency:percentile(99), errors, summary.errors.status))
 end
@@ -264,9 +265,9 @@ def make_synthetic_build(out_dir: Path, entities: int = 1_000_000, seed: int = 7
                                  [tuple(r[c] for c in columns) for r in rows])
                 rows.clear()
         if entity_rows and (force or len(entity_rows) >= 20000):
-            conn.executemany("INSERT OR IGNORE INTO entities (uscc, name, subject_class, entity_type, region_code, region,"
-                             " penalties_count, licences_count, blacklist_count, redlist_count, commitments_count,"
-                             " evaluations_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", entity_rows)
+            conn.executemany("INSERT OR IGNORE INTO entities (uscc, name, subject_class, entity_type, region_code,"
+                             " region, penalties_count, licences_count, blacklist_count, redlist_count,"
+                             " commitments_count, evaluations_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", entity_rows)
             entity_rows.clear()
 
     regions = {"360200": "江西省景德镇市", "360203": "江西省景德镇市珠山区", "360202": "江西省景德镇市昌江区",
@@ -276,11 +277,14 @@ def make_synthetic_build(out_dir: Path, entities: int = 1_000_000, seed: int = 7
     for _ in range(entities):
         division, prefix = _weighted(rng, AREAS)
         suffix = _weighted(rng, SUFFIXES)
-        trade = rng.choice(TRADE_CHARS) + rng.choice(TRADE_CHARS) + (rng.choice(TRADE_CHARS) if rng.random() < 0.3 else "")
+        trade = (rng.choice(TRADE_CHARS) + rng.choice(TRADE_CHARS)
+                 + (rng.choice(TRADE_CHARS) if rng.random() < 0.3 else ""))
         if suffix == "店":
-            name, head, etype = f"{prefix}{trade}{rng.choice(('水果', '小吃', '五金', '便利', '理发', '瓷器'))}店", "92", "个体工商户"
+            shop = rng.choice(("水果", "小吃", "五金", "便利", "理发", "瓷器"))
+            name, head, etype = f"{prefix}{trade}{shop}店", "92", "个体工商户"
         elif suffix == "合作社":
-            name, head, etype = f"{prefix}{trade}{rng.choice(('茶叶', '蔬菜', '水稻'))}种植专业合作社", "93", "农民专业合作社"
+            crop = rng.choice(("茶叶", "蔬菜", "水稻"))
+            name, head, etype = f"{prefix}{trade}{crop}种植专业合作社", "93", "农民专业合作社"
         else:
             name, head, etype = f"{prefix}{trade}{rng.choice(INDUSTRIES)}{suffix}", "91", "企业"
         uscc = synthetic_uscc(rng, head, division)

@@ -251,7 +251,8 @@ def _common(p: argparse.ArgumentParser, top: bool) -> None:
 
     default = None if top else argparse.SUPPRESS
     p.add_argument("--state", default=default, metavar="DIR",
-                   help=f"状态目录（记录密钥、签名密钥、报告、令牌、审计日志），默认 $PUBLISH_STATE 或 {DEFAULT_STATE_DIR}/")
+                   help="状态目录（记录密钥、签名密钥、报告、令牌、审计日志），"
+                        f"默认 $PUBLISH_STATE 或 {DEFAULT_STATE_DIR}/")
     p.add_argument("--log-format", choices=LOG_FORMATS, default=default,
                    help="日志格式：text 或 json（每行一个 JSON 对象），默认 $PUBLISH_LOG_FORMAT 或 text")
 
@@ -324,7 +325,9 @@ _ERRNO_TEXT = {
 def _os_error_text(exc: OSError) -> str:
     where = f"{exc.filename}：" if exc.filename else ""
     reason = _ERRNO_TEXT.get(exc.errno or 0)
-    return f"文件操作失败：{where}{reason}（{exc.strerror}）" if reason else f"文件操作失败：{where}{exc.strerror or exc}"
+    if reason:
+        return f"文件操作失败：{where}{reason}（{exc.strerror}）"
+    return f"文件操作失败：{where}{exc.strerror or exc}"
 
 
 def _fail(code: str, message: str) -> None:

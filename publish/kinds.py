@@ -204,7 +204,8 @@ def kinds_of(datasets: tuple[Dataset, ...]) -> tuple[Kind, ...]:
         tiers = {d.tier for d in layouts}
         if len(rules) > 1 or len(tiers) > 1:
             raise PublishError("invalid_dataset_definition",
-                               f"{table} 的各数据格式的公示规则与开放层级必须一致：" + "、".join(d.name for d in layouts))
+                               f"{table} 的各数据格式的公示规则与开放层级必须一致："
+                               + "、".join(d.name for d in layouts))
         primary = next((d for d in layouts if d.display), layouts[0])
         columns = _columns(layouts, primary.rule)
         display, date = _display(table, layouts, columns)

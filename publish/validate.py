@@ -86,7 +86,8 @@ class RowValidator:
             a, b = values.get(later), values.get(earlier)
             if a is not None and b is not None and a < b:
                 f = self.dataset.field(later)
-                return self._reject("date_order", f, f"“{f.header}”（{a}）早于“{self.dataset.field(earlier).header}”（{b}）")
+                before = self.dataset.field(earlier)
+                return self._reject("date_order", f, f"“{f.header}”（{a}）早于“{before.header}”（{b}）")
         return values
 
     @staticmethod

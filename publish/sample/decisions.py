@@ -323,7 +323,8 @@ def licence_number(rng: random.Random, world: World, department: str, cert: str,
         return {"AQ": "（赣）JZ安许证字", "WH": "赣景危化经字", "YH": "（赣）YH经许"}[style] + f"〔{year}〕{n:06d}"
     if style == "SG":
         while True:  # 18 digits with a date inside: exactly what an ID number looks like
-            number = f"{subject.division}{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randrange(10 ** 4):04d}"
+            month, day = rng.randint(1, 12), rng.randint(1, 28)  # drawn in this order: samples stay the same
+            number = f"{subject.division}{year}{month:02d}{day:02d}{rng.randrange(10 ** 4):04d}"
             if not is_valid_id18(number):
                 return number
     if style == "ZZ":
