@@ -34,20 +34,19 @@ class Ledger:
     def summary(self, level: str, key: str) -> dict:
         """The report block of one dataset, file or department."""
         outcomes = self.outcomes[level][key]
-        block = {"read": self.read[level][key],
-                 "published": {"public": 0, "authorized": 0},
-                 "withheld": {}, "quarantined": {}, "duplicates": {"exact": 0, "superseded": 0}}
+        read = self.read[level][key]
+        groups: dict[str, dict[str, int]] = {"published": {"public": 0, "authorized": 0}, "withheld": {},
+                                             "quarantined": {}, "duplicates": {"exact": 0, "superseded": 0}}
         for outcome, n in sorted(outcomes.items()):
             if n == 0:
                 continue
             group, _, detail = outcome.partition(".")
-            block[group][detail] = block[group].get(detail, 0) + n
-        totals = {group: sum(block[group].values())
-                  for group in ("published", "withheld", "quarantined", "duplicates")}
-        block["totals"] = totals
-        block["balanced"] = block["read"] == sum(totals.values())
+            groups[group][detail] = groups[group].get(detail, 0) + n
+        totals = {group: sum(counts.values()) for group, counts in groups.items()}
+        block: dict[str, object] = {"read": read, **groups, "totals": totals,
+                                    "balanced": read == sum(totals.values())}
         if level == "departments":
-            block["quarantine_rate"] = round(totals["quarantined"] / block["read"], 4) if block["read"] else 0.0
+            block["quarantine_rate"] = round(totals["quarantined"] / read, 4) if read else 0.0
         return block
 
     def report(self) -> dict:

@@ -67,8 +67,8 @@ def _find_header(rows: Iterator[list], is_header: Callable[[list], bool]) -> tup
 
 
 def read_csv(path: Path, label: str, is_header: Callable[[list], bool]) -> Iterator[SourceTable]:
-    with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
+    with open(path, "rb") as raw:
+        head = raw.read(SNIFF_BYTES)
     if not head.strip():
         raise FileError("empty_file", "文件为空")
     encoding = detect_encoding(head)

@@ -90,7 +90,8 @@ def _search_url(base: str, params: dict, **changes) -> str:
 
 def _page_links(base: str, params: dict, page: int, pages: int) -> list[dict]:
     numbers = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
-    links, last = [], 0
+    links: list[dict[str, object]] = []
+    last = 0
     for n in numbers:
         if n - last > 1:
             links.append({"gap": True})
