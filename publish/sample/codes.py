@@ -43,7 +43,10 @@ def make_uscc(rng: random.Random, head: str, division: str) -> str:
         else:
             body = f"{rng.randrange(10 ** 8):08d}"
         first17 = head + division + body + org_code_check(body)
-        code = first17 + uscc_check_char(first17)
+        check = uscc_check_char(first17)
+        if check is None:  # None only for symbols outside the alphabet
+            raise ValueError(f"not USCC symbols: head {head!r}, division {division!r}")
+        code = first17 + check
         # ~1 in 31 valid ID numbers passes the USCC check, and the other way round: a USCC that
         # reads as an ID would be masked outside a USCC field, so a sample never issues one.
         if not is_valid_id18(code):

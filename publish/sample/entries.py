@@ -133,10 +133,12 @@ def _entries(world: World, dataset: str, department: str, n: int, rng: random.Ra
     creditors = ("hrss", "fund") if department == "hrss" else ("water", "power", "gas")
     kinds = tuple(k for k in N.ARREARS_KINDS if k[1] in creditors)
     row_of = {"black_list": black_list_row, "red_list": red_list_row, "commitment": commitment_row}.get(dataset)
+    if row_of is None and dataset != "arrears":
+        raise ValueError(f"no entry rows for dataset {dataset}")
     rows: list[dict] = []
     seen: set[tuple[str, str]] = set()
     while len(rows) < n:
-        row = arrears_row(world, rng, kinds) if dataset == "arrears" else row_of(world, rng)
+        row = arrears_row(world, rng, kinds) if row_of is None else row_of(world, rng)
         key = (row["统一社会信用代码"], row[ENTRY_KEYS[dataset]])
         if key not in seen:
             seen.add(key)
