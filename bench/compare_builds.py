@@ -34,6 +34,11 @@ def _objects(conn: sqlite3.Connection) -> dict[str, str]:
                              "AND name NOT LIKE 'sqlite_%'").fetchall())
 
 
+def _view_rows(rows: dict, columns: list[str]) -> list[str]:
+    """A view's rows in a comparable order, each limited to `columns`."""
+    return sorted(repr(sorted((k, v) for k, v in r.items() if k in columns)) for r in rows.values())
+
+
 def _rows(conn: sqlite3.Connection, name: str, kind: str) -> tuple[list[str], dict, bool]:
     """(columns, rows, keyed by rowid): views and WITHOUT ROWID tables are sets of rows."""
     try:
@@ -42,8 +47,8 @@ def _rows(conn: sqlite3.Connection, name: str, kind: str) -> tuple[list[str], di
         cursor, kind = conn.execute(f"SELECT * FROM [{name}]"), "view"
     columns = [d[0] for d in cursor.description]
     if kind == "table":
-        return columns[1:], {r[0]: dict(zip(columns[1:], r[1:])) for r in cursor}, True
-    rows = [dict(zip(columns, r)) for r in cursor]
+        return columns[1:], {r[0]: dict(zip(columns[1:], r[1:], strict=True)) for r in cursor}, True
+    rows = [dict(zip(columns, r, strict=True)) for r in cursor]
     return columns, {i: r for i, r in enumerate(rows)}, False
 
 
@@ -72,10 +77,9 @@ def compare(old_dir: Path, new_dir: Path, new_columns: set[str]) -> tuple[list[s
                 problems.append(f"{db}.{name}: columns gone {sorted(set(old_columns) - set(new_columns_here))}")
             if not by_rowid:
                 # View rows are compared without the new columns (their order depends on them).
-                strip = lambda rows: sorted(repr(sorted((k, v) for k, v in r.items() if k in old_columns))  # noqa: E731
-                                            for r in rows.values())
-                old_sorted, new_sorted = strip(old_rows), strip(new_rows)
-                differing = sum(1 for a, b in zip(old_sorted, new_sorted) if a != b)
+                old_sorted, new_sorted = _view_rows(old_rows, old_columns), _view_rows(new_rows, old_columns)
+                # The counts may differ (reported below): only the rows both have are paired.
+                differing = sum(1 for a, b in zip(old_sorted, new_sorted, strict=False) if a != b)
                 if len(old_sorted) != len(new_sorted) or differing:
                     # Bracket restorations show here too; the stored table's comparison says which.
                     note = f"{db}.{name} (view): {len(old_sorted)} vs {len(new_sorted)} rows, {differing} differ"

@@ -66,7 +66,8 @@ function done(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
       + summary.errors.status + summary.errors.timeout
   io.write(string.format(
-    "WRKJSON {\"requests\": %%d, \"seconds\": %%.3f, \"p50_us\": %%d, \"p95_us\": %%d, \"p99_us\": %%d, \"errors\": %%d, \"non_2xx\": %%d}\n",
+    "WRKJSON {\"requests\": %%d, \"seconds\": %%.3f, \"p50_us\": %%d, \"p95_us\": %%d, \"p99_us\": %%d, "
+      .. "\"errors\": %%d, \"non_2xx\": %%d}\n",
     summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(95),
     latency:percentile(99), errors, summary.errors.status))
 end
@@ -140,7 +141,7 @@ def run_wrk(base: str, urls: list[str], workdir: Path, name: str) -> dict:
     script.write_text(LUA % {"urls": url_file}, encoding="utf-8")
     out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s", str(script), base],
                          capture_output=True, text=True, check=True).stdout
-    line = next(l for l in out.splitlines() if l.startswith("WRKJSON "))
+    line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
     raw = json.loads(line[len("WRKJSON "):])
     return {"requests_per_s": round(raw["requests"] / raw["seconds"], 1),
             "p50_ms": round(raw["p50_us"] / 1000, 1), "p95_ms": round(raw["p95_us"] / 1000, 1),
@@ -220,9 +221,9 @@ def synthetic_uscc(rng: random.Random, head: str, division: str) -> str:
 
 def make_synthetic_build(out_dir: Path, entities: int = 1_000_000, seed: int = 7) -> Path:
     """A build directory whose public.db holds `entities` invented entities and their records."""
-    from publish.build import build
     import sqlite_utils
 
+    from publish.build import build
     from publish.kinds import load_kinds
     from publish.search_index import build_search_index
 
@@ -264,23 +265,26 @@ def make_synthetic_build(out_dir: Path, entities: int = 1_000_000, seed: int = 7
                                  [tuple(r[c] for c in columns) for r in rows])
                 rows.clear()
         if entity_rows and (force or len(entity_rows) >= 20000):
-            conn.executemany("INSERT OR IGNORE INTO entities (uscc, name, subject_class, entity_type, region_code, region,"
-                             " penalties_count, licences_count, blacklist_count, redlist_count, commitments_count,"
-                             " evaluations_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", entity_rows)
+            conn.executemany("INSERT OR IGNORE INTO entities (uscc, name, subject_class, entity_type, region_code,"
+                             " region, penalties_count, licences_count, blacklist_count, redlist_count,"
+                             " commitments_count, evaluations_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", entity_rows)
             entity_rows.clear()
 
     regions = {"360200": "江西省景德镇市", "360203": "江西省景德镇市珠山区", "360202": "江西省景德镇市昌江区",
                "360222": "江西省景德镇市浮梁县", "360281": "江西省乐平市", "360400": "江西省九江市",
                "360482": "江西省共青城市", "442000": "广东省中山市", "230800": "黑龙江省佳木斯市",
                "230881": "黑龙江省同江市"}
-    for i in range(entities):
+    for _ in range(entities):
         division, prefix = _weighted(rng, AREAS)
         suffix = _weighted(rng, SUFFIXES)
-        trade = rng.choice(TRADE_CHARS) + rng.choice(TRADE_CHARS) + (rng.choice(TRADE_CHARS) if rng.random() < 0.3 else "")
+        trade = (rng.choice(TRADE_CHARS) + rng.choice(TRADE_CHARS)
+                 + (rng.choice(TRADE_CHARS) if rng.random() < 0.3 else ""))
         if suffix == "店":
-            name, head, etype = f"{prefix}{trade}{rng.choice(('水果', '小吃', '五金', '便利', '理发', '瓷器'))}店", "92", "个体工商户"
+            shop = rng.choice(("水果", "小吃", "五金", "便利", "理发", "瓷器"))
+            name, head, etype = f"{prefix}{trade}{shop}店", "92", "个体工商户"
         elif suffix == "合作社":
-            name, head, etype = f"{prefix}{trade}{rng.choice(('茶叶', '蔬菜', '水稻'))}种植专业合作社", "93", "农民专业合作社"
+            crop = rng.choice(("茶叶", "蔬菜", "水稻"))
+            name, head, etype = f"{prefix}{trade}{crop}种植专业合作社", "93", "农民专业合作社"
         else:
             name, head, etype = f"{prefix}{trade}{rng.choice(INDUSTRIES)}{suffix}", "91", "企业"
         uscc = synthetic_uscc(rng, head, division)

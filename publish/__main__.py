@@ -69,7 +69,8 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", _Formatter)
         kwargs.setdefault("allow_abbrev", False)
         add_help = kwargs.pop("add_help", True)
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False  # ours, below, says it in Chinese
+        super().__init__(*args, **kwargs)
         self._positionals.title = "位置参数"
         self._optionals.title = "选项"
         if add_help:
@@ -83,7 +84,7 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"应为正整数：{text}")
+        raise argparse.ArgumentTypeError(f"应为正整数：{text}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"应为正整数：{text}")
     return value
@@ -93,7 +94,7 @@ def _int(text: str) -> int:
     try:
         return int(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"应为整数：{text}")
+        raise argparse.ArgumentTypeError(f"应为整数：{text}") from None
 
 
 def _port(text: str) -> int:
@@ -113,7 +114,7 @@ def _day(text: str) -> dt.date:
     try:
         return parse_day(text)
     except PublishError as exc:
-        raise PublishError(exc.code, f"--as-of {exc.message}")
+        raise PublishError(exc.code, f"--as-of {exc.message}") from None
 
 
 def _check_as_of(day: dt.date, today: dt.date) -> None:
@@ -192,7 +193,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     try:
         findings = scan_database(path)
     except sqlite3.DatabaseError as exc:
-        raise PublishError("db_unreadable", f"数据库无法读取：{path}（{exc}）")
+        raise PublishError("db_unreadable", f"数据库无法读取：{path}（{exc}）") from exc
     for f in findings:
         print(f"{f.table}\t{f.column}\t{f.rowid}\t{f.kind}\t{f.excerpt}")
     if findings:
@@ -251,7 +252,8 @@ def _common(p: argparse.ArgumentParser, top: bool) -> None:
 
     default = None if top else argparse.SUPPRESS
     p.add_argument("--state", default=default, metavar="DIR",
-                   help=f"状态目录（记录密钥、签名密钥、报告、令牌、审计日志），默认 $PUBLISH_STATE 或 {DEFAULT_STATE_DIR}/")
+                   help="状态目录（记录密钥、签名密钥、报告、令牌、审计日志），"
+                        f"默认 $PUBLISH_STATE 或 {DEFAULT_STATE_DIR}/")
     p.add_argument("--log-format", choices=LOG_FORMATS, default=default,
                    help="日志格式：text 或 json（每行一个 JSON 对象），默认 $PUBLISH_LOG_FORMAT 或 text")
 
@@ -324,7 +326,9 @@ _ERRNO_TEXT = {
 def _os_error_text(exc: OSError) -> str:
     where = f"{exc.filename}：" if exc.filename else ""
     reason = _ERRNO_TEXT.get(exc.errno or 0)
-    return f"文件操作失败：{where}{reason}（{exc.strerror}）" if reason else f"文件操作失败：{where}{exc.strerror or exc}"
+    if reason:
+        return f"文件操作失败：{where}{reason}（{exc.strerror}）"
+    return f"文件操作失败：{where}{exc.strerror or exc}"
 
 
 def _fail(code: str, message: str) -> None:

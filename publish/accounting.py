@@ -20,11 +20,11 @@ class Ledger:
             level: defaultdict(Counter) for level in LEVELS}
 
     def count_read(self, dataset: str, file: str, department: str) -> None:
-        for level, key in zip(LEVELS, (dataset, file, department)):
+        for level, key in zip(LEVELS, (dataset, file, department), strict=True):
             self.read[level][key] += 1
 
     def count(self, where: tuple[str, str, str], outcome: str, n: int = 1) -> None:
-        for level, key in zip(LEVELS, where):
+        for level, key in zip(LEVELS, where, strict=True):
             self.outcomes[level][key][outcome] += n
 
     def move(self, where: tuple[str, str, str], old: str, new: str) -> None:
@@ -34,20 +34,19 @@ class Ledger:
     def summary(self, level: str, key: str) -> dict:
         """The report block of one dataset, file or department."""
         outcomes = self.outcomes[level][key]
-        block = {"read": self.read[level][key],
-                 "published": {"public": 0, "authorized": 0},
-                 "withheld": {}, "quarantined": {}, "duplicates": {"exact": 0, "superseded": 0}}
+        read = self.read[level][key]
+        groups: dict[str, dict[str, int]] = {"published": {"public": 0, "authorized": 0}, "withheld": {},
+                                             "quarantined": {}, "duplicates": {"exact": 0, "superseded": 0}}
         for outcome, n in sorted(outcomes.items()):
             if n == 0:
                 continue
             group, _, detail = outcome.partition(".")
-            block[group][detail] = block[group].get(detail, 0) + n
-        totals = {group: sum(block[group].values())
-                  for group in ("published", "withheld", "quarantined", "duplicates")}
-        block["totals"] = totals
-        block["balanced"] = block["read"] == sum(totals.values())
+            groups[group][detail] = groups[group].get(detail, 0) + n
+        totals = {group: sum(counts.values()) for group, counts in groups.items()}
+        block: dict[str, object] = {"read": read, **groups, "totals": totals,
+                                    "balanced": read == sum(totals.values())}
         if level == "departments":
-            block["quarantine_rate"] = round(totals["quarantined"] / block["read"], 4) if block["read"] else 0.0
+            block["quarantine_rate"] = round(totals["quarantined"] / read, 4) if read else 0.0
         return block
 
     def report(self) -> dict:

@@ -14,8 +14,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from redaction.scan import scan_database
 
@@ -24,7 +24,8 @@ from .clock import build_clock
 from .errors import PublishError
 from .outdir import check_out_dir, mark_build_dir
 from .secrets import load_record_key_secret
-from .settings import DEFAULT_BUILD_WORKERS, state_dir as resolve_state_dir
+from .settings import DEFAULT_BUILD_WORKERS
+from .settings import state_dir as resolve_state_dir
 
 
 def build(input_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = None, *,

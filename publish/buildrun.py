@@ -14,11 +14,13 @@ import logging
 import multiprocessing
 import sys
 import time
+from collections.abc import Iterator
+from multiprocessing.pool import Pool
 from pathlib import Path
 
 from .accounting import Ledger
 from .clock import build_clock
-from .definitions import Dataset, load_definitions, recognise
+from .definitions import Dataset, Tier, load_definitions, recognise
 from .errors import PublishError
 from .findings import Findings
 from .kinds import POINTER_RULES, kinds_by_table
@@ -55,7 +57,7 @@ class _LedgerAndLoader:
     def __init__(self, ledger: Ledger, loader: Loader) -> None:
         self.ledger = ledger
         self.loader = loader
-        self.deleted: dict[tuple[str, str], set[int]] = {}
+        self.deleted: dict[tuple[str, Tier], set[int]] = {}
 
     def count(self, where: Where, outcome: str) -> None:
         self.ledger.count(where, outcome)
@@ -63,10 +65,10 @@ class _LedgerAndLoader:
     def move(self, where: Where, old: str, new: str) -> None:
         self.ledger.move(where, old, new)
 
-    def load(self, table: str, tier: str, row: tuple) -> int:
+    def load(self, table: str, tier: Tier, row: tuple) -> int:
         return self.loader.add_row(table, tier, row)
 
-    def unload(self, table: str, tier: str, row_id: int) -> None:
+    def unload(self, table: str, tier: Tier, row_id: int) -> None:
         self.deleted.setdefault((table, tier), set()).add(row_id)
 
     def apply_deletions(self) -> None:
@@ -159,7 +161,7 @@ class BuildRun:
         clock.lap("process_and_load")
         del settler  # its memory of every decision is not needed any more
         loader.finish({"as_of": self.as_of.isoformat(),
-                       "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+                       "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
         clock.lap("indexes_entities_search")
         if self.progress:
             print(file=sys.stderr)
@@ -171,14 +173,16 @@ class BuildRun:
         """Processes tables in worker processes; settles their results in plan order."""
         if not jobs:
             return
+        pool: Pool | None = None
+        summaries: Iterator[dict]
         if self.workers > 1 and len(jobs) > 1:
             pool = multiprocessing.get_context("fork").Pool(
                 min(self.workers, len(jobs)), initializer=init_worker, initargs=(context,))
             summaries = pool.imap(run_job_in_worker, jobs)
         else:
-            pool, summaries = None, (run_job(job, context) for job in jobs)
+            summaries = (run_job(job, context) for job in jobs)
         try:
-            for job, summary in zip(jobs, summaries):
+            for job, summary in zip(jobs, summaries, strict=True):
                 entry = self.entries[job.label]
                 entry.update({k: v for k, v in summary.items() if k != "errors"})
                 if summary["errors"]:

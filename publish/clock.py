@@ -18,7 +18,7 @@ from .errors import PublishError
 from .settings import NOW_ENV, TODAY_ENV, Environment
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @dataclass(frozen=True)
@@ -29,17 +29,17 @@ class Clock:
     _origin: float = field(default_factory=time.monotonic, compare=False, repr=False)
 
     @classmethod
-    def system(cls) -> "Clock":
+    def system(cls) -> Clock:
         return cls()
 
     @classmethod
-    def at(cls, instant: dt.datetime, source: str = "test") -> "Clock":
+    def at(cls, instant: dt.datetime, source: str = "test") -> Clock:
         if instant.tzinfo is None:
             instant = instant.replace(tzinfo=SHANGHAI)
         return cls(start=instant.astimezone(UTC), source=source)
 
     @classmethod
-    def on(cls, day: dt.date, source: str = "test") -> "Clock":
+    def on(cls, day: dt.date, source: str = "test") -> Clock:
         """Fixed to `day` (noon in Beijing time for `now()`)."""
         noon = dt.datetime.combine(day, dt.time(12), SHANGHAI).astimezone(UTC)
         return cls(start=noon, day=day, source=source)
@@ -71,15 +71,16 @@ def parse_day(text: str) -> dt.date:
         raise PublishError("invalid_date", f"日期格式应为 YYYY-MM-DD（如 2026-03-05）：{text}")
     try:
         return dt.date(*(int(g) for g in match.groups()))
-    except ValueError:
-        raise PublishError("invalid_date", f"日期不存在：{text}")
+    except ValueError as exc:
+        raise PublishError("invalid_date", f"日期不存在：{text}") from exc
 
 
 def parse_instant(text: str) -> dt.datetime:
     try:
         instant = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise PublishError("invalid_instant", f"{NOW_ENV} 应为 ISO 8601 时刻（如 2026-11-25T10:00:00+08:00）：{text}")
+    except ValueError as exc:
+        raise PublishError(
+            "invalid_instant", f"{NOW_ENV} 应为 ISO 8601 时刻（如 2026-11-25T10:00:00+08:00）：{text}") from exc
     return Clock.at(instant).start  # type: ignore[return-value]
 
 
@@ -100,7 +101,7 @@ def build_clock(as_of: dt.date | None) -> Clock:
     return Clock.on(as_of, source="--as-of")
 
 
-_ATTACHED: "weakref.WeakKeyDictionary[object, Clock]" = weakref.WeakKeyDictionary()
+_ATTACHED: weakref.WeakKeyDictionary[object, Clock] = weakref.WeakKeyDictionary()
 
 
 def attach(owner: object, clock: Clock) -> None:

@@ -77,7 +77,7 @@ class Dataset:
     signature: tuple[str, ...]
     identity: tuple[str, ...]
     table: str | None = None
-    tier: str | None = None
+    tier: Tier | None = None  # checked against TIERS when loaded
     person_when_id_without_uscc: bool = False
     newest_by: tuple[str, ...] = ("updated_at",)
     source: str = ""
@@ -94,6 +94,13 @@ class Dataset:
             if f.name == name:
                 return f
         return None
+
+    def require_field(self, name: str) -> Field:
+        """The field called `name`, for names this dataset gave out (its header mapping)."""
+        f = self.field(name)
+        if f is None:
+            raise KeyError(f"dataset {self.name} has no field {name}")
+        return f
 
     def match_header(self, header: list[object]) -> dict[int, str]:
         """Column index → field name for the columns of `header` this dataset knows."""
@@ -147,8 +154,8 @@ def _parse(path: Path, data: dict) -> Dataset:
     try:
         # Stored as field names: any spelling or alias of a signature field counts.
         signature = tuple(index[normalise_header(h)] for h in data["signature"])
-    except KeyError:
-        raise bad("signature 中的表头必须是某个字段的表头或别名")
+    except KeyError as exc:
+        raise bad("signature 中的表头必须是某个字段的表头或别名") from exc
     for key in data["identity"]:
         if key != "subject_key" and key not in names:
             raise bad(f"identity 引用了不存在的字段 {key}")
@@ -164,7 +171,7 @@ def _parse(path: Path, data: dict) -> Dataset:
     )
 
 
-def load_definitions(directory: Path | None = None) -> tuple[Dataset, ...]:
+def load_definitions(directory: Path | str | None = None) -> tuple[Dataset, ...]:
     """Every dataset definition of a directory (the built-in one by default)."""
     return _load(str(directory or BUILTIN_DIR))
 

@@ -47,7 +47,7 @@ def build_entities(db: sqlite_utils.Database, kinds: list[Kind]) -> None:
     count_columns = [f"{k.table}_count" for k in with_subject]
     columns = {"uscc": str, "name": str, "subject_class": str, "entity_type": str,
                "region_code": str, "region": str, **{c: int for c in count_columns}}
-    db["entities"].create(columns, pk="uscc", replace=True)
+    db.table("entities").create(columns, pk="uscc", replace=True)
     counts = ", ".join(f"SUM(kind = '{k.table}')" for k in with_subject)
     db.execute(f"""
         INSERT INTO entities ({', '.join(columns)})
@@ -64,4 +64,4 @@ def build_entities(db: sqlite_utils.Database, kinds: list[Kind]) -> None:
                for uscc, region_code in db.execute("SELECT uscc, region_code FROM entities").fetchall()]
     db.conn.executemany("UPDATE entities SET entity_type = ?, region = ? WHERE uscc = ?", updates)
     db.execute("CREATE INDEX entities_name ON entities(name)")
-    db["entities"].enable_fts(["name"], tokenize="trigram", create_triggers=False)
+    db.table("entities").enable_fts(["name"], tokenize="trigram", create_triggers=False)

@@ -40,15 +40,15 @@ def fine_from_text(text: str | None) -> float | None:
     """The largest fine named in the text, in 万元 (None when no amount is found)."""
     if not text or "罚款" not in text:
         return None
-    best = None
+    best: float | None = None
     for match in _FINE.finditer(text):
         if match.group("num"):
             value = float(match.group("num").replace(",", ""))
             wan = value if match.group("unit").startswith("万") else value / 10_000
         else:
-            value = chinese_number(match.group("cn"))
-            if value is None:
+            amount = chinese_number(match.group("cn"))
+            if amount is None:
                 continue
-            wan = value / 10_000
+            wan = amount / 10_000
         best = wan if best is None else max(best, wan)
     return best

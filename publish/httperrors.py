@@ -56,7 +56,7 @@ def error_html(status: int, code: str, message: str) -> bytes:
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{title}</title></head><body><h1>{title}</h1><p>{html.escape(message)}</p>"
             f"<p>错误代码：{html.escape(code)}（HTTP {status}）</p><p><a href=\"/\">返回首页</a></p>"
-            f"</body></html>").encode("utf-8")
+            f"</body></html>").encode()
 
 
 async def send_error(send, status: int, code: str, message: str, as_json: bool,

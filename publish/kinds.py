@@ -171,7 +171,8 @@ def _display(table: str, layouts: tuple[Dataset, ...], columns: tuple[Column, ..
     if len(blocks) > 1:
         raise PublishError("invalid_dataset_definition",
                            f"{table} 的 display 只能写在一个数据集定义中：" + "、".join(d.name for d in blocks))
-    raw: dict = dict(blocks[0].display) if blocks else {}
+    display = blocks[0].display if blocks else None
+    raw: dict = dict(display) if display else {}
     names = {c.name for c in columns} | {c.name for c in VIEW_COLUMNS.get(layouts[0].rule, ())}
     shows = tuple(raw.get("shows") or [c.name for c in columns
                                        if c.name not in {x.name for x in (*LEADING_COLUMNS, *TRAILING_COLUMNS)}])
@@ -204,12 +205,15 @@ def kinds_of(datasets: tuple[Dataset, ...]) -> tuple[Kind, ...]:
         tiers = {d.tier for d in layouts}
         if len(rules) > 1 or len(tiers) > 1:
             raise PublishError("invalid_dataset_definition",
-                               f"{table} 的各数据格式的公示规则与开放层级必须一致：" + "、".join(d.name for d in layouts))
+                               f"{table} 的各数据格式的公示规则与开放层级必须一致："
+                               + "、".join(d.name for d in layouts))
         primary = next((d for d in layouts if d.display), layouts[0])
+        if primary.tier is None:  # definitions.py refuses a table without a tier
+            raise AssertionError(f"{table} has no tier")
         columns = _columns(layouts, primary.rule)
         display, date = _display(table, layouts, columns)
         found.append(Kind(table=table, label=primary.title, label_en=primary.title_en, rule=primary.rule,
-                          tier=primary.tier, layouts=layouts, columns=columns,  # type: ignore[arg-type]
+                          tier=primary.tier, layouts=layouts, columns=columns,
                           date=date, display=display))
     return tuple(sorted(found, key=lambda k: (k.display.position, k.table)))
 

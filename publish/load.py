@@ -14,12 +14,14 @@ from pathlib import Path
 import sqlite_utils
 
 from .clock import Clock
+from .definitions import Tier
 from .entities import build_entities
 from .kinds import TIERS, Kind
 from .schema import create_table, finish_table
 from .search_index import build_search_index
 
 BATCH = 5000
+TableKey = tuple[str, Tier]  # (kind's table, tier): one stored table in one database
 
 
 def connect(path: Path, clock: Clock) -> sqlite3.Connection:
@@ -39,21 +41,21 @@ class Loader:
             db.execute("PRAGMA journal_mode=OFF")
             db.execute("PRAGMA synchronous=OFF")
         self.kinds = kinds
-        self.created: set[tuple[str, str]] = set()
-        self.pending: dict[tuple[str, str], list[tuple]] = {}
-        self.insert_sql: dict[tuple[str, str], str] = {}
-        self.next_id: dict[tuple[str, str], int] = {}
+        self.created: set[TableKey] = set()
+        self.pending: dict[TableKey, list[tuple]] = {}
+        self.insert_sql: dict[TableKey, str] = {}
+        self.next_id: dict[TableKey, int] = {}
         for kind in kinds.values():
             self._create(kind.table, kind.tier)
 
-    def _create(self, table: str, tier: str) -> None:
+    def _create(self, table: str, tier: Tier) -> None:
         kind = self.kinds[table]
         self.insert_sql[(table, tier)] = create_table(self.dbs[tier], kind)
         self.created.add((table, tier))
         self.pending[(table, tier)] = []
         self.next_id[(table, tier)] = 1
 
-    def add_row(self, table: str, tier: str, row: tuple) -> int:
+    def add_row(self, table: str, tier: Tier, row: tuple) -> int:
         """Queues a row in its kind's column order (the first, `id`, is assigned here);
         returns the id, used to delete the row if a correction supersedes it."""
         key = (table, tier)
@@ -67,14 +69,14 @@ class Loader:
             self.flush(key)
         return row_id
 
-    def flush(self, key: tuple[str, str] | None = None) -> None:
+    def flush(self, key: TableKey | None = None) -> None:
         for k in [key] if key else list(self.pending):
             rows = self.pending[k]
             if rows:
                 self.dbs[k[1]].conn.executemany(self.insert_sql[k], rows)
                 rows.clear()
 
-    def delete(self, table: str, tier: str, ids: list[int]) -> None:
+    def delete(self, table: str, tier: Tier, ids: list[int]) -> None:
         self.flush((table, tier))
         conn = self.dbs[tier].conn
         storage = self.kinds[table].storage
@@ -93,7 +95,7 @@ class Loader:
         build_entities(public, public_kinds)
         build_search_index(public, public_kinds)
         for tier, db in self.dbs.items():
-            db["build_info"].insert_all(
+            db.table("build_info").insert_all(
                 [{"key": k, "value": str(v)} for k, v in {**build_info, "tier": tier}.items()],
                 pk="key", replace=True)
             db.conn.commit()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
+from .definitions import Tier
+
 Department = str
 # `published.<tier>` or `withheld.<reason>` (publish/rules.py lists the reasons).
 Outcome = str
@@ -34,7 +36,7 @@ class Record(NamedTuple):
     digest: bytes            # keyed digest of the raw content: exact re-submissions
     rank: tuple              # which version of a decision is newest
     outcome: Outcome
-    tier: str | None         # the tier it is loaded into when published
+    tier: Tier | None        # the tier it is loaded into when published
     row: tuple | None        # the published row, in the kind's column order
     subject: tuple[str, str] | None = None   # (uscc, name) of an organisation, for findings
     suspect_fine: object = None              # a 万元 value that looks like 元

@@ -75,7 +75,7 @@ def check_out_dir(out_dir: Path | str, input_dir: Path | str, state_dir: Path | 
         try:
             empty = not any(os.scandir(out))
         except OSError as exc:
-            raise PublishError("out_unreadable", f"输出目录无法读取：{shown}（{exc.strerror}）")
+            raise PublishError("out_unreadable", f"输出目录无法读取：{shown}（{exc.strerror}）") from exc
         if not empty and not is_build_dir(out):
             raise PublishError("out_not_a_build",
                                f"输出目录已有其他内容，不是以前的构建结果：{shown}（构建只替换空目录或以前的构建，"

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from redaction.check import check_record
 from redaction.policy import looks_like_person_name, redact_record
@@ -160,6 +160,8 @@ class TableProcessor:
         row, tier = None, None
         if isinstance(decision, Publish):
             kind = self.kind
+            if kind is None:  # a dataset publishes only through a table: its kind
+                raise ValueError(f"dataset {dataset.name} publishes records but names no table")
             record["publicity_end"] = decision.publicity_end
             record["record_key"] = record_key(self.context.secret, identity)
             record["digest"] = published_digest(record.get(c) for c in kind.digest_columns)
@@ -191,6 +193,8 @@ def init_worker(context: Context) -> None:
 
 
 def run_job_in_worker(job: Job) -> dict:
+    if _worker_context is None:
+        raise RuntimeError("run_job_in_worker runs in a pool started with init_worker")
     return run_job(job, _worker_context)
 
 

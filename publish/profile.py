@@ -68,7 +68,7 @@ def entity_profile(conn: sqlite3.Connection, uscc: str, *, storages: dict[str, s
             f"SELECT * FROM [{table}] WHERE uscc = ? AND subject_is_person = 0 ORDER BY {_order(k)} LIMIT ?",
             (uscc, ROWS_PER_KIND + 1))
         names = [d[0] for d in cursor.description]
-        rows = [dict(zip(names, r)) for r in cursor]
+        rows = [dict(zip(names, r, strict=True)) for r in cursor]
         total = len(rows)
         if total > ROWS_PER_KIND:
             total = conn.execute(f"SELECT count(*) FROM [{table}] WHERE uscc = ? AND subject_is_person = 0",

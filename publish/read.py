@@ -11,9 +11,9 @@ import csv
 import io
 import json
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from .errors import PublishError
 
@@ -51,8 +51,8 @@ def detect_encoding(head: bytes) -> str:
             return "utf-8"
     try:
         head.decode("gb18030")
-    except UnicodeDecodeError:
-        raise FileError("unknown_encoding", "无法识别文件编码（既不是 UTF-8 也不是 GB18030/GBK）")
+    except UnicodeDecodeError as exc:
+        raise FileError("unknown_encoding", "无法识别文件编码（既不是 UTF-8 也不是 GB18030/GBK）") from exc
     return "gb18030"
 
 
@@ -67,8 +67,8 @@ def _find_header(rows: Iterator[list], is_header: Callable[[list], bool]) -> tup
 
 
 def read_csv(path: Path, label: str, is_header: Callable[[list], bool]) -> Iterator[SourceTable]:
-    with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
+    with open(path, "rb") as raw:
+        head = raw.read(SNIFF_BYTES)
     if not head.strip():
         raise FileError("empty_file", "文件为空")
     encoding = detect_encoding(head)
@@ -79,7 +79,7 @@ def read_csv(path: Path, label: str, is_header: Callable[[list], bool]) -> Itera
         found = _find_header(reader, is_header)
     except (csv.Error, UnicodeDecodeError) as exc:
         fh.close()
-        raise FileError("malformed_csv", f"CSV 格式错误（第 {reader.line_num} 行附近）：{exc}")
+        raise FileError("malformed_csv", f"CSV 格式错误（第 {reader.line_num} 行附近）：{exc}") from exc
     if found is None:
         fh.close()
         yield SourceTable(label, [], 0, iter(()), errors)
@@ -113,7 +113,7 @@ def read_xlsx(path: Path, label: str, is_header: Callable[[list], bool]) -> Iter
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileError("unreadable_xlsx", f"XLSX 文件损坏或不完整，无法打开：{exc}")
+        raise FileError("unreadable_xlsx", f"XLSX 文件损坏或不完整，无法打开：{exc}") from exc
     try:
         for sheet in workbook.worksheets:
             sheet_label = f"{label}#{sheet.title}"

@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 
 from .dates import add_months
+from .definitions import Tier
 from .fines import fine_from_text
 from .resources import data_file
 
@@ -36,7 +36,7 @@ WITHHELD_REASONS = {
 
 @dataclass(frozen=True, slots=True)
 class Publish:
-    tier: str
+    tier: Tier
     publicity_end: str | None = None
 
 
@@ -160,7 +160,7 @@ def redlist_decision(record: dict, as_of: dt.date) -> Publish | Withhold:
     return Publish("public", valid_to)
 
 
-def decide(rule: str, tier: str, record: dict, as_of: dt.date, config: SeverityConfig,
+def decide(rule: str, tier: Tier | None, record: dict, as_of: dt.date, config: SeverityConfig,
            **penalty_state) -> Publish | Withhold:
     """The decision for a record of a dataset with publicity rule `rule`."""
     if rule == "penalty":
@@ -170,4 +170,6 @@ def decide(rule: str, tier: str, record: dict, as_of: dt.date, config: SeverityC
     if rule == "redlist":
         return redlist_decision(record, as_of)
     # Licences, commitments, grades, arrears: no publicity end (licence status is shown).
+    if tier is None:
+        raise ValueError(f"a dataset with publicity rule {rule} needs a tier to publish into")
     return Publish(tier)

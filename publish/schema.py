@@ -10,7 +10,7 @@ INDEXED = ("uscc", "subject_name", "decision_no", "publicity_end")
 
 def create_table(db: sqlite_utils.Database, kind: Kind) -> str:
     """Creates the kind's stored table; returns its INSERT statement (columns in order)."""
-    db[kind.storage].create({c.name: c.sql_type for c in kind.columns}, pk="id")
+    db.table(kind.storage).create({c.name: c.sql_type for c in kind.columns}, pk="id")
     names = kind.column_names
     return (f"INSERT INTO [{kind.storage}] ({', '.join(f'[{c}]' for c in names)}) "
             f"VALUES ({', '.join('?' for _ in names)})")
@@ -18,7 +18,7 @@ def create_table(db: sqlite_utils.Database, kind: Kind) -> str:
 
 def finish_table(db: sqlite_utils.Database, kind: Kind) -> None:
     """Indexes after loading (faster than maintaining them row by row), then the view."""
-    table = db[kind.storage]
+    table = db.table(kind.storage)
     for column in INDEXED:
         if column in kind.column_names:
             table.create_index([column], if_not_exists=True)

@@ -29,7 +29,6 @@ from __future__ import annotations
 import math
 import sqlite3
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -264,7 +263,7 @@ def entity_summaries(conn: sqlite3.Connection, usccs: list[str], today: str) -> 
     marks = ",".join("?" * len(usccs))
     cursor = conn.execute(f"SELECT * FROM entities WHERE uscc IN ({marks})", usccs)
     columns = [d[0] for d in cursor.description]
-    rows = {r[0]: dict(zip(columns, r)) for r in cursor}
+    rows = {r[0]: dict(zip(columns, r, strict=True)) for r in cursor}
     counts = {}
     all_kinds = kinds(conn)
     for kind, table, windowed in all_kinds:
@@ -318,21 +317,23 @@ def search(conn: sqlite3.Connection, query: Query, today: str, cache: ResultCach
     day): the database does not change while it is served, and the costly queries are the
     common fragments people type again and again.
     """
-    result = {"q": query.text, "normalized": "", "mode": "name", "message": None,
-              "total": 0, "total_display": "0", "capped": False, "page": query.page, "pages": 0,
-              "page_size": PAGE_SIZE, "results": [], "facets": {f: [] for f in FACETS},
-              "filters": dict(query.filters)}
+    result: dict[str, object] = {
+        "q": query.text, "normalized": "", "mode": "name", "message": None,
+        "total": 0, "total_display": "0", "capped": False, "page": query.page, "pages": 0,
+        "page_size": PAGE_SIZE, "results": [], "facets": {f: [] for f in FACETS},
+        "filters": dict(query.filters)}
     if not query.text.strip():
         result.update(mode="empty")
         return result
     uscc = query.uscc
-    key = None if uscc else query.key
+    key: str | None = None  # the name key, when the text is not a USCC
     if uscc is not None:
         result.update(mode="uscc", normalized=uscc)
         if not is_valid_uscc(uscc):
             result.update(message="这个统一社会信用代码的校验位不正确，请核对后重新输入。", mode="invalid_uscc")
             return result
     else:
+        key = query.key
         result["normalized"] = key
         if len(key) < MIN_CHARS:
             result.update(mode="too_short", message="请至少输入两个字（名称的任意部分）或完整的统一社会信用代码。")
@@ -347,15 +348,19 @@ def search(conn: sqlite3.Connection, query: Query, today: str, cache: ResultCach
                 cache.put(("stale", today), stale)
         tokens = _filter_tokens(conn, query.filters)
         matches: list[int] = []
-        if tokens is not None and uscc is not None:
-            row = conn.execute("SELECT rowid FROM search_entities WHERE uscc = ?", (uscc,)).fetchone()
-            if row and row[0] not in stale.excluded(tokens) and all(conn.execute(
-                    "SELECT 1 FROM search_facts WHERE entity = ? AND token = ?", (row[0], t)).fetchone()
-                    for t in tokens):
-                matches = [row[0]]
-        elif tokens is not None:
-            matches = ranked_matches(conn, key, tokens, stale)
-        facets = facet_counts(conn, key, matches, tokens, stale, today) if matches else None
+        facets = None
+        if tokens is not None:  # None: a filter names a value the build does not have
+            if uscc is not None:
+                row = conn.execute("SELECT rowid FROM search_entities WHERE uscc = ?", (uscc,)).fetchone()
+                if row and row[0] not in stale.excluded(tokens) and all(conn.execute(
+                        "SELECT 1 FROM search_facts WHERE entity = ? AND token = ?", (row[0], t)).fetchone()
+                        for t in tokens):
+                    matches = [row[0]]
+            else:
+                assert key is not None, "a text that is not a USCC has its name key (set above)"
+                matches = ranked_matches(conn, key, tokens, stale)
+            if matches:
+                facets = facet_counts(conn, key, matches, tokens, stale, today)
         cached = (matches, facets)
         if cache is not None:
             cache.put(cache_key, cached)

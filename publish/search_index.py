@@ -10,7 +10,7 @@ import sqlite3
 import time
 
 from .kinds import Kind
-from .search import START, UNKNOWN_DEPT, UNKNOWN_REGION, FACET_PREFIX, index_text
+from .search import FACET_PREFIX, UNKNOWN_DEPT, UNKNOWN_REGION, index_text
 from .textnorm import search_key
 
 # --- Build ------------------------------------------------------------------------------------

@@ -47,9 +47,9 @@ def load_record_key_secret(state_dir: Path) -> bytes:
         secret = bytes.fromhex(text)
     except FileNotFoundError:
         raise PublishError("state_missing",
-                           f"状态目录中没有记录密钥：{path}（请先运行 python -m publish keys init）")
+                           f"状态目录中没有记录密钥：{path}（请先运行 python -m publish keys init）") from None
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise PublishError("state_unreadable", f"记录密钥无法读取：{path}（{exc}）")
+        raise PublishError("state_unreadable", f"记录密钥无法读取：{path}（{exc}）") from exc
     if len(secret) < 16:
         raise PublishError("state_unreadable", f"记录密钥过短：{path}")
     return secret

@@ -78,7 +78,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError) as exc:
-        raise PublishError("bad_host", f"无法解析监听地址：{host}（{exc}）")
+        raise PublishError("bad_host", f"无法解析监听地址：{host}（{exc}）") from exc
     family, kind, proto, _, address = infos[0]
     sock = socket.socket(family, kind, proto)
     try:
@@ -87,14 +87,21 @@ def bind_socket(host: str, port: int) -> socket.socket:
         sock.listen(2048)
     except OSError as exc:
         sock.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise PublishError("port_in_use", f"端口 {port} 已被占用（{host}）：请先停止占用它的程序，或用 --port 换一个端口")
-        if exc.errno == errno.EACCES:
-            raise PublishError("port_denied", f"无权监听端口 {port}（{host}）：1024 以下的端口需要特权，请用 --port 换一个端口")
-        if exc.errno == errno.EADDRNOTAVAIL:
-            raise PublishError("bad_host", f"监听地址不属于本机：{host}")
-        raise PublishError("bind_failed", f"无法监听 {host}:{port}：{exc.strerror or exc}")
+        raise _bind_error(exc, host, port) from exc
     return sock
+
+
+def _bind_error(exc: OSError, host: str, port: int) -> PublishError:
+    """Why the socket could not listen, in the operator's terms."""
+    if exc.errno == errno.EADDRINUSE:
+        return PublishError("port_in_use",
+                            f"端口 {port} 已被占用（{host}）：请先停止占用它的程序，或用 --port 换一个端口")
+    if exc.errno == errno.EACCES:
+        return PublishError("port_denied",
+                            f"无权监听端口 {port}（{host}）：1024 以下的端口需要特权，请用 --port 换一个端口")
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return PublishError("bad_host", f"监听地址不属于本机：{host}")
+    return PublishError("bind_failed", f"无法监听 {host}:{port}：{exc.strerror or exc}")
 
 
 def clock_warning(clock: Clock) -> str | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from .definitions import Tier
 from .outcomes import Pointer, PointerKey, Record
 
 Where = tuple[str, str, str]   # (dataset, file, department): the ledger's three levels
@@ -26,9 +27,9 @@ class Sink(Protocol):
 
     def move(self, where: Where, old: str, new: str) -> None: ...
 
-    def load(self, table: str, tier: str, row: tuple) -> int: ...
+    def load(self, table: str, tier: Tier, row: tuple) -> int: ...
 
-    def unload(self, table: str, tier: str, row_id: int) -> None: ...
+    def unload(self, table: str, tier: Tier, row_id: int) -> None: ...
 
 
 @dataclass(slots=True)
@@ -38,7 +39,7 @@ class _Seen:
     rank: tuple
     where: Where
     outcome: str
-    loaded: tuple[str, str, int] | None   # (table, tier, row id)
+    loaded: tuple[str, Tier, int] | None   # (table, tier, row id)
 
 
 @dataclass(slots=True)

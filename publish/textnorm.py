@@ -10,10 +10,10 @@ import re
 import unicodedata
 from functools import lru_cache
 from importlib.resources import files
-from pathlib import Path
+
+from redaction.checkdigits import USCC_ALPHABET, is_valid_uscc
 
 from .resources import data_file
-from redaction.checkdigits import USCC_ALPHABET, is_valid_uscc
 
 T2S_KEEP_FILE = data_file("t2s_keep.txt")
 USCC_SHAPE = re.compile(f"[{USCC_ALPHABET}]{{18}}")

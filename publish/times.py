@@ -11,10 +11,11 @@ def beijing_display(instant: str | dt.datetime | None) -> str:
     if not instant:
         return ""
     if isinstance(instant, str):
+        text = instant
         try:
-            instant = dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+            instant = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            return instant
+            return text
     if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=dt.timezone.utc)
+        instant = instant.replace(tzinfo=dt.UTC)
     return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") + "（北京时间）"

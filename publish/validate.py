@@ -47,7 +47,7 @@ class RowValidator:
         self.dataset = dataset
         self.as_of = as_of
         self.as_of_iso = as_of.isoformat()
-        self.columns = [(index, dataset.field(name)) for index, name in sorted(mapping.items())]
+        self.columns = [(index, dataset.require_field(name)) for index, name in sorted(mapping.items())]
         self.converters = [(index, f.name, f, self._converter(f)) for index, f in self.columns]
         self.width = max(mapping) + 1 if mapping else 0
         present = set(mapping.values())
@@ -84,9 +84,10 @@ class RowValidator:
                 return self._reject("missing_required", f, f"必填字段“{f.header}”为空")
         for later, earlier in self.order_checks:
             a, b = values.get(later), values.get(earlier)
-            if a is not None and b is not None and a < b:
-                f = self.dataset.field(later)
-                return self._reject("date_order", f, f"“{f.header}”（{a}）早于“{self.dataset.field(earlier).header}”（{b}）")
+            if a is not None and b is not None and _earlier(a, b):
+                f = self.dataset.require_field(later)
+                before = self.dataset.require_field(earlier)
+                return self._reject("date_order", f, f"“{f.header}”（{a}）早于“{before.header}”（{b}）")
         return values
 
     @staticmethod
@@ -107,7 +108,7 @@ class RowValidator:
             try:
                 day = parse_date(raw).isoformat()
             except DateError:
-                raise _Invalid("invalid_date")
+                raise _Invalid("invalid_date") from None
             if f.not_after_as_of and day > self.as_of_iso:
                 raise _Invalid("future_date")
             return day
@@ -115,7 +116,7 @@ class RowValidator:
             try:
                 return parse_datetime(raw)
             except (DateError, ValueError):
-                raise _Invalid("invalid_date")
+                raise _Invalid("invalid_date") from None
         if kind == "enum":
             value = f.enum_value(raw if isinstance(raw, str) else _cell_text(raw))
             if value is None:
@@ -126,6 +127,15 @@ class RowValidator:
         if kind == "integer":
             return _number(raw, int)
         raise AssertionError(kind)
+
+
+def _earlier(a: object, b: object) -> bool:
+    """a < b for two converted values of ordered fields: ISO text for dates, or numbers."""
+    if isinstance(a, str) and isinstance(b, str):
+        return a < b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a < b
+    raise TypeError(f"cannot order {type(a).__name__} against {type(b).__name__}")
 
 
 class _Invalid(Exception):
@@ -169,7 +179,7 @@ def _number(raw: object, kind: type) -> object:
     try:
         return kind(float(text)) if kind is int and float(text).is_integer() else kind(text)
     except ValueError:
-        raise _Invalid("invalid_number")
+        raise _Invalid("invalid_number") from None
 
 
 def _fail():

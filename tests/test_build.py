@@ -10,8 +10,7 @@ import pytest
 from publish.build import build
 from publish.errors import PublishError
 from tests.conftest import AS_OF, rows
-from tests.factories import (PENALTY_HEADER, id_number, penalty, uscc, write_csv, write_jsonl,
-                             write_xlsx)
+from tests.factories import PENALTY_HEADER, id_number, penalty, uscc, write_csv, write_jsonl, write_xlsx
 
 
 def run(tmp_path, files: dict, **kwargs):
@@ -88,7 +87,8 @@ OBJECTION_HEADER = ["行政相对人名称", "统一社会信用代码", "行政
 def test_repairs_apply_to_their_penalty_or_are_withheld(tmp_path):
     target = penalty()
     repair = {"行政相对人名称": target["行政相对人名称"], "统一社会信用代码": uscc(1),
-              "行政处罚决定书文号": "景市监罚[2026] 1号", "修复决定日期": "2026-10-01", "修复机关": "景德镇市发展和改革委员会"}
+              "行政处罚决定书文号": "景市监罚[2026] 1号", "修复决定日期": "2026-10-01",
+              "修复机关": "景德镇市发展和改革委员会"}
     stray = {**repair, "行政处罚决定书文号": "景市监罚〔2026〕999号"}
     out, rep = run(tmp_path, {"z-penalties.csv": ([target], PENALTY_HEADER),
                               "repairs.csv": ([repair, stray], REPAIR_HEADER)})
@@ -155,7 +155,8 @@ def test_must_keep_field_holding_an_id_is_quarantined(tmp_path):
 def test_natural_persons_are_masked_and_their_ids_dropped(tmp_path):
     person = penalty(**{"行政相对人名称": "欧阳明", "行政相对人类别": "自然人",
                         "行政相对人代码_1(统一社会信用代码)": "", "法定代表人": "",
-                        "违法事实": "当事人欧阳明无证经营，身份证号" + id_number("19751212", 7) + "，电话13812345678。"})
+                        "违法事实": "当事人欧阳明无证经营，身份证号" + id_number("19751212", 7)
+                                    + "，电话13812345678。"})
     out, _ = run(tmp_path, {"a.csv": ([person], PENALTY_HEADER)})
     [row] = rows(out / "public.db", "SELECT * FROM penalties")
     assert row["subject_name"] == "欧阳*" and row["subject_is_person"] == 1
@@ -236,15 +237,17 @@ def test_data_quality_findings(tmp_path):
     d = penalty(**{"行政处罚决定书文号": "A4", "罚款金额（万元）": "50000"})
     out, rep = run(tmp_path, {"a.csv": ([a, b, c, d], header)})
     findings = rep["findings"]
-    assert set(findings["uscc_with_several_names"]["items"][uscc(1)]) == {"景德镇市昌南陶瓷有限公司", "景德镇市昌南瓷业有限公司"}
+    assert set(findings["uscc_with_several_names"]["items"][uscc(1)]) == {"景德镇市昌南陶瓷有限公司",
+                                                                          "景德镇市昌南瓷业有限公司"}
     assert set(findings["name_with_several_usccs"]["items"]["景德镇市昌南陶瓷有限公司"]) == {uscc(1), uscc(5)}
     assert findings["suspect_fine_unit"]["count"] == 1
 
 
 def test_xlsx_and_jsonl_sources_load(tmp_path):
     raw = tmp_path / "raw"
+    record = penalty(行政处罚决定书文号="X1")
     write_xlsx(raw / "book.xlsx", {"说明": [["填报说明"]],
-                                   "处罚": [["标题"], PENALTY_HEADER, [penalty(行政处罚决定书文号="X1")[h] for h in PENALTY_HEADER]]})
+                                   "处罚": [["标题"], PENALTY_HEADER, [record[h] for h in PENALTY_HEADER]]})
     write_jsonl(raw / "feed.jsonl", [penalty(行政处罚决定书文号="J1")])
     rep = build(raw, tmp_path / "out", AS_OF, progress=False)
     assert rep["datasets"]["penalty"]["published"]["public"] == 2
@@ -284,9 +287,9 @@ def test_header_variants_and_title_rows_in_one_build(tmp_path):
     variant = [h.replace("行政相对人代码_1(统一社会信用代码)", "行政相对人代码-1（统一社会信用代码）")
                .replace("行政相对人名称", " 主体名称 ") for h in PENALTY_HEADER]
     plain = [h.replace("行政相对人代码_1(统一社会信用代码)", "统一社会信用代码") for h in PENALTY_HEADER]
-    write_csv(raw / "variant.csv", [dict(zip(variant, penalty(行政处罚决定书文号="V1").values()))], variant,
-              encoding="gb18030", title_rows=[["景德镇市行政处罚公示"], ["填报单位：市场监管局"]])
-    write_csv(raw / "plain.csv", [dict(zip(plain, penalty(行政处罚决定书文号="V2").values()))], plain,
+    write_csv(raw / "variant.csv", [dict(zip(variant, penalty(行政处罚决定书文号="V1").values(), strict=True))],
+              variant, encoding="gb18030", title_rows=[["景德镇市行政处罚公示"], ["填报单位：市场监管局"]])
+    write_csv(raw / "plain.csv", [dict(zip(plain, penalty(行政处罚决定书文号="V2").values(), strict=True))], plain,
               encoding="utf-8-sig")
     rep = build(raw, tmp_path / "out", AS_OF, progress=False)
     assert rep["datasets"]["penalty"]["published"]["public"] == 2
@@ -314,8 +317,8 @@ def test_sample_build_balances_and_passes_the_scan(tmp_path):
 def test_rows_wider_than_the_header_and_broken_json_lines_are_quarantined(tmp_path):
     raw = tmp_path / "raw"
     path = write_csv(raw / "wide.csv", [penalty()], PENALTY_HEADER)
-    path.write_text(path.read_text(encoding="utf-8") + ",".join(penalty(行政处罚决定书文号="W2").values()) + ",多余的值\n",
-                    encoding="utf-8")
+    wide_row = ",".join(penalty(行政处罚决定书文号="W2").values()) + ",多余的值\n"
+    path.write_text(path.read_text(encoding="utf-8") + wide_row, encoding="utf-8")
     feed = write_jsonl(raw / "feed.jsonl", [penalty(行政处罚决定书文号="J1")])
     feed.write_text(feed.read_text(encoding="utf-8") + '{"行政相对人名称": "截断\n', encoding="utf-8")
     out = tmp_path / "out"

@@ -32,8 +32,8 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def cli(*args, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120):
-    return subprocess.run([sys.executable, "-m", "publish", *map(str, args)], check=False, capture_output=True, text=True,
-                          env=env or clean_env(), cwd=cwd or ROOT, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "publish", *map(str, args)], check=False, capture_output=True,
+                          text=True, env=env or clean_env(), cwd=cwd or ROOT, timeout=timeout)
 
 
 def assert_refused(result, code: str, exit_code: int | None = None) -> None:
@@ -279,12 +279,14 @@ def test_build_logs_show_on_stderr_at_info(monkeypatch, capsys, tmp_path, fmt):
         assert record["message"] == "读取完成：a.csv" and record["file"] == "a.csv" and record["rows"] == 3
         assert record["time"].endswith("+08:00")
     else:
-        assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00 INFO publish\.build 读取完成：a\.csv$", lines[0])
+        timestamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00"
+        assert re.match(rf"^{timestamp} INFO publish\.build 读取完成：a\.csv$", lines[0])
 
 
 def test_a_file_system_error_is_io_error_in_chinese(files, state_dir):
     # /proc refuses new directories: the build cannot make its staging directory there.
-    result = cli("--state", state_dir, "build", "--input", files["raw"], "--out", "/proc/publish-test/out", "--as-of", AS_OF)
+    result = cli("--state", state_dir, "build", "--input", files["raw"], "--out", "/proc/publish-test/out",
+                 "--as-of", AS_OF)
     assert_refused(result, "io_error", exit_code=1)
     assert "文件操作失败" in result.stderr
 

@@ -33,7 +33,8 @@ OLD = ["行政处罚决定书文号", "处罚名称", "处罚类别1", "处罚�
     (["主体名称", "统一社会信用代码", "行政处罚决定书文号", "违法事实", "处罚决定日期", "处罚机关"], "penalty"),
     (OLD, "penalty_2016"),
     (["行政相对人名称", "统一社会信用代码", "行政许可决定文书号", "许可决定日期", "许可机关"], "licence"),
-    (["行政许可决定书文号", "项目名称", "审批类别", "许可内容", "行政相对人名称", "许可决定日期", "许可机关"], "licence_2016"),
+    (["行政许可决定书文号", "项目名称", "审批类别", "许可内容", "行政相对人名称", "许可决定日期", "许可机关"],
+     "licence_2016"),
     (["行政相对人名称", "统一社会信用代码", "行政处罚决定书文号", "修复日期", "修复机关"], "repair"),
     (["企业名称", "统一社会信用代码", "行政处罚决定书文号", "异议提出日期", "异议状态"], "objection"),
     (["行政相对人名称", "统一社会信用代码", "列入事由", "认定机关", "列入日期", "移出日期"], "blacklist"),
@@ -65,8 +66,9 @@ def test_2016_code_columns_match_by_name_not_number():
 
 
 def test_an_alias_added_as_data_is_recognised(tmp_path):
-    from pathlib import Path
     import shutil
+    from pathlib import Path
+
     import publish.definitions as d
     for path in Path(d.BUILTIN_DIR).glob("*.yml"):
         shutil.copy(path, tmp_path / path.name)

@@ -134,8 +134,8 @@ def test_a_refused_build_writes_nothing(place):
 def _cli(*args) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBLISH_")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-    return subprocess.run([sys.executable, "-m", "publish", *map(str, args)], check=False, capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=120)
+    return subprocess.run([sys.executable, "-m", "publish", *map(str, args)], check=False, capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=120)
 
 
 @pytest.mark.parametrize("out, code", [

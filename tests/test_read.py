@@ -30,7 +30,8 @@ def test_csv_encodings_are_detected_from_the_bytes(tmp_path, encoding):
 
 def test_csv_with_title_rows(tmp_path):
     path = write_csv(tmp_path / "a.csv", [penalty()], PENALTY_HEADER,
-                     title_rows=[["景德镇市市场监督管理局行政处罚信息公示表"], ["填报单位：市场监管局", "", "填报日期：2026-11-01"]])
+                     title_rows=[["景德镇市市场监督管理局行政处罚信息公示表"],
+                                 ["填报单位：市场监管局", "", "填报日期：2026-11-01"]])
     [table] = tables(path)
     assert table.header_row == 3
     assert [n for n, _ in table.rows] == [4]

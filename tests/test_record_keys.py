@@ -17,7 +17,8 @@ from tests.conftest import AS_OF, rows
 from tests.factories import PENALTY_HEADER, id_number, penalty, write_csv
 
 PERSON = {"行政相对人名称": "李四", "行政相对人类别": "自然人", "行政相对人代码_1(统一社会信用代码)": "",
-          "法定代表人": "", "法定代表人证件号码": id_number("19850312", 45), "行政处罚决定书文号": "景市监罚〔2026〕7号"}
+          "法定代表人": "", "法定代表人证件号码": id_number("19850312", 45),
+          "行政处罚决定书文号": "景市监罚〔2026〕7号"}
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,15 @@ import datetime as dt
 import pytest
 
 from publish.fines import fine_from_text
-from publish.rules import (Publish, Withhold, blacklist_decision, grade_penalty, load_severity_config,
-                           penalty_decision, redlist_decision)
+from publish.rules import (
+    Publish,
+    Withhold,
+    blacklist_decision,
+    grade_penalty,
+    load_severity_config,
+    penalty_decision,
+    redlist_decision,
+)
 
 CONFIG = load_severity_config()
 D = dt.date.fromisoformat

@@ -90,7 +90,7 @@ def read_sheets(out: Path, summary: dict) -> list[dict]:
             canonical = {w: c for c, ws in HEADER_SPELLINGS[s["dataset"]].items() for w in ws}
             names = [canonical[h] for h in header]
             sheets.append({"path": f["path"], "sheet": s["name"], "dataset": s["dataset"], "header": header,
-                           "rows": [dict(zip(names, r)) for r in rows]})
+                           "rows": [dict(zip(names, r, strict=True)) for r in rows]})
     return sheets
 
 
@@ -148,7 +148,8 @@ def test_nothing_reads_the_clock(sample):
     for f in summary["files"]:
         if f["container"] == "xlsx":
             with zipfile.ZipFile(out / f["path"]) as archive:
-                assert {info.date_time for info in archive.infolist()} == {(AS_OF.year, AS_OF.month, AS_OF.day, 9, 0, 0)}
+                nine_am = (AS_OF.year, AS_OF.month, AS_OF.day, 9, 0, 0)
+                assert {info.date_time for info in archive.infolist()} == {nine_am}
                 core = archive.read("docProps/core.xml").decode("utf-8")
             stamps = re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core)
             assert stamps == [f"{AS_OF.isoformat()}T09:00:00Z"] * 2
@@ -179,7 +180,8 @@ def test_every_dataset_container_and_encoding_is_present(sample):
             raw.decode("gbk")
             with pytest.raises(UnicodeDecodeError):
                 raw.decode("utf-8")
-    gb18030_only = [f for f in files if f["encoding"] == "gb18030" and "䶮" in (out / f["path"]).read_bytes().decode("gb18030")]
+    gb18030_only = [f for f in files
+                    if f["encoding"] == "gb18030" and "䶮" in (out / f["path"]).read_bytes().decode("gb18030")]
     assert gb18030_only, "one GB18030 file carries a character outside GBK"
     with pytest.raises(UnicodeDecodeError):
         (out / gb18030_only[0]["path"]).read_bytes().decode("gbk")
@@ -223,7 +225,8 @@ def test_rows_scale_with_the_penalty_rows(sample):
     assert per["licence"] + per["licence_2016"] == expected.pop("licence")
     assert {k: per[k] for k in expected} == expected
     for s in sheets:
-        listed = next(x for f in summary["files"] if f["path"] == s["path"] for x in f["sheets"] if x["name"] == s["sheet"])
+        listed = next(x for f in summary["files"] if f["path"] == s["path"]
+                      for x in f["sheets"] if x["name"] == s["sheet"])
         assert len(s["rows"]) == listed["rows"]
 
 

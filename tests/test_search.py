@@ -84,7 +84,8 @@ def db(tmp_path_factory):
     path = tmp_path_factory.mktemp("search") / "public.db"
     database = sqlite_utils.Database(path)
     database["entities"].insert_all(
-        [{"uscc": uscc(i + 1), "name": name, "entity_type": "企业", "region": region} for i, (name, region, _) in enumerate(NAMES)],
+        [{"uscc": uscc(i + 1), "name": name, "entity_type": "企业", "region": region}
+         for i, (name, region, _) in enumerate(NAMES)],
         pk="uscc")
     penalties = [{"id": i + 1, "uscc": uscc(i + 1), "subject_name": name, "subject_is_person": 0,
                   "publicity_end": end, "source_dept": "景德镇市市场监督管理局" if i % 2 else "",
@@ -134,7 +135,8 @@ def test_a_uscc_with_a_wrong_check_character_says_so(db):
 
 def test_natural_persons_are_not_in_the_index(db):
     assert search(db, Query(uscc(50, prefix="92")), TODAY)["total"] == 0
-    assert db.execute("SELECT count(*) FROM search_entities WHERE uscc = ?", (uscc(50, prefix="92"),)).fetchone()[0] == 0
+    person = uscc(50, prefix="92")
+    assert db.execute("SELECT count(*) FROM search_entities WHERE uscc = ?", (person,)).fetchone()[0] == 0
 
 
 def test_counts_stop_at_the_cap(db, monkeypatch):

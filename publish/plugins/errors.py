@@ -42,7 +42,8 @@ def describe_exception(exception: Exception) -> tuple[int, str, str, str | None]
     if isinstance(exception, Base400):
         status = getattr(exception, "status", 400)
         code = {405: "method_not_allowed", 404: "not_found", 403: "forbidden"}.get(status, "bad_request")
-        return status, code, f"{ERROR_TITLES.get(status, '请求有误')}。", str(exception.args[0] if exception.args else "")
+        detail = str(exception.args[0] if exception.args else "")
+        return status, code, f"{ERROR_TITLES.get(status, '请求有误')}。", detail
     if isinstance(exception, DatasetteError):
         status = exception.status or 500
         if status >= 500:

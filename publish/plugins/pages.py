@@ -69,8 +69,8 @@ async def home(request, datasette):
         state.overview = {today: overview}
     site = site_context(datasette)
     if request.url_vars.get("format"):
-        return json_response({"title": site["short_title"], "license": site["license"], "license_url": site["license_url"],
-                      "source": site["source"], **overview,
+        return json_response({"title": site["short_title"], "license": site["license"],
+                      "license_url": site["license_url"], "source": site["source"], **overview,
                       "search": "/search.json?q=", "entity": "/entity/{uscc}.json",
                       "databases": [{"name": DATABASE, "url": f"/{DATABASE}", "json": f"/{DATABASE}.json",
                                      "download": f"/{DATABASE}.db"}],
@@ -90,7 +90,8 @@ def _search_url(base: str, params: dict, **changes) -> str:
 
 def _page_links(base: str, params: dict, page: int, pages: int) -> list[dict]:
     numbers = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
-    links, last = [], 0
+    links: list[dict[str, object]] = []
+    last = 0
     for n in numbers:
         if n - last > 1:
             links.append({"gap": True})
@@ -139,7 +140,8 @@ async def entity_page(request, datasette):
     code = as_uscc(raw)
     if code is None:
         return await error_response(datasette, request, 400, "invalid_uscc",
-                                    f"“{raw[:40]}”不是统一社会信用代码：代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）。")
+                                    f"“{raw[:40]}”不是统一社会信用代码："
+                                    "代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）。")
     if not is_valid_uscc(code):
         return await error_response(datasette, request, 400, "invalid_uscc",
                                     f"“{code}”不是有效的统一社会信用代码：校验位不正确，请核对后重新输入。")

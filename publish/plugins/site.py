@@ -19,7 +19,7 @@ class SiteState:
     """Per-instance caches: the build never changes while the server runs (restart to
     pick up a new one), but "today" does, so the overview is cached per day."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.storages: dict[str, str] | None = None
         self.windowed: set[str] = set()
         self.build_info: dict[str, str] = {}
@@ -28,7 +28,7 @@ class SiteState:
         self.search_cache = site_search.ResultCache()
 
 
-_STATES: "weakref.WeakKeyDictionary[object, SiteState]" = weakref.WeakKeyDictionary()
+_STATES: weakref.WeakKeyDictionary[object, SiteState] = weakref.WeakKeyDictionary()
 
 
 async def site_state(datasette) -> SiteState:

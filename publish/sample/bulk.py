@@ -95,7 +95,7 @@ def _faulty_bench_line(entry: tuple, number: str, spoken: str, decided: str, end
                        rng: random.Random, world: World) -> str:
     subject, violation, facts, middle, tail = entry[:5]
     values = subject + [number, violation, spoken + facts] + middle + [decided, "", end] + tail
-    record = dict(zip(PENALTY_COLUMNS, values))
+    record = dict(zip(PENALTY_COLUMNS, values, strict=True))
     kind = PENALTY_FAULTS[i % len(PENALTY_FAULTS)]
     if fault_applies(record, "penalty", kind):
         apply_fault(record, "penalty", kind, rng, world)

@@ -21,7 +21,7 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 def org_code_check(body8: str) -> str:
     """GB 11714-1997 check character of an organisation code."""
-    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body8, _ORG_WEIGHTS))
+    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body8, _ORG_WEIGHTS, strict=True))
     check = 11 - total % 11
     return "X" if check == 10 else "0" if check == 11 else str(check)
 
@@ -43,7 +43,10 @@ def make_uscc(rng: random.Random, head: str, division: str) -> str:
         else:
             body = f"{rng.randrange(10 ** 8):08d}"
         first17 = head + division + body + org_code_check(body)
-        code = first17 + uscc_check_char(first17)
+        check = uscc_check_char(first17)
+        if check is None:  # None only for symbols outside the alphabet
+            raise ValueError(f"not USCC symbols: head {head!r}, division {division!r}")
+        code = first17 + check
         # ~1 in 31 valid ID numbers passes the USCC check, and the other way round: a USCC that
         # reads as an ID would be masked outside a USCC field, so a sample never issues one.
         if not is_valid_id18(code):

@@ -8,6 +8,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TypedDict
 
 from redaction.checkdigits import is_valid_id18
 
@@ -87,7 +88,18 @@ def _licence_ref(rng: random.Random, world: World, department: str, subject: Sub
     return f"《{cert}》（编号：{licence_number(rng, world, department, cert, subject, 2023)}）"
 
 
-def outcome(rng: random.Random, world: World, department: str, subject: Subject) -> dict:
+class Outcome(TypedDict):
+    """What a penalty decided: 处罚类别, 处罚内容, the amounts (元) and the severity class."""
+    kinds: tuple[str, ...]
+    content: str
+    severity: str              # a key of MAX_PUBLICITY_MONTHS
+    fine_yuan: int | None
+    confiscated: Decimal | None
+    licence_ref: str
+    remark: str
+
+
+def outcome(rng: random.Random, world: World, department: str, subject: Subject) -> Outcome:
     """处罚类别, 处罚内容 and the amounts of one decision, with its severity class."""
     outcomes = [o for o in OUTCOMES if subject.kind != "person" or o[1] in PERSON_OUTCOMES]
     profile = rng.choices([p for _, p in outcomes], [w for w, _ in outcomes])[0]
@@ -95,61 +107,67 @@ def outcome(rng: random.Random, world: World, department: str, subject: Subject)
         profile = "downgrade"
     if profile == "downgrade" and department != "housing":
         profile = "fine"
-    out = {"kinds": (), "content": "", "severity": "一般", "fine_yuan": None, "confiscated": None,
-           "licence_ref": "", "remark": ""}
+    out: Outcome = {"kinds": (), "content": "", "severity": "一般", "fine_yuan": None, "confiscated": None,
+                    "licence_ref": "", "remark": ""}
     if profile == "simple":
         if rng.random() < 0.5:
-            out.update(kinds=("警告",), content="依照简易程序当场给予警告")
+            out.update({"kinds": ("警告",), "content": "依照简易程序当场给予警告"})
         else:
             yuan = rng.choice((50, 100, 200))
-            out.update(kinds=("罚款",), content=f"适用简易程序，当场{fine_text(rng, yuan)}", fine_yuan=yuan)
-        out.update(severity="轻微", remark="简易程序")
+            out.update({"kinds": ("罚款",), "content": f"适用简易程序，当场{fine_text(rng, yuan)}",
+                        "fine_yuan": yuan})
+        out.update({"severity": "轻微", "remark": "简易程序"})
     elif profile == "warning":
-        out.update(kinds=("警告",), content="给予警告", severity="轻微")
+        out.update({"kinds": ("警告",), "content": "给予警告", "severity": "轻微"})
     elif profile == "criticism":
-        out.update(kinds=("通报批评",), content="予以通报批评", severity="轻微")
+        out.update({"kinds": ("通报批评",), "content": "予以通报批评", "severity": "轻微"})
     elif profile in ("fine_small", "warning_fine"):
         yuan = rng.randrange(5, 100) * 100
         text = fine_text(rng, yuan)
         if profile == "warning_fine":
-            out.update(kinds=("警告", "罚款"), content=f"给予警告，并处{text.removeprefix('处')}")
+            out.update({"kinds": ("警告", "罚款"), "content": f"给予警告，并处{text.removeprefix('处')}"})
         else:
-            out.update(kinds=("罚款",), content=text)
-        out.update(fine_yuan=yuan, severity="轻微")
+            out.update({"kinds": ("罚款",), "content": text})
+        out.update({"fine_yuan": yuan, "severity": "轻微"})
     elif profile in ("fine", "fine_confiscate", "stop", "ban"):
         yuan = rng.choice((rng.randrange(1, 100) * 10000, rng.randrange(10, 990) * 1000))
         text = fine_text(rng, yuan)
-        out.update(kinds=("罚款",), content=text, fine_yuan=yuan)
+        out.update({"kinds": ("罚款",), "content": text, "fine_yuan": yuan})
         if profile == "fine_confiscate":
             gains = Decimal(rng.randrange(30000, 9000000)) / 100
-            out.update(kinds=("罚款", "没收违法所得"), confiscated=gains,
-                       content=f"没收违法所得人民币{gains}元，并处{text.removeprefix('处')}")
+            out.update({"kinds": ("罚款", "没收违法所得"), "confiscated": gains,
+                        "content": f"没收违法所得人民币{gains}元，并处{text.removeprefix('处')}"})
         elif profile == "stop":
-            out.update(kinds=("责令停产停业", "罚款"), severity="严重",
-                       content=f"责令停产停业整顿{rng.randint(1, 6)}个月，并处{text.removeprefix('处')}")
+            out.update({"kinds": ("责令停产停业", "罚款"), "severity": "严重",
+                        "content": f"责令停产停业整顿{rng.randint(1, 6)}个月，并处{text.removeprefix('处')}"})
         elif profile == "ban":
             who = subject.person or subject.rep
+            if who is None:
+                raise ValueError(f"{subject.name} has neither a person nor a representative to ban")
             role = "当事人" if subject.kind == "person" else "其法定代表人"
-            out.update(kinds=("罚款", "限制从业"), severity="严重",
-                       content=f"{text}；对{role}{who.name}处以{rng.randint(3, 5)}年内不得从事相关"
-                               f"生产经营管理活动的限制从业")
+            out.update({"kinds": ("罚款", "限制从业"), "severity": "严重",
+                        "content": f"{text}；对{role}{who.name}处以{rng.randint(3, 5)}年内不得从事相关"
+                                   f"生产经营管理活动的限制从业"})
     elif profile == "fine_huge":
         yuan = rng.randrange(100, 500) * 10000
-        out.update(kinds=("罚款",), content=f"罚款人民币{decimal_text(wan(yuan))}万元", fine_yuan=yuan,
-                   severity="严重")
+        out.update({"kinds": ("罚款",), "content": f"罚款人民币{decimal_text(wan(yuan))}万元",
+                    "fine_yuan": yuan, "severity": "严重"})
     elif profile == "confiscate":
         gains = Decimal(rng.randrange(5000, 3000000)) / 100
-        out.update(kinds=("没收违法所得",), content=f"没收违法所得人民币{gains}元", confiscated=gains)
+        out.update({"kinds": ("没收违法所得",), "content": f"没收违法所得人民币{gains}元",
+                    "confiscated": gains})
     elif profile == "suspend":
         ref = _licence_ref(rng, world, department, subject)
-        out.update(kinds=("暂扣许可证件",), content=f"暂扣{ref}{rng.randint(1, 6)}个月", licence_ref=ref)
+        out.update({"kinds": ("暂扣许可证件",), "content": f"暂扣{ref}{rng.randint(1, 6)}个月",
+                    "licence_ref": ref})
     elif profile == "downgrade":
-        out.update(kinds=("降低资质等级",), content="降低建筑业企业资质等级，由施工总承包二级降为三级")
+        out.update({"kinds": ("降低资质等级",), "content": "降低建筑业企业资质等级，由施工总承包二级降为三级"})
     elif profile == "revoke":
         ref = _licence_ref(rng, world, department, subject)
-        out.update(kinds=("吊销许可证件",), content=f"吊销{ref}", licence_ref=ref, severity="严重")
+        out.update({"kinds": ("吊销许可证件",), "content": f"吊销{ref}", "licence_ref": ref,
+                    "severity": "严重"})
     elif profile == "close":
-        out.update(kinds=("责令关闭",), content="责令关闭", severity="严重")
+        out.update({"kinds": ("责令关闭",), "content": "责令关闭", "severity": "严重"})
     return out
 
 
@@ -169,12 +187,19 @@ class Numbering:
         records.sort(key=lambda r: r.decided)
         for r in records:
             if isinstance(r, Penalty):
-                prefix = r.department.penalty_prefix
+                prefix = _prefix(r.department.penalty_prefix, r.department, "penalty")
                 r.number = f"{prefix}〔{r.decided.year}〕{self.take(prefix, r.decided.year)}号"
             else:
-                prefix = r.department.licence_prefix
+                prefix = _prefix(r.department.licence_prefix, r.department, "licence")
                 r.doc_number = f"{prefix}〔{r.decided.year}〕{self.take(prefix, r.decided.year)}号"
         return records
+
+
+def _prefix(prefix: str | None, department: Department, what: str) -> str:
+    """A department's number prefix; departments without one never issue such decisions."""
+    if prefix is None:
+        raise ValueError(f"{department.name} issues no {what} decisions")
+    return prefix
 
 
 def decision_day(rng: random.Random, as_of: date) -> date:
@@ -323,7 +348,8 @@ def licence_number(rng: random.Random, world: World, department: str, cert: str,
         return {"AQ": "（赣）JZ安许证字", "WH": "赣景危化经字", "YH": "（赣）YH经许"}[style] + f"〔{year}〕{n:06d}"
     if style == "SG":
         while True:  # 18 digits with a date inside: exactly what an ID number looks like
-            number = f"{subject.division}{year}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randrange(10 ** 4):04d}"
+            month, day = rng.randint(1, 12), rng.randint(1, 28)  # drawn in this order: samples stay the same
+            number = f"{subject.division}{year}{month:02d}{day:02d}{rng.randrange(10 ** 4):04d}"
             if not is_valid_id18(number):
                 return number
     if style == "ZZ":
@@ -404,12 +430,14 @@ def licence_2016_row(lic: Licence) -> dict:
 def decision_row(sheet: Sheet, record: Penalty | Licence) -> dict:
     """A decision as a row of `sheet`, in the layout of its dataset."""
     dataset = sheet.dataset
-    if dataset == "penalty":
-        return penalty_row(record)
-    if dataset == "penalty_2016":
-        return penalty_2016_row(record)
-    if dataset == "licence":
-        return licence_row(record, sheet.licence_status)
-    if dataset == "licence_2016":
-        return licence_2016_row(record)
-    raise ValueError(dataset)
+    if isinstance(record, Penalty):
+        if dataset == "penalty":
+            return penalty_row(record)
+        if dataset == "penalty_2016":
+            return penalty_2016_row(record)
+    else:
+        if dataset == "licence":
+            return licence_row(record, sheet.licence_status)
+        if dataset == "licence_2016":
+            return licence_2016_row(record)
+    raise ValueError(f"{dataset}: no such layout for a {type(record).__name__}")

@@ -185,7 +185,7 @@ def header_spellings() -> dict[str, dict[str, list[str]]]:
     for source in PLAN:
         for sheet in source.sheets:
             per_column = spellings.setdefault(sheet.dataset, {})
-            for column, written in zip(sheet.columns, sheet.header()):
+            for column, written in zip(sheet.columns, sheet.header(), strict=True):
                 if written not in per_column.setdefault(column, []):
                     per_column[column].append(written)
     return spellings

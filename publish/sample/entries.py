@@ -36,7 +36,8 @@ def repair_row(world: World, rng: random.Random, p: Penalty | None, office: str)
     as_of = world.as_of
     if p is None:  # points at no record of the build
         s = rng.choice(world.organisations)
-        return {"行政相对人名称": s.name, "统一社会信用代码": s.uscc, "行政处罚决定书文号": _dangling_number(world, rng),
+        return {"行政相对人名称": s.name, "统一社会信用代码": s.uscc,
+                "行政处罚决定书文号": _dangling_number(world, rng),
                 "处罚机关": "", "修复决定日期": as_of - timedelta(days=rng.randint(1, 200)),
                 "修复机关": office, "修复方式": rng.choice(N.REPAIR_METHODS)}
     earliest = add_months(p.decided, MIN_PUBLICITY_MONTHS[p.severity])
@@ -52,8 +53,10 @@ def objection_row(world: World, rng: random.Random, p: Penalty | None, state: st
     if p is None:
         s = rng.choice(world.organisations)
         raised = as_of - timedelta(days=rng.randint(10, 300))
-        return {"行政相对人名称": s.name, "统一社会信用代码": s.uscc, "行政处罚决定书文号": _dangling_number(world, rng),
-                "异议提出日期": raised, "异议状态": state, "处理日期": None if state == "处理中" else raised + timedelta(days=7),
+        return {"行政相对人名称": s.name, "统一社会信用代码": s.uscc,
+                "行政处罚决定书文号": _dangling_number(world, rng),
+                "异议提出日期": raised, "异议状态": state,
+                "处理日期": None if state == "处理中" else raised + timedelta(days=7),
                 "受理单位": world.departments["credit"].name}
     raised = min(p.decided + timedelta(days=rng.randint(5, 60)), as_of)
     handled = None if state == "处理中" else min(raised + timedelta(days=rng.randint(5, 30)), as_of)
@@ -130,10 +133,12 @@ def _entries(world: World, dataset: str, department: str, n: int, rng: random.Ra
     creditors = ("hrss", "fund") if department == "hrss" else ("water", "power", "gas")
     kinds = tuple(k for k in N.ARREARS_KINDS if k[1] in creditors)
     row_of = {"black_list": black_list_row, "red_list": red_list_row, "commitment": commitment_row}.get(dataset)
+    if row_of is None and dataset != "arrears":
+        raise ValueError(f"no entry rows for dataset {dataset}")
     rows: list[dict] = []
     seen: set[tuple[str, str]] = set()
     while len(rows) < n:
-        row = arrears_row(world, rng, kinds) if dataset == "arrears" else row_of(world, rng)
+        row = arrears_row(world, rng, kinds) if row_of is None else row_of(world, rng)
         key = (row["统一社会信用代码"], row[ENTRY_KEYS[dataset]])
         if key not in seen:
             seen.add(key)

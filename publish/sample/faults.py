@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, NotRequired, TypedDict
 
 from redaction.checkdigits import USCC_ALPHABET
 
@@ -17,8 +17,20 @@ if TYPE_CHECKING:
 FAULT_KINDS = LICENCE_FAULTS  # every kind there is
 FAULT_SHARE = 0.03
 
+
+class Roles(TypedDict):
+    """The columns a dataset's faults damage."""
+    name: str
+    uscc: str
+    number: NotRequired[str]
+    date: NotRequired[str]
+    enum: NotRequired[tuple[str, str]]   # (column, a value it does not allow)
+    keep: NotRequired[str]               # a column published as written (role keep)
+    valid: NotRequired[tuple[str, str]]  # (valid from, valid to)
+
+
 # Which field a fault kind damages, per dataset.
-ROLES = {
+ROLES: dict[str, Roles] = {
     "penalty": {"name": "行政相对人名称", "uscc": USCC_CODE, "number": "行政处罚决定书文号",
                 "date": "处罚决定日期", "enum": ("行政相对人类别", "外星人"), "keep": "行政处罚决定书文号"},
     "penalty_2016": {"name": "行政相对人名称", "uscc": USCC_CODE_2016, "number": "行政处罚决定书文号",
@@ -41,6 +53,8 @@ ROLES = {
     "arrears": {"name": "行政相对人名称", "uscc": "统一社会信用代码", "date": "统计日期",
                 "enum": ("欠缴类型", "话费")},
 }
+# The required fields `missing_required` may blank.
+_REQUIRED_ROLES: tuple[Literal["number", "name", "date"], ...] = ("number", "name", "date")
 UNPARSEABLE_DATES = ("2024-13-45", "2023年2月30日", "二〇二三年五月", "去年三月", "20231340", "待定")
 
 
@@ -100,7 +114,7 @@ def apply_fault(row: dict, dataset: str, kind: str, rng: random.Random, world: W
         start, end = roles["valid"]
         row[end] = row[start] - timedelta(days=rng.randint(30, 700))
     elif kind == "missing_required":
-        row[world.missing_field([roles[r] for r in ("number", "name", "date") if r in roles])] = ""
+        row[world.missing_field([roles[r] for r in _REQUIRED_ROLES if r in roles])] = ""
     elif kind == "bad_enum":
         column, value = roles["enum"]
         row[column] = value

@@ -12,7 +12,7 @@ from pathlib import Path
 from publish.errors import PublishError
 
 from .decisions import Numbering, decision_row, make_licence, make_penalty
-from .delivery import FINE, PLAN, SECRETS
+from .delivery import FINE, PLAN, SECRETS, SourceFile
 from .entries import other_rows
 from .faults import FAULT_KINDS, apply_fault, choose_faults
 from .links import objections, quality_pairs, repairs, resubmissions, revoke
@@ -112,13 +112,20 @@ def _write_all(out_dir: Path, world: World, parts: list[Part], rng_for: RngFor) 
                        rng_for(members[0], "dates"))
         files.append({
             "path": source.path, "container": source.container, "department": world.departments[source.department].name,
-            "encoding": source.encoding if source.container == "csv" else "utf-8" if source.container == "jsonl" else None,
+            "encoding": _encoding(source),
             "sheets": [{"name": p.sheet.name, "dataset": p.sheet.dataset, "rows": len(p.rows),
                         "title_rows": p.sheet.title_rows} for p in members]
                       + ([{"name": "填报说明", "dataset": None, "rows": len(NOTES), "title_rows": 0}]
                          if source.notes_sheet else []),
         })
     return files
+
+
+def _encoding(source: SourceFile) -> str | None:
+    """The text encoding a file is written in; an XLSX workbook has none of its own."""
+    if source.container == "csv":
+        return source.encoding
+    return "utf-8" if source.container == "jsonl" else None
 
 
 def _line_of(part: Part, index: int) -> int:

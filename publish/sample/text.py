@@ -41,6 +41,8 @@ def facts_text(world: World, rng: random.Random, department: str, subject: Subje
     sentences = []
     if subject.kind == "person":
         p = subject.person
+        if p is None:
+            raise ValueError(f"natural person {subject.name} has no Person")
         sentences.append(
             f"当事人{p.name}，{'男' if p.male else '女'}，{p.birth.year}年{p.birth.month}月出生，"
             f"身份证号码{format_id(p.id_number, rng.choice(ID_STYLES))}，"

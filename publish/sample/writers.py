@@ -64,7 +64,7 @@ def write_csv(path: Path, sheet: Sheet, rows: list[dict], encoding: str, rng: ra
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(sheet.header())
-    for row, style in zip(rows, _row_styles(sheet, len(rows), rng)):
+    for row, style in zip(rows, _row_styles(sheet, len(rows), rng), strict=True):
         writer.writerow([cell_text(row.get(c), style) for c in sheet.columns])
     path.write_bytes(out.getvalue().encode(encoding))  # strict: a GBK file must really be GBK
 
@@ -72,8 +72,8 @@ def write_csv(path: Path, sheet: Sheet, rows: list[dict], encoding: str, rng: ra
 def write_jsonl(path: Path, sheet: Sheet, rows: list[dict], rng: random.Random) -> None:
     header = sheet.header()
     lines = []
-    for row, style in zip(rows, _row_styles(sheet, len(rows), rng)):
-        obj = {h: _json_value(row.get(c), style) for h, c in zip(header, sheet.columns)}
+    for row, style in zip(rows, _row_styles(sheet, len(rows), rng), strict=True):
+        obj = {h: _json_value(row.get(c), style) for h, c in zip(header, sheet.columns, strict=True)}
         lines.append(json.dumps(obj, ensure_ascii=False) + "\n")
     path.write_text("".join(lines), encoding="utf-8")
 
@@ -110,7 +110,7 @@ def write_xlsx(path: Path, source: SourceFile, sheets: list[tuple[Sheet, list[di
         top = sheet.title_rows + 1
         for col, name in enumerate(sheet.header(), start=1):
             ws.cell(top, col, name).font = Font(bold=True)
-        for r, (row, style) in enumerate(zip(rows, _row_styles(sheet, len(rows), rng)), start=top + 1):
+        for r, (row, style) in enumerate(zip(rows, _row_styles(sheet, len(rows), rng), strict=True), start=top + 1):
             for col, column in enumerate(sheet.columns, start=1):
                 value = _xlsx_value(row.get(column), style)
                 if value is not None:
