@@ -683,19 +683,23 @@ def find_role_names(text: str, keep_whole: tuple[str, ...] = ()) -> list[Span]:
 # The labels (DOMAIN.md: 住, 住址, 家住, 户籍地, 现住, 租住于…). A bare 住 (住江西省…,
 # 居住于…, 租住在…) counts only where a place name follows at once (住房, 住宿 and 住院 are
 # other words); 住所 and 住所地 are also a company's registered address, which is public.
+# (No capture group: a pattern whose every branch starts with a literal lets the engine skip
+# to the characters that can start one.)
 _ADDRESS_LABEL = re.compile(
-    r"(?:住址|家住|住所地|住所|户籍地|户籍所在地|居住地|现住址|现住|現住|戶籍地|居住於|住於|(?P<bare>住)(?![房宅宿院户戶]))"
+    r"(?:住址|家住|住所地|住所|户籍地|户籍所在地|居住地|现住址|现住|現住|戶籍地|居住於|住於|住(?![房宅宿院户戶]))"
     r"(?:为|是|在|於|于)?[：:\s]*"
 )
 _PLACE_FIRST = re.compile(r"[\u4e00-\u9fff]{1,6}?[省市区县旗州區縣]")
 # What an address is written with: Chinese characters (〇 too), digits, Latin letters (A栋,
-# B座) and the number sign (5#楼); a hyphen (12-3号) or a non-breaking or full-width space
-# only between two of them. Anything else ends it: brackets, quotation marks and punctuation
-# belong to the text around the address and are never masked with it (当事人（住址：…12号）
-# 于… keeps its closing bracket).
-_ADDRESS_CHAR = "\u3007\u3400-\u4dbf\u4e00-\u9fff0-9\uff10-\uff19A-Za-z\uff21-\uff3a\uff41-\uff5a#\uff03"
-_ADDRESS_JOINER = "\\-\u2010\u2011\uff0d\u00a0\u3000"
-_ADDRESS_REST = re.compile(f"[{_ADDRESS_CHAR}](?:[{_ADDRESS_JOINER}]?[{_ADDRESS_CHAR}]){{0,79}}")
+# B座) and the number sign (5#楼); hyphens (12-3号) and non-breaking or full-width spaces
+# only inside it. Anything else ends it: brackets, quotation marks and punctuation belong to
+# the text around the address and are never masked with it (当事人（住址：…12号）于… keeps its
+# closing bracket).
+_ADDRESS_JOINERS = "-\u2010\u2011\uff0d\u00a0\u3000"
+_ADDRESS_REST = re.compile(
+    "[\u3007\u3400-\u4dbf\u4e00-\u9fff0-9\uff10-\uff19A-Za-z\uff21-\uff3a\uff41-\uff5a#\uff03"
+    + re.escape(_ADDRESS_JOINERS) + "]{0,80}"
+)
 # Street-level words: the district is looked for before the first of them. 镇 and 乡 are not
 # among them since city names contain them (景德镇市, 萍乡市).
 _STREET_LEVEL = re.compile(r"[路街道巷弄号號栋棟楼樓室村组組]|小区|社区|大道|花园|广场|大厦|公寓|园区")
@@ -709,21 +713,21 @@ def _addresses(text: str) -> list[tuple]:
         return spans
     for m in _ADDRESS_LABEL.finditer(text):
         start = m.end()
-        if text.startswith("住所", m.start()):
+        label = text[m.start() : m.start() + 2]
+        if label == "住所":
             # 住所 is also a company's registered address, which is public.
             if _BUSINESS_BEFORE.search(text, max(0, m.start() - 40), m.start()):
                 continue
-        elif m.group("bare") and not _PLACE_FIRST.match(text, start):
-            continue
-        rest = _ADDRESS_REST.match(text, start)
-        if rest is None:
-            continue
-        end = rest.end()
-        address = rest.group()
+        elif label[0] == "住" and label not in ("住址", "住於") and not _PLACE_FIRST.match(text, start):
+            continue  # a bare 住 with no place name after it
+        end = _ADDRESS_REST.match(text, start).end()
+        while end > start and text[end - 1] in _ADDRESS_JOINERS:
+            end -= 1
+        address = text[start:end]
         street = _STREET_LEVEL.search(address)
         head = address[: street.start()] if street else address
         cut = start + _district_end(head)
-        while cut < end and text[cut] in "\u00a0\u3000":  # a space after the district stays
+        while cut < end and text[cut] in _ADDRESS_JOINERS:  # 珠山区\u3000新厂路: the space stays
             cut += 1
         if cut < end:
             spans.append((cut, end, "address", 0.8))

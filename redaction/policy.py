@@ -224,7 +224,7 @@ def _inside_names(text: str, names, spans) -> bool:
 
 def _add_number(raw: str, found: str, personal: list[str], numbers: list[str]) -> None:
     personal.append(raw)
-    if _NUMBER_WRITING.fullmatch(raw):
+    if (raw.isascii() and raw.isalnum()) or _NUMBER_WRITING.fullmatch(raw):
         numbers.append(raw)
     if found != raw:
         personal.append(found)
