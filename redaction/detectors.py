@@ -14,6 +14,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from .checkdigits import is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
+from .memo import Memo, memoized
 from .names import (
     COMPOUND_SURNAMES,
     ORG_KEYWORDS,
@@ -107,22 +108,8 @@ _USCC_LABEL_BEFORE = re.compile(
 )
 
 
-_KINDS: dict[str, tuple[str, int] | None] = {}  # remembered _number_kind answers
-
-
+@memoized(8192)  # the same numbers recur: a person in many records
 def _number_kind(d: str) -> tuple[str, int] | None:
-    """_number_kind_of(d), remembered (the same numbers recur: a person in many records)."""
-    try:
-        return _KINDS[d]
-    except KeyError:
-        pass
-    if len(_KINDS) >= 8192:
-        _KINDS.clear()
-    found = _KINDS[d] = _number_kind_of(d)
-    return found
-
-
-def _number_kind_of(d: str) -> tuple[str, int] | None:
     """What a digit string (no separators) is: (kind, where the number starts) or None.
 
     ID first (check digit and a real birth date, GB 11643-1999; never the division code,
@@ -614,7 +601,7 @@ def _name_end(text: str, at: int) -> int:
     return pos
 
 
-_NAMES_AT: dict[str, int] = {}  # what follows a role word, to its phrase's end → name size
+_NAMES_AT: Memo[str, int] = Memo(8192)  # what follows a role word, to its phrase's end → name size
 
 
 def _name_at(text: str, at: int) -> int:
@@ -633,9 +620,7 @@ def _name_at(text: str, at: int) -> int:
             text, at, at + (3 if text[at : at + 2] in COMPOUND_SURNAMES else 2), text[at:segment_end]
         ):
             end = 0
-        if len(_NAMES_AT) >= 8192:
-            _NAMES_AT.clear()
-        size = _NAMES_AT[key] = end - at if end else 0
+        size = _NAMES_AT.remember(key, end - at if end else 0)
     return at + size if size else 0
 
 

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from .checkdigits import is_valid_id, is_valid_id15, is_valid_id18, is_valid_uscc
 from .detectors import EMPTY_CONTEXT, _terms, detect_spans, detect_with, to_ascii
 from .mask import DEFAULT_MASKS, Masks, apply_masks
+from .memo import Memo, memoized
 from .names import looks_like_person_name, mask_person_name, surname_length
 from .spans import resolve
 
@@ -79,42 +80,27 @@ def personal_id_in(value: object) -> str | None:
     return None
 
 
-# Caches: the same values recur across the rows of a build (legal bases, categories, repeat
-# subjects and their representatives). Each maps one value to what a pure function gives
-# for it, and is emptied when full (cheaper than keeping an order of use).
-_CACHE_SIZE = 1 << 13
-_DETECTED: dict[str, tuple] = {}  # text -> its spans without a record's context
-_PERSONAL_ID: dict[str, str | None] = {}  # value -> personal_id_in(value)
-_NAME_FIELD: dict[str, tuple] = {}  # person_name value -> (its names, the value masked)
+# Remembered answers (memo.py): the same values recur across the rows of a build (legal
+# bases, categories, repeat subjects and their representatives).
+_MEMO_SIZE = 1 << 13
+_personal_id = memoized(_MEMO_SIZE)(personal_id_in)
 
 
-def _remember(cache: dict, key: str, value):
-    if len(cache) >= _CACHE_SIZE:
-        cache.clear()
-    cache[key] = value
-    return value
+@memoized(_MEMO_SIZE)
+def _detect_without_context(text: str) -> tuple[tuple, ...]:
+    """The spans of a text that holds none of the record's own terms (legal bases,
+    categories and decision texts repeat across many records)."""
+    return tuple(detect_spans(text, EMPTY_CONTEXT))
 
 
-def _detect_without_context(text: str) -> tuple:
-    """Legal bases, categories and decision texts repeat across many records."""
-    found = _DETECTED.get(text)
-    if found is None:
-        found = _remember(_DETECTED, text, tuple(detect_spans(text, EMPTY_CONTEXT)))
-    return found
-
-
+@memoized(_MEMO_SIZE)
 def _person_name_field(value: str) -> tuple[tuple[str, ...], str]:
     """A person_name cell: (its names, the cell with each name masked)."""
-    found = _NAME_FIELD.get(value)
-    if found is None:
-        if value in _PLACEHOLDERS:
-            found = ((), value)
-        elif _NAME_TOKEN.fullmatch(value):  # one name (the usual cell)
-            found = ((value,) if len(value) >= 2 else (), mask_person_name(value))
-        else:
-            found = _name_cell(value)
-        _remember(_NAME_FIELD, value, found)
-    return found
+    if value in _PLACEHOLDERS:
+        return ((), value)
+    if _NAME_TOKEN.fullmatch(value):  # one name (the usual cell)
+        return ((value,) if len(value) >= 2 else (), mask_person_name(value))
+    return _name_cell(value)
 
 
 def _name_cell(value: str) -> tuple[tuple[str, ...], str]:
@@ -146,13 +132,6 @@ def _name_cell(value: str) -> tuple[tuple[str, ...], str]:
     return tuple(names), "".join(parts)
 
 
-def _personal_id(value: str) -> str | None:
-    found = _PERSONAL_ID.get(value, False)
-    if found is False:
-        found = _remember(_PERSONAL_ID, value, personal_id_in(value))
-    return found
-
-
 class _Plan(NamedTuple):
     """The fields of a record by role (each in the record's order), for one roles mapping."""
 
@@ -164,7 +143,7 @@ class _Plan(NamedTuple):
     codes: tuple[str, ...]
 
 
-_PLANS: dict[int, tuple] = {}
+_PLANS: Memo[int, tuple] = Memo(64)  # id(roles) -> (roles, a copy, the fields' order, the plan)
 
 
 def _plan(values: Mapping[str, object], roles: Mapping[str, str]) -> _Plan:
@@ -196,9 +175,7 @@ def _plan(values: Mapping[str, object], roles: Mapping[str, str]) -> _Plan:
             groups["codes"].append(field)
     plan = _Plan(**{k: tuple(v) for k, v in groups.items()})
     if isinstance(roles, dict):  # another Mapping may not compare equal to its copy
-        if len(_PLANS) >= 64:
-            _PLANS.clear()
-        _PLANS[id(roles)] = (roles, dict(roles), keys, plan)
+        _PLANS.remember(id(roles), (roles, dict(roles), keys, plan))
     return plan
 
 

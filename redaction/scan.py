@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .checkdigits import is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
+from .memo import Memo
 
 __all__ = ["Finding", "find_in_text", "find_in_text_remembered", "may_contain", "scan_database", "is_uscc_column", "KIND_CODES"]
 
@@ -297,9 +298,9 @@ def _rows(con: sqlite3.Connection, table: str, rowids: tuple[int, int] | None = 
 
 
 # What find_in_text found in the short values (codes, dates, names, categories: they recur
-# across rows), emptied when full. Longer texts are searched every time.
-_FOUND: dict[str, list] = {}
+# across rows; memo.py). Longer texts are searched every time.
 _FOUND_SIZE = 1 << 14
+_FOUND: Memo[str, list] = Memo(_FOUND_SIZE)
 SHORT = 80
 
 
@@ -309,10 +310,7 @@ def find_in_text_remembered(text: str) -> list[tuple[int, int, str]]:
         return find_in_text(text)
     found = _FOUND.get(text)
     if found is None:
-        found = find_in_text(text)
-        if len(_FOUND) >= _FOUND_SIZE:
-            _FOUND.clear()
-        _FOUND[text] = found
+        found = _FOUND.remember(text, find_in_text(text))
     return found
 
 
@@ -415,7 +413,7 @@ def _scan_table(
         # A full-text index's own data holds the indexed words of every column, USCC
         # columns included, without saying which: a valid USCC there is exempt.
         index_data = _is_fts_index(table, virtual)
-        uscc_found: dict[str, list] = {}  # a USCC column's short values: nothing if valid
+        uscc_found: Memo[str, list] = Memo(_FOUND_SIZE)  # a USCC column's short values: nothing if valid
         for row in rows:
             values = iter(row)
             rowid = next(values) if with_rowid else None
@@ -442,10 +440,9 @@ def _scan_table(
                     if is_uscc:
                         found = uscc_found.get(text)
                         if found is None:
-                            found = [] if is_valid_uscc(text.strip()) else find_in_text_remembered(text)
-                            if len(uscc_found) >= _FOUND_SIZE:
-                                uscc_found.clear()
-                            uscc_found[text] = found
+                            found = uscc_found.remember(
+                                text, [] if is_valid_uscc(text.strip()) else find_in_text_remembered(text)
+                            )
                     else:
                         found = _FOUND.get(text)
                         if found is None:

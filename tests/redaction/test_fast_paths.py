@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from redaction import checkdigits, detectors, policy, scan
+from redaction import checkdigits, detectors, memo, policy, scan
 from redaction.check import check_record
 from redaction.evaluate import PENALTY_ROLES, penalty_records, record_throughput
 from redaction.spans import KINDS, _resolve_overlapping, resolve
@@ -177,15 +177,9 @@ def test_names_after_role_words_are_found_as_before():
 
 
 # --- records -----------------------------------------------------------------------------------
-def _clear_caches():
-    for cache in (policy._DETECTED, policy._PERSONAL_ID, policy._NAME_FIELD, detectors._KINDS,
-                  detectors._NAMES_AT, scan._FOUND):
-        cache.clear()
-
-
 def test_remembered_answers_change_no_record():
     records = penalty_records(300, seed=4)
-    _clear_caches()
+    memo.clear_all()
     cold = [redact_record_and_check(v, p) for v, p in records]
     warm = [redact_record_and_check(v, p) for v, p in records]
     assert cold == warm
