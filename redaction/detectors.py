@@ -540,10 +540,6 @@ _SUFFIX_END = re.compile(
 )
 
 
-def _is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
-
-
 def _business_name_at(text: str, at: int, name_end: int, segment: str | None = None) -> bool:
     """True when a business name (…有限公司, …水果店) starts at `at` (当事人景德镇市某某有限公司).
 
@@ -591,7 +587,7 @@ def _name_end(text: str, at: int) -> int:
     if pos >= size:
         return 0
     ch = text[pos]
-    if not ("\u4e00" <= ch <= "\u9fff") or ch in _GIVEN_FIRST_STOP:  # (_is_cjk)
+    if not ("\u4e00" <= ch <= "\u9fff") or ch in _GIVEN_FIRST_STOP:  # (a CJK character)
         return 0
     pos += 1
     if pos < size:

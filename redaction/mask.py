@@ -81,24 +81,6 @@ def _touches_digits(text: str, start: int, end: int) -> bool:
     return False
 
 
-def _replacement(piece: str, kind: str, masks: Masks) -> str:
-    if kind == "person_name":
-        return mask_person_name(piece)
-    if kind == "phone":
-        return mask_phone(piece, masks.phone_fill)
-    if kind == "address":
-        return masks.address
-    if kind == "id_number":
-        return masks.id_number
-    if kind == "bank_card":
-        return masks.bank_card
-    if kind == "email":
-        return masks.email
-    if kind == "secret":
-        return masks.secret
-    raise ValueError(f"unknown span kind: {kind!r}")
-
-
 def mask(text: str, spans: list[Span], masks: Masks = DEFAULT_MASKS) -> str:
     """`text` with every span replaced by its mask; the text between spans is kept as is."""
     if not spans:

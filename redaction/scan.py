@@ -19,7 +19,7 @@ from urllib.parse import quote
 from .checkdigits import is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
 from .memo import Memo
 
-__all__ = ["Finding", "find_in_text", "find_in_text_remembered", "may_contain", "scan_database", "is_uscc_column", "KIND_CODES"]
+__all__ = ["Finding", "find_in_text", "find_in_text_remembered", "scan_database", "is_uscc_column", "KIND_CODES"]
 
 
 @dataclass(frozen=True)
@@ -59,14 +59,6 @@ _RUN = re.compile(
 _LATIN = "A-Za-z\uff21-\uff3a\uff41-\uff5a"
 _SEPARATOR = "[ -]"
 
-# Cheap test first: eleven digit-likes in a row (single separators allowed) or an @.
-# (One character class first, so the engine can skip to digits and @.)
-_MAYBE = re.compile(
-    "[0-9\uff10-\uff19@\uff20](?:(?<=[@\uff20])|(?<=[0-9\uff10-\uff19])"
-    "(?=[0-9\uff10-\uff19 \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]{10})"
-    "(?:[ \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]?[0-9\uff10-\uff19]){10})"
-)
-
 # Every start position is tried (a lookahead captures), so numbers written next to each
 # other ("13812345678 13912345678") are all found. Each pattern consumes the first digit
 # (group 1; the number is group 1 + group 2) so the regex engine can skip to digits.
@@ -82,11 +74,6 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+[@\uff20][A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-
 _USCC_LABEL = re.compile(
     r"(?:统一社会信用代码|社会信用代码|信用代码|纳税人识别号|統一社會信用代碼|納稅人識別號)[）)]?[：:\s]*(?:为|是|為)?[：:\s]*$"
 )
-
-
-def may_contain(text: str) -> bool:
-    """False when `text` certainly holds nothing `find_in_text` reports (one regex search)."""
-    return _MAYBE.search(text) is not None
 
 
 def _digits(s: str) -> str:
