@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .checkdigits import is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
@@ -150,9 +151,7 @@ def _card_like(d: str) -> bool:
     """
     if not (d[0] in "49" or d[:2] in _CARD_PREFIXES) or not luhn_valid(d):
         return False
-    if len(d) == 18 and (_is_date(d[6:14]) or is_valid_uscc(d)):
-        return False
-    return True
+    return not (len(d) == 18 and (_is_date(d[6:14]) or is_valid_uscc(d)))
 
 
 def _is_date(yyyymmdd: str) -> bool:
@@ -182,7 +181,7 @@ def _letter_before(text: str, at: int) -> bool:
     return to_ascii(text[word_start:at]).lower() not in _PHONE_LABELS
 
 
-def _touches_letter(text: str, a: int, b: int, masked, kind: str) -> bool:
+def _touches_letter(text: str, a: int, b: int, masked: Sequence[tuple], kind: str) -> bool:
     """True when a Latin letter that stays in the text touches a phone or card at [a, b).
 
     Digits after a letter belong to a code (licence JY1360…). A letter right after counts
@@ -197,7 +196,7 @@ def _touches_letter(text: str, a: int, b: int, masked, kind: str) -> bool:
     return False
 
 
-def _classify_run(text: str, start: int, end: int, masked=()) -> list[tuple]:
+def _classify_run(text: str, start: int, end: int, masked: Sequence[tuple] = ()) -> list[tuple]:
     """Spans for the numbers inside one run (as _classify_groups finds them, faster)."""
     run = text[start:end]
     if not run.isascii():
@@ -239,7 +238,7 @@ def _classify_run(text: str, start: int, end: int, masked=()) -> list[tuple]:
     return _classify_groups(text, start, end, run, masked)
 
 
-def _classify_groups(text: str, start: int, end: int, run: str, masked=()) -> list[tuple]:
+def _classify_groups(text: str, start: int, end: int, run: str, masked: Sequence[tuple] = ()) -> list[tuple]:
     """_classify_run the long way: every sequence of whole digit groups of `run` (the run at
     [start, end), in ASCII) is tried, and the best cover kept."""
     # (start, end, digits with a trailing X if any, end of the digits alone)
@@ -288,7 +287,7 @@ def _best_cover(candidates: list[tuple], n_groups: int) -> list[tuple]:
     return best[n_groups][1]
 
 
-def _candidate_span(text: str, digits: str, a: int, b: int, masked) -> tuple | None:
+def _candidate_span(text: str, digits: str, a: int, b: int, masked: Sequence[tuple]) -> tuple | None:
     """The span of the number `digits` written at [a, b), or None."""
     if len(digits) > 19:
         return None
@@ -307,7 +306,7 @@ def _candidate_span(text: str, digits: str, a: int, b: int, masked) -> tuple | N
     return (a, b, kind, 1.0)
 
 
-def _candidate(text: str, digits: str, a: int, b: int, masked) -> tuple[float, tuple] | None:
+def _candidate(text: str, digits: str, a: int, b: int, masked: Sequence[tuple]) -> tuple[float, tuple] | None:
     """A weight and span for the number `digits` written at [a, b), or None."""
     span = _candidate_span(text, digits, a, b, masked)
     if span is None:
@@ -330,7 +329,7 @@ def _skip_digits(text: str, at: int, count: int) -> int:
     return at
 
 
-def _numbers(text: str, masked=()) -> list[tuple]:
+def _numbers(text: str, masked: Sequence[tuple] = ()) -> list[tuple]:
     """find_numbers on (start, end, kind, confidence) tuples."""
     spans: list[tuple] = []
     bounds = sorted({p for s in masked for p in (s[0], s[1])}) if masked else None
@@ -362,7 +361,7 @@ def _numbers(text: str, masked=()) -> list[tuple]:
     return spans
 
 
-def find_numbers(text: str, masked: list[Span] = ()) -> list[Span]:
+def find_numbers(text: str, masked: Sequence[Span] = ()) -> list[Span]:
     """ID numbers, phones (mobile and landline) and bank cards in any common writing.
 
     `masked`: spans other detectors found. A letter inside one of them (the end of an e-mail
@@ -423,7 +422,12 @@ def _protected(text: str, keep_whole: tuple[str, ...]) -> list[tuple[int, int]]:
 
 
 def _terms(
-    text: str, terms: tuple[str, ...], kind: str, keep_whole: tuple[str, ...] = (), min_len: int = 1, protected=None
+    text: str,
+    terms: tuple[str, ...],
+    kind: str,
+    keep_whole: tuple[str, ...] = (),
+    min_len: int = 1,
+    protected: Sequence[tuple[int, int]] | None = None,
 ) -> list[tuple]:
     spans = []
     for term in terms:
@@ -465,7 +469,7 @@ _ROLE = re.compile(_ROLE_WORD + _ROLE_TAIL)
 # Two-character words starting with a surname character that follow a role word and are no
 # name (当事人陈述, 当事人高价销售…).
 _NOT_A_NAME = frozenset(
-    "陈述 陈列 申请 申辩 申报 申明 申诉 高价 高于 高出 万元 时年 时任 时间 成立 全部 全面 安全 "
+    "陈述 陈列 申请 申辩 申报 申明 申诉 高价 高于 高出 万元 时年 时任 时间 成立 全部 全面 安全 "  # noqa: SIM905
     "安装 安排 常年 常住 方面 方式 文化 文件 经营 经过 房屋 车辆 车间 车牌 钱款 金额 单位 商品 "
     "商业 管理 应当 应该 应按 应于 强制 司机 江西 景德 乐平 浮梁 南昌 余额 余款 路段 路边 向本 "
     "向消 向社 向他 向其 向有 向相 向该 向市 向区 向县 向当 向执 向法 向行 向公 向被 向顾 向客 "
@@ -478,7 +482,7 @@ _GIVEN_FIRST_STOP = frozenset(
     "本该此这那们当今次年月日的了在于与及或并而但因被将把对从到等所以也都就还又再已未不没无些每各消顾购执"
     "該這們當於與並從對將無購執"
 )
-def _alternation(words) -> str:
+def _alternation(words: Iterable[str]) -> str:
     """A regex alternation of literal words, grouped by first character (the engine then
     tries one group at a position instead of every word)."""
     groups: dict[str, list[str]] = {}
@@ -516,7 +520,7 @@ _GIVEN_SECOND_STOP = frozenset(
 )
 # Words that start right after a two-character name (李四明知 is 李四 + 明知).
 _AFTER_NAME_WORDS = frozenset(
-    "明知 明显 知道 承认 同意 表示 认为 供述 陈述 交代 签字 签名 确认 负责 经营 驾驶 销售 购买 "
+    "明知 明显 知道 承认 同意 表示 认为 供述 陈述 交代 签字 签名 确认 负责 经营 驾驶 销售 购买 "  # noqa: SIM905
     "使用 未经 擅自 拒绝 自行 作为 担任 先生 女士 同志 本人 一人 二人 夫妇 夫妻 父子 母子 "
     "辩称 声称 主动 如实 现年 出生 居住 户籍 身份 名下 个人".split()
 )
@@ -561,9 +565,7 @@ def _business_name_at(text: str, at: int, name_end: int, segment: str | None = N
                 continue  # 张三店 is too short to tell; 张三水果店 is a shop
             # 和 and 为 end many given names (余云和食品店): not a clause right after the name.
             skip = after_name + (after_name < len(head) and head[after_name] in "和为")
-            if _CLAUSE.search(head, min(skip, len(head))):
-                return False
-            return True
+            return not _CLAUSE.search(head, min(skip, len(head)))
     return False
 
 
@@ -620,7 +622,9 @@ def _name_at(text: str, at: int) -> int:
     return at + size if size else 0
 
 
-def _role_names(text: str, keep_whole: tuple[str, ...] = (), protected=None) -> list[tuple]:
+def _role_names(
+    text: str, keep_whole: tuple[str, ...] = (), protected: Sequence[tuple[int, int]] | None = None
+) -> list[tuple]:
     spans = []
     pos = 0
     size = len(text)

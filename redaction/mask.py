@@ -13,7 +13,7 @@ from .detectors import to_ascii
 from .names import mask_person_name
 from .spans import Span, resolve
 
-__all__ = ["Masks", "DEFAULT_MASKS", "mask", "mask_person_name", "mask_phone"]
+__all__ = ["DEFAULT_MASKS", "Masks", "mask", "mask_person_name", "mask_phone"]
 
 
 @dataclass(frozen=True, slots=True)

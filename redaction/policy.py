@@ -7,7 +7,7 @@ secrets".
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from .checkdigits import is_valid_id, is_valid_id15, is_valid_id18, is_valid_uscc
@@ -17,7 +17,7 @@ from .memo import Memo, memoized
 from .names import looks_like_person_name, mask_person_name, surname_length
 from .spans import resolve
 
-__all__ = ["ROLES", "Redacted", "redact_record", "looks_like_person_name", "split_secrets", "personal_id_in"]
+__all__ = ["ROLES", "Redacted", "looks_like_person_name", "personal_id_in", "redact_record", "split_secrets"]
 
 ROLES = frozenset(
     {"subject_name", "person_name", "drop", "code", "uscc", "keep", "free_text", "secret_declaration", "secret", "text"}
@@ -179,7 +179,7 @@ def _plan(values: Mapping[str, object], roles: Mapping[str, str]) -> _Plan:
     return plan
 
 
-def _inside_names(text: str, names, spans) -> bool:
+def _inside_names(text: str, names: Iterable[str], spans: Sequence[tuple]) -> bool:
     """True when every occurrence of every name lies inside a person_name span of `spans`.
 
     resolve() would then drop each such occurrence (a name span inside another of its kind;

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -19,7 +20,7 @@ from urllib.parse import quote
 from .checkdigits import is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
 from .memo import Memo
 
-__all__ = ["Finding", "find_in_text", "find_in_text_remembered", "scan_database", "is_uscc_column", "KIND_CODES"]
+__all__ = ["KIND_CODES", "Finding", "find_in_text", "find_in_text_remembered", "is_uscc_column", "scan_database"]
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def _find_mobiles(window: str, lo: int, found: dict) -> None:
         found.setdefault((lo + m.start(2), lo + m.end(2)), "phone")
 
 
-def _find_cards(window: str, lo: int, found: dict, patterns) -> None:
+def _find_cards(window: str, lo: int, found: dict[tuple[int, int], str], patterns: Iterable[re.Pattern]) -> None:
     for pattern in patterns:
         for m in pattern.finditer(window):
             written = m.group(1) + m.group(2)
@@ -267,7 +268,9 @@ def _is_fts_index(table: str, virtual: set[str]) -> bool:
     return any(table.endswith(suffix) and table[: -len(suffix)] in virtual for suffix in _FTS_INDEX_SUFFIXES)
 
 
-def _rows(con: sqlite3.Connection, table: str, rowids: tuple[int, int] | None = None):
+def _rows(
+    con: sqlite3.Connection, table: str, rowids: tuple[int, int] | None = None
+) -> tuple[bool, list[str], sqlite3.Cursor]:
     """(whether the rows start with a rowid, column names, cursor) for every row of a table
     (with rowids in [first, last] when `rowids` is given)."""
     quoted = table.replace("]", "]]")
@@ -312,7 +315,7 @@ def _workers(workers: int | None) -> int:
     if multiprocessing.current_process().daemon:
         return 1  # a daemonic process may not start others
     if workers is None:
-        workers = int(os.environ.get("REDACTION_SCAN_WORKERS", 0)) or min(4, os.cpu_count() or 1)
+        workers = int(os.environ.get("REDACTION_SCAN_WORKERS", "0")) or min(4, os.cpu_count() or 1)
     return max(1, workers)
 
 
@@ -363,7 +366,9 @@ def _rowid_ranges(con: sqlite3.Connection, table: str, virtual: set[str], worker
     return [(lo, min(lo + step - 1, last)) for lo in range(first, last + 1, step)]
 
 
-def _scan_in_parallel(uri, table, virtual, ranges, workers, findings) -> str | None:
+def _scan_in_parallel(
+    uri: str, table: str, virtual: set[str], ranges: list[tuple[int, int]], workers: int, findings: list[Finding]
+) -> str | None:
     """Reads `ranges` of `table` in worker processes; their findings in order, and the
     first error (as a one-go read would stop there)."""
     import multiprocessing
@@ -378,7 +383,7 @@ def _scan_in_parallel(uri, table, virtual, ranges, workers, findings) -> str | N
     return None
 
 
-def _scan_range(job) -> tuple[list[Finding], str | None]:
+def _scan_range(job: tuple[str, str, tuple[str, ...], tuple[int, int]]) -> tuple[list[Finding], str | None]:
     uri, table, virtual, rowids = job
     con = sqlite3.connect(uri, uri=True)
     found: list[Finding] = []
@@ -389,7 +394,11 @@ def _scan_range(job) -> tuple[list[Finding], str | None]:
 
 
 def _scan_table(
-    con: sqlite3.Connection, table: str, virtual: set[str], findings: list[Finding], rowids=None
+    con: sqlite3.Connection,
+    table: str,
+    virtual: set[str],
+    findings: list[Finding],
+    rowids: tuple[int, int] | None = None,
 ) -> str | None:
     """Adds what one table (or the rows with rowids in `rowids`) holds to `findings`;
     returns the error that stopped the reading, if one did."""
