@@ -1,7 +1,7 @@
 """The memo behind every cache: bounded, emptied when full, never changing an answer."""
 import pytest
 
-from redaction import checkdigits, detectors, names, policy, scan
+from redaction import check, checkdigits, detectors, names, policy, scan
 from redaction.memo import Memo, clear_all, memoized
 
 
@@ -38,14 +38,17 @@ def test_clear_all_empties_every_cache_of_the_package():
     caches = [
         detectors._number_kind.memo, detectors._NAMES_AT, names._PERSON_LIKE, policy._personal_id.memo,
         policy._detect_without_context.memo, policy._person_name_field.memo, policy._PLANS, scan._FOUND,
-        checkdigits._uscc_valid.memo,
+        checkdigits._uscc_valid.memo, check._ROLE_FIELDS,
     ]
     assert all(isinstance(c, Memo) for c in caches)
-    policy.redact_record({"name": "张三", "rep": "李四", "facts": "当事人王五，电话13812345678"},
-                         {"name": "subject_name", "rep": "person_name", "facts": "free_text"}, True)
+    roles = {"name": "subject_name", "rep": "person_name", "rep_id": "drop", "facts": "free_text"}
+    r = policy.redact_record(
+        {"name": "张三", "rep": "李四", "rep_id": "360203199001011231", "facts": "当事人王五，电话13812345678"}, roles, True
+    )
+    check.check_record(r.values, roles, r.personal_values, r.secrets, True)
     names.looks_like_person_name("赵六")
     checkdigits.is_valid_uscc("91360203MA35ABCD1X")
     scan.find_in_text_remembered("电话13812345678")
-    assert all(caches)
+    assert all(caches)  # each holds an answer
     clear_all()
     assert not any(caches)
