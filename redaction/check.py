@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .checkdigits import is_valid_uscc
+from .memo import Memo
 from .names import looks_like_person_name, mask_person_name
 from .scan import _FOUND, KIND_CODES, SHORT, find_in_text_remembered
 
@@ -59,7 +60,7 @@ def _hint(value: str) -> str:
     return mask_person_name(value)
 
 
-_ROLE_FIELDS: dict[int, tuple] = {}
+_ROLE_FIELDS: Memo[int, tuple] = Memo(64)  # id(roles) -> (roles, a copy, the fields)
 
 
 def _role_fields(roles: Mapping[str, str]) -> tuple[frozenset, frozenset]:
@@ -72,9 +73,7 @@ def _role_fields(roles: Mapping[str, str]) -> tuple[frozenset, frozenset]:
         frozenset(f for f, r in roles.items() if r == "subject_name"),
     )
     if isinstance(roles, dict):
-        if len(_ROLE_FIELDS) >= 64:
-            _ROLE_FIELDS.clear()
-        _ROLE_FIELDS[id(roles)] = (roles, dict(roles), fields)
+        _ROLE_FIELDS.remember(id(roles), (roles, dict(roles), fields))
     return fields
 
 

@@ -1,12 +1,13 @@
 """Check-digit arithmetic for the identifiers we must recognise.
 
-Shared by the detectors, the validators and the scanner: this is the only code the scanner
+Shared by the detectors, the validators and the scanner: these are the only rules the scanner
 shares with the detectors (the scanner is an independent second line of defence).
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from operator import mul as _mul
+
+from .memo import memoized
 
 # GB 32100-2015: 31 symbols, no I, O, S, V, Z.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -34,9 +35,8 @@ def is_valid_uscc(code: str | None) -> bool:
     return _uscc_valid(code)
 
 
-@lru_cache(maxsize=1 << 16)
+@memoized(1 << 16)  # the same codes (authorities, departments, repeat subjects) recur on every row
 def _uscc_valid(code: str) -> bool:
-    # Cached: the same codes (authorities, departments, repeat subjects) recur on every row.
     return uscc_check_char(code[:17]) == code[17]
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .checkdigits import is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
+from .memo import Memo, memoized
 from .names import (
     COMPOUND_SURNAMES,
     ORG_KEYWORDS,
@@ -107,22 +109,8 @@ _USCC_LABEL_BEFORE = re.compile(
 )
 
 
-_KINDS: dict[str, tuple[str, int] | None] = {}  # remembered _number_kind answers
-
-
+@memoized(8192)  # the same numbers recur: a person in many records
 def _number_kind(d: str) -> tuple[str, int] | None:
-    """_number_kind_of(d), remembered (the same numbers recur: a person in many records)."""
-    try:
-        return _KINDS[d]
-    except KeyError:
-        pass
-    if len(_KINDS) >= 8192:
-        _KINDS.clear()
-    found = _KINDS[d] = _number_kind_of(d)
-    return found
-
-
-def _number_kind_of(d: str) -> tuple[str, int] | None:
     """What a digit string (no separators) is: (kind, where the number starts) or None.
 
     ID first (check digit and a real birth date, GB 11643-1999; never the division code,
@@ -163,9 +151,7 @@ def _card_like(d: str) -> bool:
     """
     if not (d[0] in "49" or d[:2] in _CARD_PREFIXES) or not luhn_valid(d):
         return False
-    if len(d) == 18 and (_is_date(d[6:14]) or is_valid_uscc(d)):
-        return False
-    return True
+    return not (len(d) == 18 and (_is_date(d[6:14]) or is_valid_uscc(d)))
 
 
 def _is_date(yyyymmdd: str) -> bool:
@@ -195,7 +181,7 @@ def _letter_before(text: str, at: int) -> bool:
     return to_ascii(text[word_start:at]).lower() not in _PHONE_LABELS
 
 
-def _touches_letter(text: str, a: int, b: int, masked, kind: str) -> bool:
+def _touches_letter(text: str, a: int, b: int, masked: Sequence[tuple], kind: str) -> bool:
     """True when a Latin letter that stays in the text touches a phone or card at [a, b).
 
     Digits after a letter belong to a code (licence JY1360…). A letter right after counts
@@ -210,7 +196,7 @@ def _touches_letter(text: str, a: int, b: int, masked, kind: str) -> bool:
     return False
 
 
-def _classify_run(text: str, start: int, end: int, masked=()) -> list[tuple]:
+def _classify_run(text: str, start: int, end: int, masked: Sequence[tuple] = ()) -> list[tuple]:
     """Spans for the numbers inside one run (as _classify_groups finds them, faster)."""
     run = text[start:end]
     if not run.isascii():
@@ -252,7 +238,7 @@ def _classify_run(text: str, start: int, end: int, masked=()) -> list[tuple]:
     return _classify_groups(text, start, end, run, masked)
 
 
-def _classify_groups(text: str, start: int, end: int, run: str, masked=()) -> list[tuple]:
+def _classify_groups(text: str, start: int, end: int, run: str, masked: Sequence[tuple] = ()) -> list[tuple]:
     """_classify_run the long way: every sequence of whole digit groups of `run` (the run at
     [start, end), in ASCII) is tried, and the best cover kept."""
     # (start, end, digits with a trailing X if any, end of the digits alone)
@@ -301,7 +287,7 @@ def _best_cover(candidates: list[tuple], n_groups: int) -> list[tuple]:
     return best[n_groups][1]
 
 
-def _candidate_span(text: str, digits: str, a: int, b: int, masked) -> tuple | None:
+def _candidate_span(text: str, digits: str, a: int, b: int, masked: Sequence[tuple]) -> tuple | None:
     """The span of the number `digits` written at [a, b), or None."""
     if len(digits) > 19:
         return None
@@ -320,7 +306,7 @@ def _candidate_span(text: str, digits: str, a: int, b: int, masked) -> tuple | N
     return (a, b, kind, 1.0)
 
 
-def _candidate(text: str, digits: str, a: int, b: int, masked) -> tuple[float, tuple] | None:
+def _candidate(text: str, digits: str, a: int, b: int, masked: Sequence[tuple]) -> tuple[float, tuple] | None:
     """A weight and span for the number `digits` written at [a, b), or None."""
     span = _candidate_span(text, digits, a, b, masked)
     if span is None:
@@ -343,7 +329,7 @@ def _skip_digits(text: str, at: int, count: int) -> int:
     return at
 
 
-def _numbers(text: str, masked=()) -> list[tuple]:
+def _numbers(text: str, masked: Sequence[tuple] = ()) -> list[tuple]:
     """find_numbers on (start, end, kind, confidence) tuples."""
     spans: list[tuple] = []
     bounds = sorted({p for s in masked for p in (s[0], s[1])}) if masked else None
@@ -375,7 +361,7 @@ def _numbers(text: str, masked=()) -> list[tuple]:
     return spans
 
 
-def find_numbers(text: str, masked: list[Span] = ()) -> list[Span]:
+def find_numbers(text: str, masked: Sequence[Span] = ()) -> list[Span]:
     """ID numbers, phones (mobile and landline) and bank cards in any common writing.
 
     `masked`: spans other detectors found. A letter inside one of them (the end of an e-mail
@@ -386,8 +372,11 @@ def find_numbers(text: str, masked: list[Span] = ()) -> list[Span]:
 
 
 # --------------------------------------------------------------------------------------------
-# E-mail addresses.
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+[@\uff20][A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+# E-mail addresses. The local part starts with a letter, a digit or "_" (unless it has none):
+# dots and dashes before it (邮箱...abc@x.cn, 邮箱-abc@x.cn) are the text's punctuation.
+_EMAIL = re.compile(
+    r"(?:[A-Za-z0-9_][A-Za-z0-9._%+\-]*|[.%+\-]+)[@\uff20][A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+)
 
 
 _EMAIL_LOCAL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
@@ -433,7 +422,12 @@ def _protected(text: str, keep_whole: tuple[str, ...]) -> list[tuple[int, int]]:
 
 
 def _terms(
-    text: str, terms: tuple[str, ...], kind: str, keep_whole: tuple[str, ...] = (), min_len: int = 1, protected=None
+    text: str,
+    terms: tuple[str, ...],
+    kind: str,
+    keep_whole: tuple[str, ...] = (),
+    min_len: int = 1,
+    protected: Sequence[tuple[int, int]] | None = None,
 ) -> list[tuple]:
     spans = []
     for term in terms:
@@ -475,7 +469,7 @@ _ROLE = re.compile(_ROLE_WORD + _ROLE_TAIL)
 # Two-character words starting with a surname character that follow a role word and are no
 # name (当事人陈述, 当事人高价销售…).
 _NOT_A_NAME = frozenset(
-    "陈述 陈列 申请 申辩 申报 申明 申诉 高价 高于 高出 万元 时年 时任 时间 成立 全部 全面 安全 "
+    "陈述 陈列 申请 申辩 申报 申明 申诉 高价 高于 高出 万元 时年 时任 时间 成立 全部 全面 安全 "  # noqa: SIM905
     "安装 安排 常年 常住 方面 方式 文化 文件 经营 经过 房屋 车辆 车间 车牌 钱款 金额 单位 商品 "
     "商业 管理 应当 应该 应按 应于 强制 司机 江西 景德 乐平 浮梁 南昌 余额 余款 路段 路边 向本 "
     "向消 向社 向他 向其 向有 向相 向该 向市 向区 向县 向当 向执 向法 向行 向公 向被 向顾 向客 "
@@ -488,7 +482,7 @@ _GIVEN_FIRST_STOP = frozenset(
     "本该此这那们当今次年月日的了在于与及或并而但因被将把对从到等所以也都就还又再已未不没无些每各消顾购执"
     "該這們當於與並從對將無購執"
 )
-def _alternation(words) -> str:
+def _alternation(words: Iterable[str]) -> str:
     """A regex alternation of literal words, grouped by first character (the engine then
     tries one group at a position instead of every word)."""
     groups: dict[str, list[str]] = {}
@@ -526,7 +520,7 @@ _GIVEN_SECOND_STOP = frozenset(
 )
 # Words that start right after a two-character name (李四明知 is 李四 + 明知).
 _AFTER_NAME_WORDS = frozenset(
-    "明知 明显 知道 承认 同意 表示 认为 供述 陈述 交代 签字 签名 确认 负责 经营 驾驶 销售 购买 "
+    "明知 明显 知道 承认 同意 表示 认为 供述 陈述 交代 签字 签名 确认 负责 经营 驾驶 销售 购买 "  # noqa: SIM905
     "使用 未经 擅自 拒绝 自行 作为 担任 先生 女士 同志 本人 一人 二人 夫妇 夫妻 父子 母子 "
     "辩称 声称 主动 如实 现年 出生 居住 户籍 身份 名下 个人".split()
 )
@@ -550,10 +544,6 @@ _SUFFIX_END = re.compile(
 )
 
 
-def _is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
-
-
 def _business_name_at(text: str, at: int, name_end: int, segment: str | None = None) -> bool:
     """True when a business name (…有限公司, …水果店) starts at `at` (当事人景德镇市某某有限公司).
 
@@ -575,9 +565,7 @@ def _business_name_at(text: str, at: int, name_end: int, segment: str | None = N
                 continue  # 张三店 is too short to tell; 张三水果店 is a shop
             # 和 and 为 end many given names (余云和食品店): not a clause right after the name.
             skip = after_name + (after_name < len(head) and head[after_name] in "和为")
-            if _CLAUSE.search(head, min(skip, len(head))):
-                return False
-            return True
+            return not _CLAUSE.search(head, min(skip, len(head)))
     return False
 
 
@@ -601,7 +589,7 @@ def _name_end(text: str, at: int) -> int:
     if pos >= size:
         return 0
     ch = text[pos]
-    if not ("\u4e00" <= ch <= "\u9fff") or ch in _GIVEN_FIRST_STOP:  # (_is_cjk)
+    if not ("\u4e00" <= ch <= "\u9fff") or ch in _GIVEN_FIRST_STOP:  # (a CJK character)
         return 0
     pos += 1
     if pos < size:
@@ -611,7 +599,7 @@ def _name_end(text: str, at: int) -> int:
     return pos
 
 
-_NAMES_AT: dict[str, int] = {}  # what follows a role word, to its phrase's end → name size
+_NAMES_AT: Memo[str, int] = Memo(8192)  # what follows a role word, to its phrase's end → name size
 
 
 def _name_at(text: str, at: int) -> int:
@@ -630,13 +618,13 @@ def _name_at(text: str, at: int) -> int:
             text, at, at + (3 if text[at : at + 2] in COMPOUND_SURNAMES else 2), text[at:segment_end]
         ):
             end = 0
-        if len(_NAMES_AT) >= 8192:
-            _NAMES_AT.clear()
-        size = _NAMES_AT[key] = end - at if end else 0
+        size = _NAMES_AT.remember(key, end - at if end else 0)
     return at + size if size else 0
 
 
-def _role_names(text: str, keep_whole: tuple[str, ...] = (), protected=None) -> list[tuple]:
+def _role_names(
+    text: str, keep_whole: tuple[str, ...] = (), protected: Sequence[tuple[int, int]] | None = None
+) -> list[tuple]:
     spans = []
     pos = 0
     size = len(text)
@@ -677,9 +665,26 @@ def find_role_names(text: str, keep_whole: tuple[str, ...] = ()) -> list[Span]:
 # Addresses of natural persons: keep up to the district (DOMAIN.md: "address reduced to the
 # district"); the span is what comes after it.
 
-_ADDRESS_LABEL = re.compile(r"(?:住址|家住|住所地|户籍地|户籍所在地|居住地|现住址|现住|現住|戶籍地|居住於|住於)(?:为|是|在|於|于)?[：:\s]*")
-_ADDRESS_END = frozenset("，。；;,\n\r\t（(、！？!? ")
-_ADDRESS_REST = re.compile("[^" + "".join(re.escape(c) for c in sorted(_ADDRESS_END)) + "]{0,80}")
+# The labels (DOMAIN.md: 住, 住址, 家住, 户籍地, 现住, 租住于…). A bare 住 (住江西省…,
+# 居住于…, 租住在…) counts only where a place name follows at once (住房, 住宿 and 住院 are
+# other words); 住所 and 住所地 are also a company's registered address, which is public.
+# (No capture group: a pattern whose every branch starts with a literal lets the engine skip
+# to the characters that can start one.)
+_ADDRESS_LABEL = re.compile(
+    r"(?:住址|家住|住所地|住所|户籍地|户籍所在地|居住地|现住址|现住|現住|戶籍地|居住於|住於|住(?![房宅宿院户戶]))"
+    r"(?:为|是|在|於|于)?[：:\s]*"
+)
+_PLACE_FIRST = re.compile(r"[\u4e00-\u9fff]{1,6}?[省市区县旗州區縣]")
+# What an address is written with: Chinese characters (〇 too), digits, Latin letters (A栋,
+# B座) and the number sign (5#楼); hyphens (12-3号) and non-breaking or full-width spaces
+# only inside it. Anything else ends it: brackets, quotation marks and punctuation belong to
+# the text around the address and are never masked with it (当事人（住址：…12号）于… keeps its
+# closing bracket).
+_ADDRESS_JOINERS = "-\u2010\u2011\uff0d\u00a0\u3000"
+_ADDRESS_REST = re.compile(
+    "[\u3007\u3400-\u4dbf\u4e00-\u9fff0-9\uff10-\uff19A-Za-z\uff21-\uff3a\uff41-\uff5a#\uff03"
+    + re.escape(_ADDRESS_JOINERS) + "]{0,80}"
+)
 # Street-level words: the district is looked for before the first of them. 镇 and 乡 are not
 # among them since city names contain them (景德镇市, 萍乡市).
 _STREET_LEVEL = re.compile(r"[路街道巷弄号號栋棟楼樓室村组組]|小区|社区|大道|花园|广场|大厦|公寓|园区")
@@ -688,24 +693,29 @@ _BUSINESS_BEFORE = re.compile("(?:" + "|".join(sorted(set(ORG_SUFFIXES), key=len
 
 
 def _addresses(text: str) -> list[tuple]:
-    spans = []
+    spans: list[tuple] = []
     if "住" not in text and "籍" not in text:  # every label has one of them
         return spans
     for m in _ADDRESS_LABEL.finditer(text):
         start = m.end()
-        if text.startswith("住所地", m.start()):
-            # 住所地 is also a company's registered address, which is public.
+        label = text[m.start() : m.start() + 2]
+        if label == "住所":
+            # 住所 is also a company's registered address, which is public.
             if _BUSINESS_BEFORE.search(text, max(0, m.start() - 40), m.start()):
                 continue
+        elif label[0] == "住" and label not in ("住址", "住於") and not _PLACE_FIRST.match(text, start):
+            continue  # a bare 住 with no place name after it
         end = _ADDRESS_REST.match(text, start).end()
-        if end == start:
-            continue
+        while end > start and text[end - 1] in _ADDRESS_JOINERS:
+            end -= 1
         address = text[start:end]
         street = _STREET_LEVEL.search(address)
         head = address[: street.start()] if street else address
-        cut = _district_end(head)
-        if start + cut < end:
-            spans.append((start + cut, end, "address", 0.8))
+        cut = start + _district_end(head)
+        while cut < end and text[cut] in _ADDRESS_JOINERS:  # 珠山区\u3000新厂路: the space stays
+            cut += 1
+        if cut < end:
+            spans.append((cut, end, "address", 0.8))
     return spans
 
 

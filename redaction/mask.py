@@ -13,7 +13,7 @@ from .detectors import to_ascii
 from .names import mask_person_name
 from .spans import Span, resolve
 
-__all__ = ["Masks", "DEFAULT_MASKS", "mask", "mask_person_name", "mask_phone"]
+__all__ = ["DEFAULT_MASKS", "Masks", "mask", "mask_person_name", "mask_phone"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,24 +79,6 @@ def _touches_digits(text: str, start: int, end: int) -> bool:
         # A country code before it is no neighbouring number.
         return not _COUNTRY_CODE_BEFORE.search(text, max(0, start - 8), start)
     return False
-
-
-def _replacement(piece: str, kind: str, masks: Masks) -> str:
-    if kind == "person_name":
-        return mask_person_name(piece)
-    if kind == "phone":
-        return mask_phone(piece, masks.phone_fill)
-    if kind == "address":
-        return masks.address
-    if kind == "id_number":
-        return masks.id_number
-    if kind == "bank_card":
-        return masks.bank_card
-    if kind == "email":
-        return masks.email
-    if kind == "secret":
-        return masks.secret
-    raise ValueError(f"unknown span kind: {kind!r}")
 
 
 def mask(text: str, spans: list[Span], masks: Masks = DEFAULT_MASKS) -> str:

@@ -6,9 +6,11 @@ name) is a natural person's name."
 """
 from __future__ import annotations
 
+from .memo import Memo
+
 # Compound surnames (复姓), simplified and traditional.
 COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 司徒 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 夏侯 令狐 轩辕 端木 南宫 西门 "
+    "欧阳 司马 诸葛 上官 司徒 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 夏侯 令狐 轩辕 端木 南宫 西门 "  # noqa: SIM905
     "独孤 呼延 澹台 万俟 闻人 申屠 太史 公羊 淳于 单于 钟离 宗政 濮阳 仲孙 赫连 拓跋 百里 东郭 "
     "左丘 谷梁 第五 公冶 乐正 壤驷 漆雕 巫马 司空 司寇 梁丘 "
     "歐陽 司馬 諸葛 上官 司徒 東方 皇甫 尉遲 公孫 慕容 長孫 宇文 夏侯 令狐 軒轅 端木 南宮 西門 "
@@ -111,7 +113,7 @@ def has_org_marker(name: str) -> bool:
     return name[-1:] in _ORG_LAST_CHARS or any(name.endswith(s) for s in ORG_SUFFIXES)
 
 
-_PERSON_LIKE: dict[str, bool] = {}  # remembered answers: subject names recur across rows
+_PERSON_LIKE: Memo[str, bool] = Memo(8192)  # remembered answers: subject names recur across rows
 
 
 def looks_like_person_name(name: str | None) -> bool:
@@ -125,9 +127,7 @@ def looks_like_person_name(name: str | None) -> bool:
         return False
     answer = _PERSON_LIKE.get(name)
     if answer is None:
-        if len(_PERSON_LIKE) >= 8192:
-            _PERSON_LIKE.clear()
-        answer = _PERSON_LIKE[name] = _looks_like_person_name(name)
+        answer = _PERSON_LIKE.remember(name, _looks_like_person_name(name))
     return answer
 
 

@@ -7,24 +7,33 @@ secrets".
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from .checkdigits import is_valid_id, is_valid_id15, is_valid_id18, is_valid_uscc
 from .detectors import EMPTY_CONTEXT, _terms, detect_spans, detect_with, to_ascii
 from .mask import DEFAULT_MASKS, Masks, apply_masks
+from .memo import Memo, memoized
 from .names import looks_like_person_name, mask_person_name, surname_length
 from .spans import resolve
 
-__all__ = ["ROLES", "Redacted", "redact_record", "looks_like_person_name", "split_secrets", "personal_id_in"]
+__all__ = ["ROLES", "Redacted", "looks_like_person_name", "personal_id_in", "redact_record", "split_secrets"]
 
 ROLES = frozenset(
     {"subject_name", "person_name", "drop", "code", "uscc", "keep", "free_text", "secret_declaration", "secret", "text"}
 )
 _TEXT_ROLES = frozenset({"free_text", "text"})
 _SECRET_SPLIT = re.compile(r"[；;]")
-_NAME_TOKEN = re.compile(r"[^、,，;；/／\s]+")
-_NAME_SEPARATOR = re.compile(r"[、,，;；/／\s]")
+# Between the names of a person_name cell (张三、李四): these, and white space.
+_BETWEEN_NAMES = "、,，;；/／"
+# Brackets, quotation marks and punctuation beside a name (张三（经营者）, 法定代表人：李四)
+# are no part of it: they stay as written, and the words between them are masked one by one.
+_NAME_MARKS = "()（）【】〔〕[]{}<>《》〈〉「」『』\"'“”‘’:：。!！?？"
+_NAME_TOKEN = re.compile("[^" + re.escape(_BETWEEN_NAMES + _NAME_MARKS) + r"\s]+")
+_NAME_MARK = re.compile("[" + re.escape(_NAME_MARKS) + "]")
+# What a number in a never-published column is written with (digits, X, separators): a value
+# with more in it (360203…（旧）) is looked for in the texts as the number alone.
+_NUMBER_WRITING = re.compile(r"[0-9A-Za-z\uff10-\uff19\uff38\uff58\s\-\uff0d]+")
 _SEPARATORS = re.compile(r"[\s\-]")
 # Placeholders departments put in empty cells: not a secret term.
 _PLACEHOLDERS = frozenset({"无", "否", "是", "暂无", "不详", "/", "-", "—", "null", "NULL", "N/A", "n/a"})
@@ -71,58 +80,56 @@ def personal_id_in(value: object) -> str | None:
     return None
 
 
-def _mask_name_token(m: re.Match) -> str:
-    token = m.group()
-    return token if token in _PLACEHOLDERS else mask_person_name(token)
+# Remembered answers (memo.py): the same values recur across the rows of a build (legal
+# bases, categories, repeat subjects and their representatives).
+_MEMO_SIZE = 1 << 13
+_personal_id = memoized(_MEMO_SIZE)(personal_id_in)
 
 
-# Caches: the same values recur across the rows of a build (legal bases, categories, repeat
-# subjects and their representatives). Each maps one value to what a pure function gives
-# for it, and is emptied when full (cheaper than keeping an order of use).
-_CACHE_SIZE = 1 << 13
-_DETECTED: dict[str, tuple] = {}  # text -> its spans without a record's context
-_PERSONAL_ID: dict[str, str | None] = {}  # value -> personal_id_in(value)
-_NAME_FIELD: dict[str, tuple] = {}  # person_name value -> (its names, the value masked)
+@memoized(_MEMO_SIZE)
+def _detect_without_context(text: str) -> tuple[tuple, ...]:
+    """The spans of a text that holds none of the record's own terms (legal bases,
+    categories and decision texts repeat across many records)."""
+    return tuple(detect_spans(text, EMPTY_CONTEXT))
 
 
-def _remember(cache: dict, key: str, value):
-    if len(cache) >= _CACHE_SIZE:
-        cache.clear()
-    cache[key] = value
-    return value
-
-
-def _detect_without_context(text: str) -> tuple:
-    """Legal bases, categories and decision texts repeat across many records."""
-    found = _DETECTED.get(text)
-    if found is None:
-        found = _remember(_DETECTED, text, tuple(detect_spans(text, EMPTY_CONTEXT)))
-    return found
-
-
+@memoized(_MEMO_SIZE)
 def _person_name_field(value: str) -> tuple[tuple[str, ...], str]:
     """A person_name cell: (its names, the cell with each name masked)."""
-    found = _NAME_FIELD.get(value)
-    if found is None:
-        if value and not _NAME_SEPARATOR.search(value):  # one name (the usual cell)
-            if value in _PLACEHOLDERS:
-                found = ((), value)
-            else:
-                found = ((value,) if len(value) >= 2 else (), mask_person_name(value))
-        else:
-            found = (
-                tuple(t for t in _NAME_TOKEN.findall(value) if len(t) >= 2 and t not in _PLACEHOLDERS),
-                _NAME_TOKEN.sub(_mask_name_token, value),
-            )
-        _remember(_NAME_FIELD, value, found)
-    return found
+    if value in _PLACEHOLDERS:
+        return ((), value)
+    if _NAME_TOKEN.fullmatch(value):  # one name (the usual cell)
+        return ((value,) if len(value) >= 2 else (), mask_person_name(value))
+    return _name_cell(value)
 
 
-def _personal_id(value: str) -> str | None:
-    found = _PERSONAL_ID.get(value, False)
-    if found is False:
-        found = _remember(_PERSONAL_ID, value, personal_id_in(value))
-    return found
+def _name_cell(value: str) -> tuple[tuple[str, ...], str]:
+    """_person_name_field for a cell of several words (张三、李四; 张三（经营者）).
+
+    Its names are the words that stand alone between separators, and the words beside a
+    bracket or punctuation mark that look like a person's name (张三, not 经营者). Every word
+    is masked, a name or not (in doubt); separators, brackets and punctuation stay.
+    """
+    names: list[str] = []
+    parts: list[str] = []
+    pos = 0
+    size = len(value)
+    for m in _NAME_TOKEN.finditer(value):
+        a, b = m.span()
+        word = m.group()
+        parts.append(value[pos:a])
+        pos = b
+        if word in _PLACEHOLDERS:
+            parts.append(word)
+            continue
+        parts.append(mask_person_name(word))
+        alone = (a == 0 or value[a - 1] in _BETWEEN_NAMES or value[a - 1].isspace()) and (
+            b == size or value[b] in _BETWEEN_NAMES or value[b].isspace()
+        )
+        if len(word) >= 2 and (alone or looks_like_person_name(word)):
+            names.append(word)
+    parts.append(value[pos:])
+    return tuple(names), "".join(parts)
 
 
 class _Plan(NamedTuple):
@@ -136,7 +143,7 @@ class _Plan(NamedTuple):
     codes: tuple[str, ...]
 
 
-_PLANS: dict[int, tuple] = {}
+_PLANS: Memo[int, tuple] = Memo(64)  # id(roles) -> (roles, a copy, the fields' order, the plan)
 
 
 def _plan(values: Mapping[str, object], roles: Mapping[str, str]) -> _Plan:
@@ -168,13 +175,11 @@ def _plan(values: Mapping[str, object], roles: Mapping[str, str]) -> _Plan:
             groups["codes"].append(field)
     plan = _Plan(**{k: tuple(v) for k, v in groups.items()})
     if isinstance(roles, dict):  # another Mapping may not compare equal to its copy
-        if len(_PLANS) >= 64:
-            _PLANS.clear()
-        _PLANS[id(roles)] = (roles, dict(roles), keys, plan)
+        _PLANS.remember(id(roles), (roles, dict(roles), keys, plan))
     return plan
 
 
-def _inside_names(text: str, names, spans) -> bool:
+def _inside_names(text: str, names: Iterable[str], spans: Sequence[tuple]) -> bool:
     """True when every occurrence of every name lies inside a person_name span of `spans`.
 
     resolve() would then drop each such occurrence (a name span inside another of its kind;
@@ -196,7 +201,8 @@ def _inside_names(text: str, names, spans) -> bool:
 
 def _add_number(raw: str, found: str, personal: list[str], numbers: list[str]) -> None:
     personal.append(raw)
-    numbers.append(raw)
+    if (raw.isascii() and raw.isalnum()) or _NUMBER_WRITING.fullmatch(raw):
+        numbers.append(raw)
     if found != raw:
         personal.append(found)
         numbers.append(found)
@@ -220,7 +226,7 @@ def redact_record(
     # 1. The context, from every field (the fields of each role in the record's order).
     names: list[str] = []
     keep_whole: list[str] = []
-    person_subjects: list[str] = []
+    person_subjects: list[tuple[str, str]] = []  # (field, its value masked)
     for field, is_subject in plan.names:
         value = values[field]
         if value is None:
@@ -228,8 +234,13 @@ def redact_record(
         if is_subject:
             if isinstance(value, str) and (stripped := value.strip()):
                 if subject_is_person or looks_like_person_name(value):
-                    names.append(stripped)
-                    person_subjects.append(field)
+                    if _NAME_MARK.search(stripped):  # 张三（个体）: the marks stay
+                        found_names, masked = _person_name_field(stripped)
+                        names.extend(found_names)
+                    else:
+                        names.append(stripped)
+                        masked = mask_person_name(value)
+                    person_subjects.append((field, masked))
                 else:
                     keep_whole.append(stripped)
         else:
@@ -280,8 +291,8 @@ def redact_record(
             out[field] = None
             dropped.append(field)
             _add_number(raw, found, personal, numbers)
-    for field in person_subjects:
-        out[field] = mask_person_name(values[field])
+    for field, masked in person_subjects:
+        out[field] = masked
 
     personal = names + personal
     names_t = tuple(dict.fromkeys(names))

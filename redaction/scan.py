@@ -12,13 +12,15 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from .checkdigits import is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
+from .memo import Memo
 
-__all__ = ["Finding", "find_in_text", "find_in_text_remembered", "may_contain", "scan_database", "is_uscc_column", "KIND_CODES"]
+__all__ = ["KIND_CODES", "Finding", "find_in_text", "find_in_text_remembered", "is_uscc_column", "scan_database"]
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,6 @@ _RUN = re.compile(
 _LATIN = "A-Za-z\uff21-\uff3a\uff41-\uff5a"
 _SEPARATOR = "[ -]"
 
-# Cheap test first: eleven digit-likes in a row (single separators allowed) or an @.
-# (One character class first, so the engine can skip to digits and @.)
-_MAYBE = re.compile(
-    "[0-9\uff10-\uff19@\uff20](?:(?<=[@\uff20])|(?<=[0-9\uff10-\uff19])"
-    "(?=[0-9\uff10-\uff19 \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]{10})"
-    "(?:[ \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]?[0-9\uff10-\uff19]){10})"
-)
-
 # Every start position is tried (a lookahead captures), so numbers written next to each
 # other ("13812345678 13912345678") are all found. Each pattern consumes the first digit
 # (group 1; the number is group 1 + group 2) so the regex engine can skip to digits.
@@ -81,11 +75,6 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+[@\uff20][A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-
 _USCC_LABEL = re.compile(
     r"(?:统一社会信用代码|社会信用代码|信用代码|纳税人识别号|統一社會信用代碼|納稅人識別號)[）)]?[：:\s]*(?:为|是|為)?[：:\s]*$"
 )
-
-
-def may_contain(text: str) -> bool:
-    """False when `text` certainly holds nothing `find_in_text` reports (one regex search)."""
-    return _MAYBE.search(text) is not None
 
 
 def _digits(s: str) -> str:
@@ -185,7 +174,7 @@ def _find_mobiles(window: str, lo: int, found: dict) -> None:
         found.setdefault((lo + m.start(2), lo + m.end(2)), "phone")
 
 
-def _find_cards(window: str, lo: int, found: dict, patterns) -> None:
+def _find_cards(window: str, lo: int, found: dict[tuple[int, int], str], patterns: Iterable[re.Pattern]) -> None:
     for pattern in patterns:
         for m in pattern.finditer(window):
             written = m.group(1) + m.group(2)
@@ -289,7 +278,9 @@ def _is_fts_index(table: str, virtual: set[str]) -> bool:
     return any(table.endswith(suffix) and table[: -len(suffix)] in virtual for suffix in _FTS_INDEX_SUFFIXES)
 
 
-def _rows(con: sqlite3.Connection, table: str, rowids: tuple[int, int] | None = None):
+def _rows(
+    con: sqlite3.Connection, table: str, rowids: tuple[int, int] | None = None
+) -> tuple[bool, list[str], sqlite3.Cursor]:
     """(whether the rows start with a rowid, column names, cursor) for every row of a table
     (with rowids in [first, last] when `rowids` is given)."""
     quoted = table.replace("]", "]]")
@@ -307,9 +298,9 @@ def _rows(con: sqlite3.Connection, table: str, rowids: tuple[int, int] | None = 
 
 
 # What find_in_text found in the short values (codes, dates, names, categories: they recur
-# across rows), emptied when full. Longer texts are searched every time.
-_FOUND: dict[str, list] = {}
+# across rows; memo.py). Longer texts are searched every time.
 _FOUND_SIZE = 1 << 14
+_FOUND: Memo[str, list] = Memo(_FOUND_SIZE)
 SHORT = 80
 
 
@@ -319,10 +310,7 @@ def find_in_text_remembered(text: str) -> list[tuple[int, int, str]]:
         return find_in_text(text)
     found = _FOUND.get(text)
     if found is None:
-        found = find_in_text(text)
-        if len(_FOUND) >= _FOUND_SIZE:
-            _FOUND.clear()
-        _FOUND[text] = found
+        found = _FOUND.remember(text, find_in_text(text))
     return found
 
 
@@ -337,7 +325,7 @@ def _workers(workers: int | None) -> int:
     if multiprocessing.current_process().daemon:
         return 1  # a daemonic process may not start others
     if workers is None:
-        workers = int(os.environ.get("REDACTION_SCAN_WORKERS", 0)) or min(4, os.cpu_count() or 1)
+        workers = int(os.environ.get("REDACTION_SCAN_WORKERS", "0")) or min(4, os.cpu_count() or 1)
     return max(1, workers)
 
 
@@ -388,7 +376,9 @@ def _rowid_ranges(con: sqlite3.Connection, table: str, virtual: set[str], worker
     return [(lo, min(lo + step - 1, last)) for lo in range(first, last + 1, step)]
 
 
-def _scan_in_parallel(uri, table, virtual, ranges, workers, findings) -> str | None:
+def _scan_in_parallel(
+    uri: str, table: str, virtual: set[str], ranges: list[tuple[int, int]], workers: int, findings: list[Finding]
+) -> str | None:
     """Reads `ranges` of `table` in worker processes; their findings in order, and the
     first error (as a one-go read would stop there)."""
     import multiprocessing
@@ -403,7 +393,7 @@ def _scan_in_parallel(uri, table, virtual, ranges, workers, findings) -> str | N
     return None
 
 
-def _scan_range(job) -> tuple[list[Finding], str | None]:
+def _scan_range(job: tuple[str, str, tuple[str, ...], tuple[int, int]]) -> tuple[list[Finding], str | None]:
     uri, table, virtual, rowids = job
     con = sqlite3.connect(uri, uri=True)
     found: list[Finding] = []
@@ -414,7 +404,11 @@ def _scan_range(job) -> tuple[list[Finding], str | None]:
 
 
 def _scan_table(
-    con: sqlite3.Connection, table: str, virtual: set[str], findings: list[Finding], rowids=None
+    con: sqlite3.Connection,
+    table: str,
+    virtual: set[str],
+    findings: list[Finding],
+    rowids: tuple[int, int] | None = None,
 ) -> str | None:
     """Adds what one table (or the rows with rowids in `rowids`) holds to `findings`;
     returns the error that stopped the reading, if one did."""
@@ -425,7 +419,7 @@ def _scan_table(
         # A full-text index's own data holds the indexed words of every column, USCC
         # columns included, without saying which: a valid USCC there is exempt.
         index_data = _is_fts_index(table, virtual)
-        uscc_found: dict[str, list] = {}  # a USCC column's short values: nothing if valid
+        uscc_found: Memo[str, list] = Memo(_FOUND_SIZE)  # a USCC column's short values: nothing if valid
         for row in rows:
             values = iter(row)
             rowid = next(values) if with_rowid else None
@@ -454,10 +448,9 @@ def _scan_table(
                     if is_uscc:
                         found = uscc_found.get(text)
                         if found is None:
-                            found = [] if is_valid_uscc(text.strip()) else find_in_text_remembered(text)
-                            if len(uscc_found) >= _FOUND_SIZE:
-                                uscc_found.clear()
-                            uscc_found[text] = found
+                            found = uscc_found.remember(
+                                text, [] if is_valid_uscc(text.strip()) else find_in_text_remembered(text)
+                            )
                     else:
                         found = _FOUND.get(text)
                         if found is None:

@@ -7,11 +7,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from redaction import checkdigits, detectors, policy, scan
+from redaction import checkdigits, detectors, memo, policy, scan
 from redaction.check import check_record
 from redaction.evaluate import PENALTY_ROLES, penalty_records, record_throughput
 from redaction.spans import KINDS, _resolve_overlapping, resolve
-from redaction.synth import make_card, make_id18, random_card, random_id15, random_id18, random_mobile, random_uscc
+from redaction.synth import (
+    make_card,
+    make_id18,
+    random_card,
+    random_id15,
+    random_id18,
+    random_mobile,
+    random_uscc,
+)
 
 SETTINGS = settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -64,7 +72,7 @@ def test_check_digit_arithmetic_matches_the_standards():
         expected = None if -1 in values else checkdigits.USCC_ALPHABET[(31 - sum(v * pow(3, i, 31) for i, v in enumerate(values)) % 31) % 31]
         assert checkdigits.uscc_check_char(uscc17) == expected
     for year in (1899, 1900, 1904, 2000, 2023, 2024, 2100, 2101):
-        for month in range(0, 14):
+        for month in range(14):
             for day in (0, 1, 28, 29, 30, 31, 32):
                 number = f"360203{year}{month:02d}{day:02d}123"
                 number += checkdigits.id18_check_char(number) if len(number) == 17 else ""
@@ -177,15 +185,9 @@ def test_names_after_role_words_are_found_as_before():
 
 
 # --- records -----------------------------------------------------------------------------------
-def _clear_caches():
-    for cache in (policy._DETECTED, policy._PERSONAL_ID, policy._NAME_FIELD, detectors._KINDS,
-                  detectors._NAMES_AT, scan._FOUND):
-        cache.clear()
-
-
 def test_remembered_answers_change_no_record():
     records = penalty_records(300, seed=4)
-    _clear_caches()
+    memo.clear_all()
     cold = [redact_record_and_check(v, p) for v, p in records]
     warm = [redact_record_and_check(v, p) for v, p in records]
     assert cold == warm

@@ -1,6 +1,7 @@
 """Properties that must hold for any text: hypothesis looks for a counter-example."""
 import os
 import re
+from itertools import pairwise
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -116,15 +117,13 @@ def text_and_spans(draw):
     return text, spans
 
 
-@SETTINGS
-@given(text_and_spans())
-def test_mask_never_alters_text_outside_a_span(case):
-    """The output is: the text before the first span, its mask, the text up to the next span…
+def _replacements(text: str, spans: list[Span], masked: str) -> list[str]:
+    """Each span's mask as `masked` holds it, asserting that `masked` is: the text before the
+    first span, its mask, the text up to the next span…
 
     Each span's mask depends on the span alone (a phone next to other digits is hidden whole).
     """
-    text, spans = case
-    masked, pos, out = mask(text, spans), 0, 0
+    out, pos, found = 0, 0, []
     for span in spans:
         gap = text[pos : span.start]
         assert masked.startswith(gap, out)
@@ -135,9 +134,18 @@ def test_mask_never_alters_text_outside_a_span(case):
             options.add(mask_phone(piece, keep_digits=False))
         replacement = next((r for r in options if masked.startswith(r, out)), None)
         assert replacement is not None
+        found.append(replacement)
         out += len(replacement)
         pos = span.end
     assert masked[out:] == text[pos:]
+    return found
+
+
+@SETTINGS
+@given(text_and_spans())
+def test_mask_never_alters_text_outside_a_span(case):
+    text, spans = case
+    _replacements(text, spans, mask(text, spans))
 
 
 @SETTINGS
@@ -145,7 +153,7 @@ def test_mask_never_alters_text_outside_a_span(case):
 def test_detected_spans_are_ordered_and_disjoint(text):
     spans = detect(text)
     assert all(0 <= s.start < s.end <= len(text) for s in spans)
-    assert all(a.end <= b.start for a, b in zip(spans, spans[1:]))
+    assert all(a.end <= b.start for a, b in pairwise(spans))
 
 
 @SETTINGS
@@ -154,4 +162,86 @@ def test_redacted_text_always_passes_the_check(facts, remarks, name):
     values = {"subject_name": "某某有限公司", "legal_rep": name, "facts": f"法定代表人{name}{facts}", "remarks": remarks}
     roles = {"subject_name": "subject_name", "legal_rep": "person_name", "facts": "free_text", "remarks": "text"}
     r = redact_record(values, roles, False)
+    assert check_record(r.values, roles, r.personal_values, r.secrets, False) == []
+
+
+# --------------------------------------------------------------------------------------------
+# Masking keeps the text around a personal value: nothing outside the detected spans changes,
+# and no span takes a bracket or punctuation mark of the text around it.
+
+BRACKETS = "()（）【】〔〕[]"
+_OPENING = {")": "(", "）": "（", "】": "【", "〕": "〔", "]": "["}
+# The text's own marks: brackets, quotation marks, punctuation (a mask's ［…］ are none of them).
+MARKS = frozenset(BRACKETS + "，。；：、！？“”‘’《》,;:!?\"'")
+
+
+def balanced(text: str) -> bool:
+    """Each bracket of BRACKETS closed by its own kind, in order (（…) is not balanced)."""
+    stack = []
+    for c in text:
+        if c in "(（【〔[":
+            stack.append(c)
+        elif c in _OPENING and (not stack or stack.pop() != _OPENING[c]):
+            return False
+    return not stack
+
+
+@st.composite
+def addresses(draw):
+    label = draw(st.sampled_from(["住址：", "住址:", "家住", "户籍地", "现住", "居住地：", "住", "住所：", "租住于", "现住址为"]))
+    place = draw(st.sampled_from(["江西省景德镇市珠山区", "景德镇市昌江区", "江西省乐平市", "上海市浦东新区", "浮梁县", "江西省"]))
+    street = draw(st.sampled_from(["新厂路", "某某村", "瓷都大道", "塔山街道某路", "某某小区", "人民街"]))
+    number = draw(st.sampled_from(["12号", "12-3号", "3组", "5#楼", "１２号", "3栋201室", "A座"]))
+    return label + place + draw(st.sampled_from(["", "\u3000"])) + street + number
+
+
+names = st.sampled_from(["张三", "欧阳修", "李四", "王小明", "張三"])
+roles = st.sampled_from(["当事人", "联系人：", "经营者", "现场负责人：", "股东", "法定代表人"])
+surroundings = st.sampled_from(
+    [*BRACKETS, "，", "。", "；", "：", ":", "、", "“", "”", "《", "》", ".", "-", "—", " ", "\u3000", "于", "在场",
+     "经查", "当事人", "电话", "邮箱", "某某有限公司", "罚款5000元", "〔2024〕12号", "abc@example.com", "...", "号"]
+)
+bracket_pieces = st.one_of(
+    surroundings, surroundings, addresses(), st.tuples(roles, names).map("".join), id_numbers(), mobiles(),
+    st.text(alphabet=BRACKETS + "，。：:住址家号路区市", max_size=4),
+)
+bracketed_texts = st.lists(bracket_pieces, max_size=14).map("".join)
+
+
+@SETTINGS
+@given(bracketed_texts)
+def test_masking_changes_nothing_outside_the_detected_spans(text):
+    spans = detect(text)
+    masked = mask(text, spans)
+    replacements = _replacements(text, spans, masked)
+    for span, replacement in zip(spans, replacements):
+        marks = [c for c in text[span.start : span.end] if c in MARKS]
+        if span.kind == "phone":  # a landline's bracketed area code: its mask keeps the brackets
+            assert marks == [c for c in replacement if c in MARKS]
+        else:
+            assert marks == [], (span, text)
+
+
+@SETTINGS
+@given(bracketed_texts)
+def test_brackets_that_balance_before_masking_balance_after(text):
+    masked = mask(text, detect(text))
+    assert [c for c in masked if c in BRACKETS] == [c for c in text if c in BRACKETS]
+    if balanced(text):
+        assert balanced(masked)
+
+
+beside_a_name = st.sampled_from(["", "（经营者）", "(股东)", "、李四", "【负责人】", "：", "（曾用名：王五）"])
+
+
+@SETTINGS
+@given(names, beside_a_name, bracketed_texts, bracketed_texts)
+def test_redact_record_keeps_every_bracket_of_its_texts(name, beside, facts, remarks):
+    cell = name + beside  # a legal representative's cell: 张三（经营者）
+    values = {"subject_name": "某某有限公司", "legal_rep": cell, "facts": f"法定代表人{cell}{facts}", "remarks": remarks + name}
+    roles = {"subject_name": "subject_name", "legal_rep": "person_name", "facts": "free_text", "remarks": "text"}
+    r = redact_record(values, roles, False)
+    for field in ("legal_rep", "facts", "remarks"):
+        assert [c for c in r.values[field] if c in BRACKETS] == [c for c in values[field] if c in BRACKETS]
+        assert name not in r.values[field]  # the person is still masked
     assert check_record(r.values, roles, r.personal_values, r.secrets, False) == []
