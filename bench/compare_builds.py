@@ -20,13 +20,19 @@ BRACKETS = set("()（）[]【】〔〕{}｛｝<>《》")
 DATABASES = ("public.db", "authorized.db")
 
 
-def _strip_brackets(text: str) -> str:
-    return "".join(ch for ch in text if ch not in BRACKETS)
-
-
 def bracket_restoration(old: object, new: object) -> bool:
-    return (isinstance(old, str) and isinstance(new, str) and old != new
-            and _strip_brackets(old) == _strip_brackets(new) and len(new) > len(old))
+    """The new text only adds to the old (the old is a subsequence of it), and what it adds
+    holds a bracket: a masked span no longer swallows the bracket and the words after it."""
+    if not (isinstance(old, str) and isinstance(new, str) and len(new) > len(old)):
+        return False
+    added, rest = [], iter(old)
+    pending = next(rest, None)
+    for ch in new:
+        if ch == pending:
+            pending = next(rest, None)
+        else:
+            added.append(ch)
+    return pending is None and any(ch in BRACKETS for ch in added)
 
 
 def _objects(conn: sqlite3.Connection) -> dict[str, str]:
