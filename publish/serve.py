@@ -1,9 +1,8 @@
 """`python -m publish serve`: Datasette over a build, with our plugins and metadata.yml.
 
 `make_datasette` is what the tests drive in process; `serve` runs the same instance under
-uvicorn: one process, one port, every route. The plugins are registered through the
-`datasette` entry point (pyproject.toml), so they come with the installed package; the
-access log is also registered here when an older install's entry points lack it.
+uvicorn: one process, one port, every route. Our plugins (publish/plugins/) are registered
+here, so they come with the package wherever it runs.
 
 `serve` binds its port itself before it says it started (a port in use or out of reach is a
 clear error, not a uvicorn traceback after the "started" line), and warns when its clock is
@@ -21,6 +20,7 @@ import yaml
 
 from .clock import SHANGHAI, Clock, attach
 from .errors import PublishError
+from .plugins import register_all
 from .resources import METADATA_FILE, STATIC_DIR, TEMPLATES_DIR
 
 SETTINGS = {
@@ -41,7 +41,7 @@ def make_datasette(build_dir: Path, clock: Clock | None = None):
     (the system clock by default) for request-time windows."""
     from datasette.app import Datasette
 
-    _register_plugins()
+    register_all()
     build_dir = Path(build_dir).resolve()
     if not build_dir.is_dir():
         raise PublishError("build_missing", f"构建目录不存在：{build_dir}（请先运行 build）")
@@ -60,15 +60,6 @@ def make_datasette(build_dir: Path, clock: Clock | None = None):
     )
     attach(datasette, clock or Clock.system())
     return datasette
-
-
-def _register_plugins() -> None:
-    from datasette.plugins import pm
-
-    from .plugins import accesslog
-
-    if not pm.is_registered(accesslog) and pm.get_plugin("publish_accesslog") is None:
-        pm.register(accesslog, name="publish_accesslog")
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
