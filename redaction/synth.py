@@ -23,7 +23,10 @@ def make_id15(division: str = "360203", birth: str = "650304", sequence: str = "
 
 def make_uscc(first17: str = "91360203MA35ABCD1") -> str:
     """A USCC with the right check character (GB 32100-2015)."""
-    return first17 + uscc_check_char(first17)
+    check = uscc_check_char(first17)
+    if check is None:  # None only for symbols outside the alphabet
+        raise ValueError(f"not USCC symbols: {first17!r}")
+    return first17 + check
 
 
 def make_card(prefix: str = "622202", length: int = 19, body: str | None = None) -> str:
