@@ -447,7 +447,9 @@ def _terms(
     return spans
 
 
-def find_terms(text: str, terms: tuple[str, ...], kind: str, keep_whole: tuple[str, ...] = (), min_len: int = 1) -> list[Span]:
+def find_terms(
+    text: str, terms: tuple[str, ...], kind: str, keep_whole: tuple[str, ...] = (), min_len: int = 1
+) -> list[Span]:
     """Every occurrence of each term as a span of `kind`, except inside a keep_whole name."""
     return [Span._make(s) for s in _terms(text, terms, kind, keep_whole, min_len)]
 
@@ -459,8 +461,8 @@ ROLE_WORDS = (
     "现场负责人", "法定代表人", "法人代表", "委托代理人", "当事人", "负责人", "经营者", "驾驶员",
     "驾驶人", "员工", "证人", "受害人", "被害人", "股东", "监护人", "联系人", "投资人", "业主",
     "财务人员", "财务负责人", "出纳", "收款人", "举报人", "投诉人",
-    "現場負責人", "財務人員", "收款人", "舉報人", "投訴人", "當事人", "負責人", "經營者", "駕駛員", "駕駛人", "員工", "證人", "股東",
-    "監護人", "聯繫人", "投資人",
+    "現場負責人", "財務人員", "收款人", "舉報人", "投訴人", "當事人", "負責人", "經營者", "駕駛員", "駕駛人",
+    "員工", "證人", "股東", "監護人", "聯繫人", "投資人",
 )
 _ROLE_WORD = "(?:" + "|".join(sorted(ROLE_WORDS, key=len, reverse=True)) + ")"
 # (No role word starts another: at a position at most one matches, whatever the order.)

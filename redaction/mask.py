@@ -63,7 +63,9 @@ _SEPARATORS = frozenset(" -\u00a0\u3000\u2010\u2011\u2012\u2013\u2014\u2015\u221
 
 
 # A country code before a phone number is no neighbouring number: +86 138…, 0086-138….
-_COUNTRY_CODE_BEFORE = re.compile("(?:^|[^0-9\uff10-\uff19])(?:[+\uff0b]|00|\uff10\uff10)?[8\uff18][6\uff16][ \\-\u3000\uff0d]?$")
+_COUNTRY_CODE_BEFORE = re.compile(
+    "(?:^|[^0-9\uff10-\uff19])(?:[+\uff0b]|00|\uff10\uff10)?[8\uff18][6\uff16][ \\-\u3000\uff0d]?$"
+)
 
 
 def _touches_digits(text: str, start: int, end: int) -> bool:

@@ -51,7 +51,8 @@ def random_id18(rng: random.Random) -> str:
 def random_id15(rng: random.Random) -> str:
     """A random legacy 15-digit ID number with a real 19yy birth date."""
     division = f"{rng.randint(11, 65)}{rng.randint(0, 99):02d}{rng.randint(0, 99):02d}"
-    return make_id15(division, f"{rng.randint(40, 89)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}", f"{rng.randint(0, 999):03d}")
+    birth = f"{rng.randint(40, 89)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    return make_id15(division, birth, f"{rng.randint(0, 999):03d}")
 
 
 def random_uscc(rng: random.Random, all_digits: bool = False) -> str:
