@@ -12,8 +12,7 @@ scanner and the tests call the same functions.
 """
 from .check import Problem, check_record
 from .detectors import Context, detect
-# (The `mask` function is not re-exported: `redaction.mask` stays the module.)
-from .mask import DEFAULT_MASKS, Masks, mask_person_name
+from .mask import DEFAULT_MASKS, Masks, mask_person_name  # not `mask`: `redaction.mask` stays the module
 from .policy import ROLES, Redacted, looks_like_person_name, redact_record
 from .scan import Finding, find_in_text, scan_database
 from .spans import Span

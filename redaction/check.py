@@ -130,7 +130,12 @@ def check_record(
             for field, text in texts:
                 if value in text and not (protected and _inside(text, value, protected)):
                     problems.append(
-                        Problem(field, "personal_value", "personal_value_survived", f"脱敏后仍含本记录的个人信息（{_hint(value)}）")
+                        Problem(
+                            field,
+                            "personal_value",
+                            "personal_value_survived",
+                            f"脱敏后仍含本记录的个人信息（{_hint(value)}）",
+                        )
                     )
 
         for term in secrets:

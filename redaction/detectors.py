@@ -232,9 +232,9 @@ def _classify_run(text: str, start: int, end: int, masked: Sequence[tuple] = ())
     ):
         digits = body.replace(" ", "").replace("-", "")
         for number, stop in ((digits + "X", end), (digits, start + len(body))) if tail_x else ((digits, end),):
-            found = _candidate_span(text, number, start, stop, masked)
-            if found and (found[2] != "bank_card" or _card_grouping(sizes)):
-                return [found]
+            span = _candidate_span(text, number, start, stop, masked)
+            if span and (span[2] != "bank_card" or _card_grouping(sizes)):
+                return [span]
     return _classify_groups(text, start, end, run, masked)
 
 
@@ -343,14 +343,14 @@ def _numbers(text: str, masked: Sequence[tuple] = ()) -> list[tuple]:
         # is masked, the digits on either side stand alone.
         # The whole run is tried too: a number there may win over the other span (an ID
         # whose X an e-mail address after it took as its first letter).
-        cuts = ()
+        cuts: Sequence[int] = ()
         if bounds:
             first = bisect_right(bounds, start)
             if first < len(bounds) and bounds[first] < end:
                 cuts = bounds[first : bisect_left(bounds, end, first)]
+        pieces: Sequence[tuple[int, int]]
         if cuts:
-            pieces = list(zip((start, *cuts), (*cuts, end)))
-            pieces.append((start, end))
+            pieces = [*zip((start, *cuts), (*cuts, end), strict=True), (start, end)]
         else:
             pieces = ((start, end),)
         for a, b in pieces:
@@ -447,7 +447,9 @@ def _terms(
     return spans
 
 
-def find_terms(text: str, terms: tuple[str, ...], kind: str, keep_whole: tuple[str, ...] = (), min_len: int = 1) -> list[Span]:
+def find_terms(
+    text: str, terms: tuple[str, ...], kind: str, keep_whole: tuple[str, ...] = (), min_len: int = 1
+) -> list[Span]:
     """Every occurrence of each term as a span of `kind`, except inside a keep_whole name."""
     return [Span._make(s) for s in _terms(text, terms, kind, keep_whole, min_len)]
 
@@ -459,8 +461,8 @@ ROLE_WORDS = (
     "现场负责人", "法定代表人", "法人代表", "委托代理人", "当事人", "负责人", "经营者", "驾驶员",
     "驾驶人", "员工", "证人", "受害人", "被害人", "股东", "监护人", "联系人", "投资人", "业主",
     "财务人员", "财务负责人", "出纳", "收款人", "举报人", "投诉人",
-    "現場負責人", "財務人員", "收款人", "舉報人", "投訴人", "當事人", "負責人", "經營者", "駕駛員", "駕駛人", "員工", "證人", "股東",
-    "監護人", "聯繫人", "投資人",
+    "現場負責人", "財務人員", "收款人", "舉報人", "投訴人", "當事人", "負責人", "經營者", "駕駛員", "駕駛人",
+    "員工", "證人", "股東", "監護人", "聯繫人", "投資人",
 )
 _ROLE_WORD = "(?:" + "|".join(sorted(ROLE_WORDS, key=len, reverse=True)) + ")"
 # (No role word starts another: at a position at most one matches, whatever the order.)
@@ -553,7 +555,9 @@ def _business_name_at(text: str, at: int, name_end: int, segment: str | None = N
     punctuation or a clause word: 某某银行卡号 is no bank).
     """
     if segment is None:  # (the phrase from `at`: _SEGMENT's match there)
-        segment = _SEGMENT.match(text, at).group()
+        phrase = _SEGMENT.match(text, at)
+        assert phrase is not None, "_SEGMENT matches anywhere (it may match nothing)"
+        segment = phrase.group()
     after_name = name_end - at
     for m in _SUFFIX_END.finditer(segment):  # the last character of a suffix, where a name may end
         stop = m.end()
@@ -609,7 +613,9 @@ def _name_at(text: str, at: int) -> int:
     Both decisions read the phrase from `at` to its end (40 characters at most) and the
     character after it, no more: the answer is remembered for that piece of text.
     """
-    segment_end = _SEGMENT.match(text, at).end()
+    phrase = _SEGMENT.match(text, at)
+    assert phrase is not None, "_SEGMENT matches anywhere (it may match nothing)"
+    segment_end = phrase.end()
     key = text[at : segment_end + 1]
     size = _NAMES_AT.get(key)
     if size is None:
@@ -705,7 +711,9 @@ def _addresses(text: str) -> list[tuple]:
                 continue
         elif label[0] == "住" and label not in ("住址", "住於") and not _PLACE_FIRST.match(text, start):
             continue  # a bare 住 with no place name after it
-        end = _ADDRESS_REST.match(text, start).end()
+        rest = _ADDRESS_REST.match(text, start)
+        assert rest is not None, "_ADDRESS_REST matches anywhere (it may match nothing)"
+        end = rest.end()
         while end > start and text[end - 1] in _ADDRESS_JOINERS:
             end -= 1
         address = text[start:end]

@@ -42,8 +42,15 @@ class Example:
 
 
 # Surnames roughly by frequency (the first ones are the most common), then rarer and compound.
-_COMMON = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-_RARER = "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬"
+_COMMON = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_RARER = (
+    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
+    "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦"
+    "戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬"
+)
 _COMPOUND = ("欧阳", "司马", "诸葛", "上官", "司徒", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "夏侯")
 _GIVEN = (
     "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建文辉斌国林峰海波宇浩鹏晨欣怡婷雪琳萍莉燕凤梅春生德福荣志新龙"
@@ -52,26 +59,46 @@ _GIVEN = (
 # Characters that start ordinary words too, found first in given names (自强, 有才, 其昌,
 # 立新, 家豪, 世杰, 向阳…).
 _GIVEN_FIRST_ONLY = "自有其立家世天正大小之力中士保长学兴全得开发如意向"
-_TRAD = str.maketrans("张刘陈杨黄赵吴孙马许郑谢韩冯邓叶苏吕卢钟谭陆贾韦钱龚万严汤颜聂欧兰宁单骆蓝鲍华饶阳时伟芳丽强军艳杰涛华兰红建辉国峰海波鹏晨欣婷琳莉凤龙亮飞颖轩涵睿晓云鸿振宏卫东乐顺庆",
-                      "張劉陳楊黃趙吳孫馬許鄭謝韓馮鄧葉蘇呂盧鍾譚陸賈韋錢龔萬嚴湯顏聶歐蘭寧單駱藍鮑華饒陽時偉芳麗強軍艷傑濤華蘭紅建輝國峰海波鵬晨欣婷琳莉鳳龍亮飛穎軒涵睿曉雲鴻振宏衛東樂順慶")
-_ROLES_SIMPLIFIED = ("当事人", "负责人", "现场负责人", "经营者", "驾驶员", "员工", "证人", "受害人", "股东", "监护人", "法定代表人", "法人代表")
-_ROLES_TRADITIONAL = ("當事人", "負責人", "現場負責人", "經營者", "駕駛員", "員工", "證人", "受害人", "股東", "監護人", "法定代表人")
-_AFTER_NAME = ("，", "（", "于2024年3月5日", "在现场", "未按规定", "因", "称", "承认", "驾驶", "销售", "明知", "擅自", "于", "的行为",
-               "。", "等人", "对此", "拒不", "涉嫌", "已", "，男，", "，女，", "（男，", "现年45岁", "系该店员工", "是", "作为", "负责",
-               "经营", "向本局", "于当日", "带领", "组织", "指使", "与", "及其家属", "本人", " ", "1985年出生", "到场", "签字确认",
-               "当场", "供述", "陈述", "无证", "持有", "；", "、")
+_TRAD = str.maketrans(
+    "张刘陈杨黄赵吴孙马许郑谢韩冯邓叶苏吕卢钟谭陆贾韦钱龚万严汤颜聂欧兰宁单骆蓝鲍华饶阳时"  # surnames
+    "伟芳丽强军艳杰涛华兰红建辉国峰海波鹏晨欣婷琳莉凤龙亮飞颖轩涵睿晓云鸿振宏卫东乐顺庆",  # given names
+    "張劉陳楊黃趙吳孫馬許鄭謝韓馮鄧葉蘇呂盧鍾譚陸賈韋錢龔萬嚴湯顏聶歐蘭寧單駱藍鮑華饒陽時"
+    "偉芳麗強軍艷傑濤華蘭紅建輝國峰海波鵬晨欣婷琳莉鳳龍亮飛穎軒涵睿曉雲鴻振宏衛東樂順慶",
+)
+_ROLES_SIMPLIFIED = (
+    "当事人", "负责人", "现场负责人", "经营者", "驾驶员", "员工",
+    "证人", "受害人", "股东", "监护人", "法定代表人", "法人代表",
+)
+_ROLES_TRADITIONAL = (
+    "當事人", "負責人", "現場負責人", "經營者", "駕駛員", "員工", "證人", "受害人", "股東", "監護人", "法定代表人",
+)
+_AFTER_NAME = (
+    "，", "（", "于2024年3月5日", "在现场", "未按规定", "因", "称", "承认", "驾驶", "销售", "明知", "擅自", "于",
+    "的行为", "。", "等人", "对此", "拒不", "涉嫌", "已", "，男，", "，女，", "（男，", "现年45岁", "系该店员工", "是",
+    "作为", "负责", "经营", "向本局", "于当日", "带领", "组织", "指使", "与", "及其家属", "本人", " ", "1985年出生",
+    "到场", "签字确认", "当场", "供述", "陈述", "无证", "持有", "；", "、",
+)
 # What follows a role word and is no name: must stay as written.
-_ROLE_NOT_NAME = ("当事人陈述申辩", "当事人向本局提交", "当事人的违法行为", "相关负责人员", "经营者应当", "驾驶员未取得", "员工宿舍",
-                  "股东会决议", "证人证言", "当事人于次日", "经营者对", "当事人高价销售", "监护人应当", "法定代表人身份证明",
-                  "经营者在", "负责人未到场", "当事人安全意识", "当事人主动", "当事人如实", "当事人以", "当事人已", "驾驶员驾驶证",
-                  "负责人签字", "经营者名称", "当事人承认", "股东大会", "员工培训", "证人签名", "当事人未", "经营者的",
-                  "當事人陳述申辯", "經營者應當")
-_CITIES = (("江西省", "景德镇市", ("珠山区", "昌江区", "浮梁县", "乐平市")), ("江西省", "南昌市", ("东湖区", "西湖区", "新建区", "进贤县")),
-           ("广东省", "中山市", ("石岐街道",)), ("湖南省", "永州市", ("冷水滩区", "祁阳县")), ("上海市", "", ("浦东新区", "徐汇区")))
+_ROLE_NOT_NAME = (
+    "当事人陈述申辩", "当事人向本局提交", "当事人的违法行为", "相关负责人员", "经营者应当", "驾驶员未取得", "员工宿舍",
+    "股东会决议", "证人证言", "当事人于次日", "经营者对", "当事人高价销售", "监护人应当", "法定代表人身份证明",
+    "经营者在", "负责人未到场", "当事人安全意识", "当事人主动", "当事人如实", "当事人以", "当事人已", "驾驶员驾驶证",
+    "负责人签字", "经营者名称", "当事人承认", "股东大会", "员工培训", "证人签名", "当事人未", "经营者的",
+    "當事人陳述申辯", "經營者應當",
+)
+_CITIES = (
+    ("江西省", "景德镇市", ("珠山区", "昌江区", "浮梁县", "乐平市")),
+    ("江西省", "南昌市", ("东湖区", "西湖区", "新建区", "进贤县")),
+    ("广东省", "中山市", ("石岐街道",)),
+    ("湖南省", "永州市", ("冷水滩区", "祁阳县")),
+    ("上海市", "", ("浦东新区", "徐汇区")),
+)
 _STREETS = ("新厂西路", "珠山中路", "昌南大道", "建设路", "人民街", "某某村", "某某小区", "瓷都大道")
 _TRADES = ("食品", "水果", "五金", "建材", "百货", "烟酒", "餐饮", "药品", "汽车维修", "农资")
 _KINDS = ("有限公司", "有限责任公司", "商行", "经营部", "超市", "水果店", "加工厂", "农民专业合作社", "酒店", "门市部")
-_AUTHORITIES = ("景德镇市市场监督管理局", "乐平市生态环境局", "浮梁县应急管理局", "景德镇市交通运输局", "珠山区住房和城乡建设局")
+_AUTHORITIES = (
+    "景德镇市市场监督管理局", "乐平市生态环境局", "浮梁县应急管理局", "景德镇市交通运输局", "珠山区住房和城乡建设局",
+)
 
 
 def _name(rng: random.Random, traditional: bool = False) -> str:
@@ -117,8 +144,10 @@ def _id_writing(rng: random.Random) -> tuple[str, str]:
 def _phone_writing(rng: random.Random) -> tuple[str, str, str]:
     """(text, the part to mask, writing)."""
     m = random_mobile(rng)
-    writing = rng.choice(("plain", "hyphen_344", "space_344", "plus86_space", "plus86", "0086", "fullwidth", "fullwidth_hyphen",
-                          "landline", "landline_paren", "landline_fullwidth_paren"))
+    writing = rng.choice((
+        "plain", "hyphen_344", "space_344", "plus86_space", "plus86", "0086", "fullwidth", "fullwidth_hyphen",
+        "landline", "landline_paren", "landline_fullwidth_paren",
+    ))
     if writing == "hyphen_344":
         return (s := f"{m[:3]}-{m[3:7]}-{m[7:]}"), s, writing
     if writing == "space_344":
@@ -135,7 +164,9 @@ def _phone_writing(rng: random.Random) -> tuple[str, str, str]:
         return (s := _fullwidth(f"{m[:3]}-{m[3:7]}-{m[7:]}").replace("-", "－")), s, writing
     area = rng.choice(("0798", "0791", "010", "020", "0760"))
     # Three-digit area codes (010, 020…) go with 8-digit numbers, four-digit ones with 7 or 8.
-    local = str(rng.randint(2, 8)) + "".join(str(rng.randint(0, 9)) for _ in range(7 if len(area) == 3 else rng.choice((6, 7))))
+    local = str(rng.randint(2, 8)) + "".join(
+        str(rng.randint(0, 9)) for _ in range(7 if len(area) == 3 else rng.choice((6, 7)))
+    )
     if writing == "landline":
         return (s := f"{area}-{local}"), s, writing
     if writing == "landline_paren":
@@ -190,7 +221,10 @@ def _example(rng: random.Random) -> Example:
     if sole_trader:
         business = f"{district}{operator}{rng.choice(_TRADES)}{rng.choice(('店', '经营部', '商行'))}"
     else:
-        business = f"{city[1]}{rng.choice(('某某', '恒达', '瓷都', '昌南', '鑫源', '华达'))}{rng.choice(_TRADES)}{rng.choice(_KINDS)}"
+        business = (
+            f"{city[1]}{rng.choice(('某某', '恒达', '瓷都', '昌南', '鑫源', '华达'))}"
+            f"{rng.choice(_TRADES)}{rng.choice(_KINDS)}"
+        )
     uscc = random_uscc(rng, all_digits=rng.random() < 0.3)
     secret = rng.choice(("配方甲", "工艺参数乙", "客户名单丙", "进货渠道丁")) if rng.random() < 0.2 else None
 
@@ -208,8 +242,14 @@ def _example(rng: random.Random) -> Example:
     b.add("在经营场所销售不合格产品，货值金额")
     b.must_keep(f"{rng.randint(100, 99999)}.{rng.randint(0, 99):02d}", "amount")
     b.add("元，持有许可证")
-    b.must_keep(rng.choice((f"JY1{rng.randint(3600000000000, 3699999999999)}", f"SC1{rng.randint(3600000000000, 3699999999999)}",
-                            f"赣{rng.randint(10000, 99999)}号")), "licence_number")
+    b.must_keep(
+        rng.choice((
+            f"JY1{rng.randint(3600000000000, 3699999999999)}",
+            f"SC1{rng.randint(3600000000000, 3699999999999)}",
+            f"赣{rng.randint(10000, 99999)}号",
+        )),
+        "licence_number",
+    )
     b.add("。")
     if rng.random() < 0.3:
         # Permit numbers people mistake for cards or IDs: 排污许可证 (USCC + 001P, or
@@ -220,10 +260,16 @@ def _example(rng: random.Random) -> Example:
             b.must_keep(f"{random_uscc(rng)}{rng.randint(1, 3):03d}{rng.choice('PVQ')}", "licence_number")
         elif kind < 0.7:
             b.add("排污许可证编号：")
-            b.must_keep(f"36{rng.randint(1000, 9999)}-{rng.randint(2018, 2025)}-{rng.randint(0, 999999):06d}-P", "licence_number")
+            b.must_keep(
+                f"36{rng.randint(1000, 9999)}-{rng.randint(2018, 2025)}-{rng.randint(0, 999999):06d}-P",
+                "licence_number",
+            )
         else:
             b.add("施工许可证编号")
-            number = f"36{rng.randint(1000, 9999)}{rng.randint(2018, 2025)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 9999):04d}"
+            number = (
+                f"36{rng.randint(1000, 9999)}{rng.randint(2018, 2025)}"
+                f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 9999):04d}"
+            )
             # About 1 in 11 of these also passes the ID check: DOMAIN.md makes it an ID, so it
             # is expected to be masked, and counted apart from the must-keep damage.
             if is_valid_id18(number):
@@ -242,8 +288,12 @@ def _example(rng: random.Random) -> Example:
             b.add("。")
         elif choice < 0.12:
             role = rng.choice(("当事人", "经营者", "负责人为", "当事人：", "股东"))
-            other = (f"{rng.choice(('景德镇市', '乐平市', '江西'))}{rng.choice(('某某', '恒达', '鑫源'))}{rng.choice(_TRADES)}"
-                     f"{rng.choice(_KINDS)}" if rng.random() < 0.6 else f"{_name(rng)}{rng.choice(_TRADES)}店")
+            other = (
+                f"{rng.choice(('景德镇市', '乐平市', '江西'))}{rng.choice(('某某', '恒达', '鑫源'))}"
+                f"{rng.choice(_TRADES)}{rng.choice(_KINDS)}"
+                if rng.random() < 0.6
+                else f"{_name(rng)}{rng.choice(_TRADES)}店"
+            )
             b.add(role)
             b.must_keep(other, "business_name")
             b.add(rng.choice(("于2024年", "，", "在", "销售", "。")))
@@ -348,13 +398,19 @@ def evaluate(n: int = 5000, seed: int = 0, show: bool = True) -> dict:
                 recalled[span.kind] += 1
                 writing_ok[(span.kind, writing)] += 1
             elif len(misses) < 20:
-                misses.append(f"{span.kind}: {example.text[span.start:span.end]!r} in …{example.text[max(0, span.start - 12):span.end + 8]}…")
+                misses.append(
+                    f"{span.kind}: {example.text[span.start:span.end]!r}"
+                    f" in …{example.text[max(0, span.start - 12):span.end + 8]}…"
+                )
         for s in found:
             detected_n[s.kind] += 1
             if any(e.kind == s.kind and e.start < s.end and s.start < e.end for e, _ in example.expected):
                 correct[s.kind] += 1
             elif len(misses) < 40:
-                misses.append(f"false {s.kind}: {example.text[s.start:s.end]!r} in …{example.text[max(0, s.start - 12):s.end + 8]}…")
+                misses.append(
+                    f"false {s.kind}: {example.text[s.start:s.end]!r}"
+                    f" in …{example.text[max(0, s.start - 12):s.end + 8]}…"
+                )
         for start, end, category in example.must_keep:
             keep_n[category] += 1
             if any(s.start < end and start < s.end for s in found):
@@ -370,7 +426,9 @@ def evaluate(n: int = 5000, seed: int = 0, show: bool = True) -> dict:
         }
         for kind in sorted(set(expected_n) | set(detected_n))
     }
-    writings = {key: {"expected": writing_n[key], "recall": writing_ok[key] / writing_n[key]} for key in sorted(writing_n)}
+    writings = {
+        key: {"expected": writing_n[key], "recall": writing_ok[key] / writing_n[key]} for key in sorted(writing_n)
+    }
     # Values that pass the ID check are IDs wherever they stand (DOMAIN.md): not counted.
     counted = [c for c in keep_n if not c.endswith("_id_shaped")]
     total_keep = sum(keep_n[c] for c in counted)
@@ -412,10 +470,14 @@ def _print(result: dict) -> None:
             print("  " + line)
 
 
-_LAWS = ("中华人民共和国食品安全法", "中华人民共和国产品质量法", "中华人民共和国安全生产法", "中华人民共和国大气污染防治法",
-         "中华人民共和国道路运输条例", "中华人民共和国广告法")
+_LAWS = (
+    "中华人民共和国食品安全法", "中华人民共和国产品质量法", "中华人民共和国安全生产法", "中华人民共和国大气污染防治法",
+    "中华人民共和国道路运输条例", "中华人民共和国广告法",
+)
 _GOODS = ("超过保质期的食品", "不合格的电线电缆", "未标明生产日期的预包装食品", "无中文标签的进口化妆品", "过期药品")
-_PENALTIES = ("警告，并处罚款人民币5000元", "没收违法所得，并处罚款人民币2万元", "罚款人民币3.5万元", "责令停产停业整顿")
+_PENALTIES = (
+    "警告，并处罚款人民币5000元", "没收违法所得，并处罚款人民币2万元", "罚款人民币3.5万元", "责令停产停业整顿",
+)
 
 
 def _typical_text(rng: random.Random, business: str) -> tuple[str, str]:
@@ -423,8 +485,9 @@ def _typical_text(rng: random.Random, business: str) -> tuple[str, str]:
     law = rng.choice(_LAWS)
     person = _name(rng)
     text = (
-        f"经查，{rng.randint(2022, 2025)}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日，当事人{business}在其经营场所销售"
-        f"{rng.choice(_GOODS)}共计{rng.randint(2, 90)}件，货值金额人民币{rng.randint(100, 9999)}.{rng.randint(0, 99):02d}元，"
+        f"经查，{rng.randint(2022, 2025)}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日，"
+        f"当事人{business}在其经营场所销售{rng.choice(_GOODS)}共计{rng.randint(2, 90)}件，"
+        f"货值金额人民币{rng.randint(100, 9999)}.{rng.randint(0, 99):02d}元，"
         f"违法所得人民币{rng.randint(10, 999)}.00元。上述行为违反了《{law}》第{rng.randint(20, 60)}条的规定。"
     )
     extra = rng.random()
@@ -488,10 +551,12 @@ PENALTY_ROLES = {
 _VIOLATIONS = (
     ("未明码标价", "发现其销售的{n}种商品未按规定明码标价", "《中华人民共和国价格法》第四十二条"),
     ("销售不合格产品", "发现其销售的{n}件电线电缆经抽检不合格", "《中华人民共和国产品质量法》第四十九条"),
-    ("未取得许可从事食品经营", "发现其未取得食品经营许可证擅自从事热食类食品制售", "《中华人民共和国食品安全法》第一百二十二条第一款"),
+    ("未取得许可从事食品经营", "发现其未取得食品经营许可证擅自从事热食类食品制售",
+     "《中华人民共和国食品安全法》第一百二十二条第一款"),
     ("偷税", "发现其通过个人账户收取货款未申报收入，少缴税款{n}万元", "《中华人民共和国税收征收管理法》第六十三条"),
     ("车辆超限运输", "发现其所属重型货车超限{n}%在公路上行驶", "《公路安全保护条例》第六十四条"),
-    ("安全生产隐患", "发现其窑炉车间存在燃气管道未设置泄漏报警装置等{n}处隐患", "《中华人民共和国安全生产法》第一百零二条"),
+    ("安全生产隐患", "发现其窑炉车间存在燃气管道未设置泄漏报警装置等{n}处隐患",
+     "《中华人民共和国安全生产法》第一百零二条"),
 )
 _SITES = ("经营场所", "办公场所", "仓库", "施工现场", "停车场", "生产车间")
 _CLOSINGS = ("以上事实有现场检查笔录、询问笔录、现场照片及相关票据等证据证实。", "当事人对上述事实无异议。",
@@ -500,8 +565,11 @@ _CLOSINGS = ("以上事实有现场检查笔录、询问笔录、现场照片及
 
 def _address(rng: random.Random) -> str:
     province, city, districts = rng.choice(_CITIES)
-    return (f"{province}{city}{rng.choice(districts)}{rng.choice(_STREETS)}{rng.randint(1, 300)}号"
-            + (f"{rng.randint(1, 30)}栋{rng.randint(1, 4)}单元{rng.randint(1, 30)}0{rng.randint(1, 4)}室" if rng.random() < 0.5 else ""))
+    return f"{province}{city}{rng.choice(districts)}{rng.choice(_STREETS)}{rng.randint(1, 300)}号" + (
+        f"{rng.randint(1, 30)}栋{rng.randint(1, 4)}单元{rng.randint(1, 30)}0{rng.randint(1, 4)}室"
+        if rng.random() < 0.5
+        else ""
+    )
 
 
 def _details(rng: random.Random) -> str:
@@ -528,7 +596,10 @@ def _penalty_record(rng: random.Random, n: int) -> tuple[dict, bool]:
         subject = f"{rng.choice(city[2])}{operator}{rng.choice(_TRADES)}{rng.choice(('店', '经营部', '商行'))}"
         subject_class, uscc, person = "个体工商户", random_uscc(rng, all_digits=rng.random() < 0.3), False
     else:
-        subject = f"{city[1]}{rng.choice(('恒达', '瓷都', '昌南', '鑫源', '华达', '诚达'))}{rng.choice(_TRADES)}{rng.choice(_KINDS)}"
+        subject = (
+            f"{city[1]}{rng.choice(('恒达', '瓷都', '昌南', '鑫源', '华达', '诚达'))}"
+            f"{rng.choice(_TRADES)}{rng.choice(_KINDS)}"
+        )
         subject_class, uscc, person = "法人及非法人组织", random_uscc(rng, all_digits=rng.random() < 0.3), False
     violation, found, basis = rng.choice(_VIOLATIONS)
     found = found.format(n=rng.randint(2, 60))
@@ -539,7 +610,10 @@ def _penalty_record(rng: random.Random, n: int) -> tuple[dict, bool]:
                  f"联系电话{_phone_writing(rng)[0]}。{date}本机关执法人员检查{found}。")
     else:
         code = f"（统一社会信用代码：{uscc}）" if rng.random() < 0.3 else ""
-        facts = f"{date}本机关执法人员依法对当事人{subject}{code}位于{_address(rng).split('号')[0]}号的{rng.choice(_SITES)}进行现场检查，{found}。"
+        facts = (
+            f"{date}本机关执法人员依法对当事人{subject}{code}"
+            f"位于{_address(rng).split('号')[0]}号的{rng.choice(_SITES)}进行现场检查，{found}。"
+        )
         if subject_class == "个体工商户" and rng.random() < 0.8:
             details = _details(rng)
             facts += f"经营者{operator}" + (f"（{details}）" if details else "") + "在场。"
@@ -597,7 +671,7 @@ def record_throughput(n: int = 20000, seed: int = 1) -> dict[str, float]:
     redacted = [redact_record(values, PENALTY_ROLES, person) for values, person in records]
     redact_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    for r, (_, person) in zip(redacted, records):
+    for r, (_, person) in zip(redacted, records, strict=True):
         check_record(r.values, PENALTY_ROLES, r.personal_values, r.secrets, person)
     check_seconds = time.perf_counter() - start
     return {"redact_record": n / redact_seconds, "redact_and_check": n / (redact_seconds + check_seconds)}

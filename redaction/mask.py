@@ -7,6 +7,7 @@ removed wherever they appear.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .detectors import to_ascii
@@ -62,7 +63,9 @@ _SEPARATORS = frozenset(" -\u00a0\u3000\u2010\u2011\u2012\u2013\u2014\u2015\u221
 
 
 # A country code before a phone number is no neighbouring number: +86 138…, 0086-138….
-_COUNTRY_CODE_BEFORE = re.compile("(?:^|[^0-9\uff10-\uff19])(?:[+\uff0b]|00|\uff10\uff10)?[8\uff18][6\uff16][ \\-\u3000\uff0d]?$")
+_COUNTRY_CODE_BEFORE = re.compile(
+    "(?:^|[^0-9\uff10-\uff19])(?:[+\uff0b]|00|\uff10\uff10)?[8\uff18][6\uff16][ \\-\u3000\uff0d]?$"
+)
 
 
 def _touches_digits(text: str, start: int, end: int) -> bool:
@@ -81,7 +84,7 @@ def _touches_digits(text: str, start: int, end: int) -> bool:
     return False
 
 
-def mask(text: str, spans: list[Span], masks: Masks = DEFAULT_MASKS) -> str:
+def mask(text: str, spans: Sequence[Span], masks: Masks = DEFAULT_MASKS) -> str:
     """`text` with every span replaced by its mask; the text between spans is kept as is."""
     if not spans:
         return text
@@ -98,7 +101,7 @@ def _fixed(masks: Masks) -> dict[str, str]:
 _DEFAULT_FIXED = _fixed(DEFAULT_MASKS)
 
 
-def apply_masks(text: str, spans: list[tuple], masks: Masks = DEFAULT_MASKS) -> str:
+def apply_masks(text: str, spans: Sequence[tuple], masks: Masks = DEFAULT_MASKS) -> str:
     """`mask` for spans that are already non-overlapping and sorted (resolve's output)."""
     fixed = _DEFAULT_FIXED if masks is DEFAULT_MASKS else _fixed(masks)
     out = []

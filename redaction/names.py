@@ -40,7 +40,10 @@ _SINGLE = (
     "魯韋詹紀舒熊龐賴鄒滕薛"
 )
 # Rare surnames that are everyday words at the head of a clause (原, 来, 相关…): left out.
-_FUNCTION_CHARS = "和原来都但相初门位区海花豆盖井支计索宣普薄母修那印危银利呼居干斯元衣展阴幸奉植由习终益须师满战鲜隆诸练况容敬來門區計銀陰況鮮戰諸滿師"
+_FUNCTION_CHARS = (
+    "和原来都但相初门位区海花豆盖井支计索宣普薄母修那印危银利呼居干斯元衣展阴幸奉植由习终益须师满战鲜隆诸练况容敬"
+    "來門區計銀陰況鮮戰諸滿師"
+)
 SINGLE_SURNAMES = frozenset(_SINGLE) - frozenset(_FUNCTION_CHARS)
 
 CJK_LO, CJK_HI = "\u4e00", "\u9fff"

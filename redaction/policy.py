@@ -299,15 +299,14 @@ def redact_record(
     secrets_t = tuple(dict.fromkeys(secrets))
     keep_t = tuple(keep_whole)
     numbers_t = tuple(dict.fromkeys(numbers))
-    texts = [f for f in plan.texts if (v := values[f]) and isinstance(v, str)]
+    texts = {f: v for f in plan.texts if (v := values[f]) and isinstance(v, str)}
 
     # 2. Text fields: detect with the context, then mask. A text in which none of the
     # record's own terms occurs is detected without them (every context detector looks for
     # its terms), from the cache: legal bases and categories repeat across records.
-    text_spans: dict[str, list] = {}
+    text_spans: dict[str, Sequence[tuple]] = {}
     terms = (*names_t, *secrets_t, *numbers_t, *keep_t)
-    for field in texts:
-        text = values[field]
+    for field, text in texts.items():
         for term in terms:
             if term in text:
                 text_spans[field] = detect_with(text, names_t, secrets_t, keep_t, numbers_t)
@@ -318,18 +317,19 @@ def redact_record(
     # A name found after a role word (员工李四) is masked wherever else it appears too. A
     # three-character find may be a two-character name and the next word's first character
     # (李四明知): its first two characters are masked elsewhere too.
-    found_names = None
+    text_names: set[str] | None = None
     for field, spans in text_spans.items():
         for s in spans:
             if s[2] == "person_name":
-                if found_names is None:
-                    found_names = set()
-                found_names.add(values[field][s[0] : s[1]])
-    if found_names:
-        found_names |= {n[:2] for n in found_names if len(n) == 3 and surname_length(n) == 1}
-        found_names = tuple(n for n in found_names - set(names_t) if len(n) >= 2)
+                if text_names is None:
+                    text_names = set()
+                text_names.add(texts[field][s[0] : s[1]])
+    found_names = ()
+    if text_names:
+        text_names |= {n[:2] for n in text_names if len(n) == 3 and surname_length(n) == 1}
+        found_names = tuple(n for n in text_names - set(names_t) if len(n) >= 2)
     for field, spans in text_spans.items():
-        text = values[field]
+        text = texts[field]
         if found_names:
             for name in found_names:
                 if name in text:

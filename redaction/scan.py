@@ -87,7 +87,11 @@ def _is_latin(ch: str) -> bool:
 
 def _labelled_uscc(text: str, start: int, digits: str) -> bool:
     """A valid USCC right after its label (统一社会信用代码：…) is the subject's code, not an ID."""
-    return len(digits) == 18 and is_valid_uscc(digits.upper()) and _USCC_LABEL.search(text, max(0, start - 24), start) is not None
+    return (
+        len(digits) == 18
+        and is_valid_uscc(digits.upper())
+        and _USCC_LABEL.search(text, max(0, start - 24), start) is not None
+    )
 
 
 def find_in_text(text: str) -> list[tuple[int, int, str]]:
@@ -184,7 +188,13 @@ def _find_cards(window: str, lo: int, found: dict[tuple[int, int], str], pattern
             end = m.end(2)
             after = window[end : end + 1]
             token = window[m.start(1) : m.start(1) + 19]
-            if len(written) < 18 and after and _is_latin(after) and is_valid_uscc(token[:18]) and not _is_latin(token[18:]):
+            if (
+                len(written) < 18
+                and after
+                and _is_latin(after)
+                and is_valid_uscc(token[:18])
+                and not _is_latin(token[18:])
+            ):
                 continue  # the digits that start a USCC (…7818X2), not a card
             a, b = lo + m.start(1), lo + end
             if not any(x <= a < y or x < b <= y for x, y in found):
@@ -423,7 +433,7 @@ def _scan_table(
         for row in rows:
             values = iter(row)
             rowid = next(values) if with_rowid else None
-            for (column, is_uscc), value in zip(columns, values):
+            for (column, is_uscc), value in zip(columns, values, strict=True):
                 if value is None:
                     continue
                 kind = value.__class__

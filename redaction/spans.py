@@ -1,6 +1,7 @@
 """Spans: what a detector found, where (Presidio's recognizer result, reduced to what we need)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 KINDS = ("id_number", "phone", "bank_card", "email", "person_name", "address", "secret")
@@ -37,7 +38,7 @@ class Span(NamedTuple):
     confidence: float = 1.0
 
 
-def resolve_overlaps(spans: list[Span]) -> list[Span]:
+def resolve_overlaps(spans: Sequence[Span]) -> list[Span]:
     """Non-overlapping spans sorted by start: higher-precedence kinds (then longer) win.
 
     A losing address or secret span keeps the parts the winners leave uncovered; any other
@@ -50,7 +51,7 @@ def _by_precedence(s: tuple) -> tuple:
     return (PRECEDENCE.get(s[2], 99), s[0] - s[1], s[0])
 
 
-def resolve(spans: list[tuple]) -> list[tuple]:
+def resolve(spans: Sequence[tuple]) -> list[tuple]:
     """resolve_overlaps on (start, end, kind, confidence) tuples (Spans or plain tuples)."""
     if len(spans) < 2:
         return list(spans)
@@ -76,7 +77,7 @@ def resolve(spans: list[tuple]) -> list[tuple]:
     return _resolve_overlapping(spans)
 
 
-def _resolve_overlapping(spans: list[tuple]) -> list[tuple]:
+def _resolve_overlapping(spans: Sequence[tuple]) -> list[tuple]:
     ordered = sorted(spans, key=_by_precedence)
     taken: list[tuple] = []
     for span in ordered:

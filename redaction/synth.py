@@ -23,7 +23,10 @@ def make_id15(division: str = "360203", birth: str = "650304", sequence: str = "
 
 def make_uscc(first17: str = "91360203MA35ABCD1") -> str:
     """A USCC with the right check character (GB 32100-2015)."""
-    return first17 + uscc_check_char(first17)
+    check = uscc_check_char(first17)
+    if check is None:  # None only for symbols outside the alphabet
+        raise ValueError(f"not USCC symbols: {first17!r}")
+    return first17 + check
 
 
 def make_card(prefix: str = "622202", length: int = 19, body: str | None = None) -> str:
@@ -48,7 +51,8 @@ def random_id18(rng: random.Random) -> str:
 def random_id15(rng: random.Random) -> str:
     """A random legacy 15-digit ID number with a real 19yy birth date."""
     division = f"{rng.randint(11, 65)}{rng.randint(0, 99):02d}{rng.randint(0, 99):02d}"
-    return make_id15(division, f"{rng.randint(40, 89)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}", f"{rng.randint(0, 999):03d}")
+    birth = f"{rng.randint(40, 89)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    return make_id15(division, birth, f"{rng.randint(0, 999):03d}")
 
 
 def random_uscc(rng: random.Random, all_digits: bool = False) -> str:

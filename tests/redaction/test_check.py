@@ -7,7 +7,9 @@ from redaction.synth import make_card, make_id18, make_uscc
 ID = make_id18("360203", "19900101", "123")
 USCC = make_uscc("91360203MA35ABCD1")
 USCC_AND_ID = next(
-    make_id18("913602", "19900101", f"{n:03d}") for n in range(1000) if is_valid_uscc(make_id18("913602", "19900101", f"{n:03d}"))
+    make_id18("913602", "19900101", f"{n:03d}")
+    for n in range(1000)
+    if is_valid_uscc(make_id18("913602", "19900101", f"{n:03d}"))
 )
 ROLES = {
     "name": "subject_name",

@@ -47,8 +47,10 @@ POSITIVES = [
     ("座机(0798)12345678，", "(0798)12345678", "phone"),
     ("座机010-12345678", "010-12345678", "phone"),
     (f"卡号{CARD19}", CARD19, "bank_card"),
-    (f"卡号{CARD16[:4]} {CARD16[4:8]} {CARD16[8:12]} {CARD16[12:]}", f"{CARD16[:4]} {CARD16[4:8]} {CARD16[8:12]} {CARD16[12:]}", "bank_card"),
-    (f"卡号{CARD16[:4]}-{CARD16[4:8]}-{CARD16[8:12]}-{CARD16[12:]}", f"{CARD16[:4]}-{CARD16[4:8]}-{CARD16[8:12]}-{CARD16[12:]}", "bank_card"),
+    (f"卡号{CARD16[:4]} {CARD16[4:8]} {CARD16[8:12]} {CARD16[12:]}",
+     f"{CARD16[:4]} {CARD16[4:8]} {CARD16[8:12]} {CARD16[12:]}", "bank_card"),
+    (f"卡号{CARD16[:4]}-{CARD16[4:8]}-{CARD16[8:12]}-{CARD16[12:]}",
+     f"{CARD16[:4]}-{CARD16[4:8]}-{CARD16[8:12]}-{CARD16[12:]}", "bank_card"),
     ("邮箱zhang.san@example.com。", "zhang.san@example.com", "email"),
 ]
 
@@ -59,7 +61,11 @@ def test_detect_finds(text, expected, kind):
 
 
 def test_lower_case_x_check_character():
-    number = next(make_id18("360203", "19800101", f"{n:03d}") for n in range(1000) if make_id18("360203", "19800101", f"{n:03d}").endswith("X"))
+    number = next(
+        make_id18("360203", "19800101", f"{n:03d}")
+        for n in range(1000)
+        if make_id18("360203", "19800101", f"{n:03d}").endswith("X")
+    )
     text = f"身份证{number.lower()}，"
     assert _found(detect(text), text) == [(number.lower(), "id_number")]
 
@@ -215,7 +221,8 @@ def _uscc_with_x_before_check() -> str:
 LICENCE_LOOKALIKES = [
     _luhn_valid_variant("440300202205117110"),  # 施工许可证: division, date, serial
     _luhn_valid_variant("360203202303058802"),
-    "排污许可证编号：" + _luhn_valid_variant("3602032023058802")[:6] + "-2023-" + _luhn_valid_variant("3602032023058802")[10:] + "-P",
+    ("排污许可证编号：" + _luhn_valid_variant("3602032023058802")[:6]
+     + "-2023-" + _luhn_valid_variant("3602032023058802")[10:] + "-P"),
     _uscc_with_x_before_check(),  # a USCC whose 17th character is X: 16 digits, then letters
     _uscc_with_x_before_check() + "001P",  # 排污许可证 number: USCC + 001P
     "9136020318927918" + "T",  # 16 digits then a letter, not a valid USCC here but no card prefix issue

@@ -57,7 +57,8 @@ def test_check_digit_arithmetic_matches_the_standards():
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
     for _ in range(20000):
         first17 = "".join(rng.choice("0123456789") for _ in range(17))
-        assert checkdigits.id18_check_char(first17) == "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights)) % 11]
+        id_check = "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
+        assert checkdigits.id18_check_char(first17) == id_check
         digits = first17[: rng.randint(0, 17)] + rng.choice(("", "5", "x"))
         total = 0
         for i, ch in enumerate(reversed(digits)):
@@ -69,7 +70,11 @@ def test_check_digit_arithmetic_matches_the_standards():
         assert checkdigits.luhn_valid(digits) == (total is not None and total % 10 == 0)
         uscc17 = "".join(rng.choice(checkdigits.USCC_ALPHABET + "IOZ") for _ in range(17))
         values = [checkdigits.USCC_ALPHABET.find(c) for c in uscc17]
-        expected = None if -1 in values else checkdigits.USCC_ALPHABET[(31 - sum(v * pow(3, i, 31) for i, v in enumerate(values)) % 31) % 31]
+        expected = (
+            None
+            if -1 in values
+            else checkdigits.USCC_ALPHABET[(31 - sum(v * pow(3, i, 31) for i, v in enumerate(values)) % 31) % 31]
+        )
         assert checkdigits.uscc_check_char(uscc17) == expected
     for year in (1899, 1900, 1904, 2000, 2023, 2024, 2100, 2101):
         for month in range(14):
@@ -127,11 +132,14 @@ def test_a_whole_run_is_classified_as_every_group_sequence_would_be():
 
 def test_runs_and_brackets_are_found_in_one_scan():
     rng = random.Random(8)
-    pieces = ["(0798)1234567", "（0798）123 4567", "(０791)7654321", "（", "(", "0", "13812345678", "2024年", "号", "(1"]
+    pieces = [
+        "(0798)1234567", "（0798）123 4567", "(０791)7654321", "（", "(", "0", "13812345678", "2024年", "号", "(1",
+    ]
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
         matches = list(detectors._NUMBER_RUN_OR_BRACKET.finditer(text))
-        assert [m.span() for m in matches if m.end() - m.start() > 1] == [m.span() for m in detectors._NUMBER_RUN.finditer(text)]
+        runs = [m.span() for m in detectors._NUMBER_RUN.finditer(text)]
+        assert [m.span() for m in matches if m.end() - m.start() > 1] == runs
         assert any(m.end() - m.start() == 1 for m in matches) == any(
             p in text for p in ("(0", "\uff080", "(\uff10", "\uff08\uff10"))
 
@@ -175,9 +183,11 @@ def _role_names_the_long_way(text: str) -> list[tuple]:
 
 def test_names_after_role_words_are_found_as_before():
     rng = random.Random(9)
-    pieces = ["当事人", "负责人", "现场负责人", "驾驶员工", "股东", "法定代表人", "為", "是", "：", " ", "、", "，", "。",
-              "张三", "欧阳修", "欧阳", "李四明知", "王某某", "陈述", "景德", "于", "本", "的", "水果店", "有限公司",
-              "经营", "在", "张", "明", "在场", "（", "某某超市", "员工"]
+    pieces = [
+        "当事人", "负责人", "现场负责人", "驾驶员工", "股东", "法定代表人", "為", "是", "：", " ", "、", "，", "。",
+        "张三", "欧阳修", "欧阳", "李四明知", "王某某", "陈述", "景德", "于", "本", "的", "水果店", "有限公司",
+        "经营", "在", "张", "明", "在场", "（", "某某超市", "员工",
+    ]
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
         for _ in range(2):  # the second time from what _name_at remembers
@@ -226,7 +236,9 @@ def test_a_big_table_read_by_several_processes_gives_the_same_findings(tmp_path,
     rng = random.Random(1)
     rows = []
     for i in range(1, 3001):
-        facts = rng.choice(("当事人张*到场。", f"电话{random_mobile(rng)}", f"身份证{make_id18()}", f"卡号{make_card()}", "无"))
+        facts = rng.choice(
+            ("当事人张*到场。", f"电话{random_mobile(rng)}", f"身份证{make_id18()}", f"卡号{make_card()}", "无")
+        )
         rows.append((i * 3, random_uscc(rng), facts, rng.choice((None, 13812345678, 1.3812345678e10, 5)),
                      rng.choice((None, b"\xff13812345678", "邮箱a@b.cn".encode()))))
     con.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?)", rows)

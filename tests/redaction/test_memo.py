@@ -43,7 +43,9 @@ def test_clear_all_empties_every_cache_of_the_package():
     assert all(isinstance(c, Memo) for c in caches)
     roles = {"name": "subject_name", "rep": "person_name", "rep_id": "drop", "facts": "free_text"}
     r = policy.redact_record(
-        {"name": "张三", "rep": "李四", "rep_id": "360203199001011231", "facts": "当事人王五，电话13812345678"}, roles, True
+        {"name": "张三", "rep": "李四", "rep_id": "360203199001011231", "facts": "当事人王五，电话13812345678"},
+        roles,
+        True,
     )
     check.check_record(r.values, roles, r.personal_values, r.secrets, True)
     names.looks_like_person_name("赵六")

@@ -9,7 +9,9 @@ ID = make_id18("360203", "19900101", "123")
 USCC = make_uscc("91360203MA35ABCD1")
 # An all-digit USCC that also passes the ID check (about 1 in 31 IDs does).
 USCC_AND_ID = next(
-    make_id18("913602", "19900101", f"{n:03d}") for n in range(1000) if is_valid_uscc(make_id18("913602", "19900101", f"{n:03d}"))
+    make_id18("913602", "19900101", f"{n:03d}")
+    for n in range(1000)
+    if is_valid_uscc(make_id18("913602", "19900101", f"{n:03d}"))
 )
 
 
@@ -152,7 +154,10 @@ def test_unknown_role_is_an_error():
 
 
 def test_roles_are_the_documented_set():
-    assert ROLES == {"subject_name", "person_name", "drop", "code", "uscc", "keep", "free_text", "secret_declaration", "secret", "text"}
+    assert ROLES == {
+        "subject_name", "person_name", "drop", "code", "uscc", "keep",
+        "free_text", "secret_declaration", "secret", "text",
+    }
 
 
 def test_declared_secret_is_removed_from_must_keep_fields_too():
@@ -160,7 +165,9 @@ def test_declared_secret_is_removed_from_must_keep_fields_too():
         {"secrets": "工艺B", "licence_name": "工艺B生产许可证", "no": "景市监罚〔2024〕1号"},
         {"secrets": "secret_declaration", "licence_name": "keep", "no": "keep"},
     )
-    assert r.values == {"secrets": None, "licence_name": "［商业秘密，不予公开］生产许可证", "no": "景市监罚〔2024〕1号"}
+    assert r.values == {
+        "secrets": None, "licence_name": "［商业秘密，不予公开］生产许可证", "no": "景市监罚〔2024〕1号"
+    }
 
 
 def test_placeholder_in_a_person_name_field_is_kept():

@@ -11,7 +11,9 @@ from redaction.synth import make_card, make_id15, make_id18, make_uscc
 ID = make_id18("360203", "19900101", "123")
 USCC = make_uscc("91360203MA35ABCD1")
 USCC_AND_ID = next(
-    make_id18("913602", "19900101", f"{n:03d}") for n in range(1000) if is_valid_uscc(make_id18("913602", "19900101", f"{n:03d}"))
+    make_id18("913602", "19900101", f"{n:03d}")
+    for n in range(1000)
+    if is_valid_uscc(make_id18("913602", "19900101", f"{n:03d}"))
 )
 CARD = make_card("622202", 19)
 
@@ -89,7 +91,9 @@ def test_planted_id_in_fts_content_is_found(tmp_path):
 def test_planted_values_are_reported_with_table_column_and_rowid(tmp_path):
     path = tmp_path / "public.db"
     db = _clean_db(path)
-    db["penalties"].insert({"id": 3, "subject_name": "某公司", "decision_no": ID, "facts": "电话13912345678", "fine": 13812345678})
+    db["penalties"].insert(
+        {"id": 3, "subject_name": "某公司", "decision_no": ID, "facts": "电话13912345678", "fine": 13812345678}
+    )
     findings = scan_database(path)
     assert sorted((f.table, f.column, f.rowid, f.kind) for f in findings if f.table == "penalties") == [
         ("penalties", "decision_no", 3, "id_number"),

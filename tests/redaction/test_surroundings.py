@@ -16,7 +16,8 @@ ID = make_id18("360203", "19900101", "123")  # 360203199001011231
 # (text, the text masked)
 MASKED = [
     # Addresses inside brackets of every kind and width.
-    ("当事人（住所：江西省景德镇市珠山区新厂路12号）于2024年3月5日", "当事人（住所：江西省景德镇市珠山区***）于2024年3月5日"),
+    ("当事人（住所：江西省景德镇市珠山区新厂路12号）于2024年3月5日",
+     "当事人（住所：江西省景德镇市珠山区***）于2024年3月5日"),
     ("（住江西省景德镇市昌江区新厂路12号），", "（住江西省景德镇市昌江区***），"),
     ("（家住江西省景德镇市昌江区新厂路12号），", "（家住江西省景德镇市昌江区***），"),
     ("经营者张三（住址：江西省景德镇市珠山区新厂路12号）在场。", "经营者张*（住址：江西省景德镇市珠山区***）在场。"),
@@ -97,5 +98,7 @@ def test_person_subject_with_brackets_keeps_them():
 
 
 def test_number_with_a_note_is_masked_as_the_number_alone():
-    r = redact_record({"id": f"{ID}（旧）", "facts": f"证件号{ID}（旧）。"}, {"id": "drop", "facts": "free_text"}, False)
+    r = redact_record(
+        {"id": f"{ID}（旧）", "facts": f"证件号{ID}（旧）。"}, {"id": "drop", "facts": "free_text"}, False
+    )
     assert r.values == {"id": None, "facts": "证件号［身份证号已隐藏］（旧）。"}
