@@ -1,9 +1,10 @@
 """The build: raw files → validated, redacted, windowed `public.db` and `authorized.db`.
 
 Data flows one way: read → validate → redact → publicity rules → load (publish/buildrun.py
-runs the steps). The build writes into a staging directory beside the output and moves it
-into place only after its own checks passed, so a failed or killed build leaves the previous
-outputs untouched.
+runs the steps). The build writes into a staging directory and switches `--out` to it only
+after its own checks passed (publish/builds.py: `--out` is a link to a versioned directory,
+replaced in one atomic rename), so a failed or killed build leaves the previous outputs
+untouched and readers never see a half-switched build.
 """
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ import json
 import os
 import shutil
 import sys
-import tempfile
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from redaction.scan import scan_database
 
+from .builds import build_lock, new_build_id, remove_leftovers, staging_dir, switch
 from .buildrun import BuildRun
 from .clock import build_clock
 from .errors import PublishError
@@ -28,9 +30,13 @@ from .settings import DEFAULT_BUILD_WORKERS
 from .settings import state_dir as resolve_state_dir
 
 
+log = logging.getLogger("publish.build")
+
+
 def build(input_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = None, *,
           state_dir: Path | str | None = None, datasets_dir: Path | None = None, progress: bool | None = None,
-          before_scan: Callable[[Path], None] | None = None, workers: int | None = None) -> dict:
+          before_scan: Callable[[Path], None] | None = None, workers: int | None = None,
+          on_switch_step: Callable[[str], None] | None = None) -> dict:
     """Builds `out_dir` from every file under `input_dir`; returns the build report.
     `state_dir` (default: settings.state_dir) holds the record-key secret."""
     input_dir, out_dir = Path(input_dir), Path(out_dir)
@@ -44,43 +50,48 @@ def build(input_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = No
     check_out_dir(out_dir, input_dir, state_dir)  # before anything is written (no command destroys data)
     as_of = build_clock(as_of).today()
     secret = load_record_key_secret(state_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    with build_lock(out_dir):
+        removed = remove_leftovers(out_dir)
+        if removed:
+            log.info("已删除中断的构建留下的目录 (leftovers removed)：%s", "、".join(map(str, removed)))
+        build_id = new_build_id(as_of, dt.datetime.now(dt.UTC))
+        staging = staging_dir(out_dir, build_id)
+        try:
+            started = time.monotonic()
+            run = BuildRun(input_dir, staging, as_of, datasets_dir, secret,
+                           sys.stderr.isatty() if progress is None else progress,
+                           workers or min(DEFAULT_BUILD_WORKERS, os.cpu_count() or 1), build_id=build_id)
+            report = run.execute(files)
+            del run  # its memory is not needed by the scan (which forks workers)
+            if before_scan:
+                before_scan(staging)
+            scan_started = time.monotonic()
+            findings = [f for name in ("public.db", "authorized.db") for f in scan_database(staging / name)]
+            report["timings"]["scan"] = round(time.monotonic() - scan_started, 3)
+            if findings:
+                listed = "; ".join(f"{f.table}.{f.column} 第{f.rowid}行 {f.kind} {f.excerpt}" for f in findings[:20])
+                raise PublishError("scan_failed",
+                                   f"发布前扫描发现 {len(findings)} 处个人信息，已中止发布，原有输出未改动：{listed}")
+            report["seconds"] = round(time.monotonic() - started, 3)
+            _write_json(staging / "build-report.json", report)
+            mark_build_dir(staging, as_of, build_id)
+            switch(out_dir, staging, build_id, lambda: _legacy_id(out_dir), on_step=on_switch_step)
+            log.info("构建已切换 (switched)：%s → %s", out_dir, build_id)
+            return report
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+def _legacy_id(out_dir: Path) -> str:
+    """An id for a plain directory an earlier version built: its as-of day and its time."""
+    as_of = "0000-00-00"
     try:
-        started = time.monotonic()
-        run = BuildRun(input_dir, staging, as_of, datasets_dir, secret,
-                       sys.stderr.isatty() if progress is None else progress,
-                       workers or min(DEFAULT_BUILD_WORKERS, os.cpu_count() or 1))
-        report = run.execute(files)
-        del run  # its memory is not needed by the scan (which forks workers)
-        if before_scan:
-            before_scan(staging)
-        scan_started = time.monotonic()
-        findings = [f for name in ("public.db", "authorized.db") for f in scan_database(staging / name)]
-        report["timings"]["scan"] = round(time.monotonic() - scan_started, 3)
-        if findings:
-            listed = "; ".join(f"{f.table}.{f.column} 第{f.rowid}行 {f.kind} {f.excerpt}" for f in findings[:20])
-            raise PublishError("scan_failed",
-                               f"发布前扫描发现 {len(findings)} 处个人信息，已中止发布，原有输出未改动：{listed}")
-        report["seconds"] = round(time.monotonic() - started, 3)
-        _write_json(staging / "build-report.json", report)
-        mark_build_dir(staging, as_of)
-        _swap_into_place(staging, out_dir)
-        return report
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _swap_into_place(staging: Path, out_dir: Path) -> None:
-    """Moves the finished staging directory to `out_dir` (two renames on one file system)."""
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        os.rename(out_dir, old)
-    os.rename(staging, out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        as_of = json.loads((out_dir / "build-report.json").read_text(encoding="utf-8"))["as_of"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    stamp = dt.datetime.fromtimestamp(out_dir.stat().st_mtime, dt.UTC)
+    return new_build_id(dt.date.fromisoformat(as_of) if as_of != "0000-00-00" else dt.date(1970, 1, 1), stamp)
 
 
 def _write_json(path: Path, data: dict) -> None:

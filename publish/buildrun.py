@@ -80,11 +80,12 @@ class BuildRun:
     """One build's state and steps, writing into `staging`."""
 
     def __init__(self, input_dir: Path, staging: Path, as_of: dt.date, datasets_dir: Path | None,
-                 secret: bytes, progress: bool, workers: int):
+                 secret: bytes, progress: bool, workers: int, build_id: str = ""):
         self.input_dir = input_dir
         self.staging = staging
         self.as_of = as_of
         self.secret = secret
+        self.build_id = build_id
         self.datasets_dir = str(datasets_dir) if datasets_dir else None
         self.datasets = load_definitions(datasets_dir)
         self.by_name = {d.name: d for d in self.datasets}
@@ -160,7 +161,7 @@ class BuildRun:
         sink.apply_deletions()
         clock.lap("process_and_load")
         del settler  # its memory of every decision is not needed any more
-        loader.finish({"as_of": self.as_of.isoformat(),
+        loader.finish({"build_id": self.build_id, "as_of": self.as_of.isoformat(),
                        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
         clock.lap("indexes_entities_search")
         if self.progress:
@@ -225,6 +226,7 @@ class BuildRun:
     def report(self) -> dict:
         ledger = self.ledger
         report = {
+            "build_id": self.build_id,
             "as_of": self.as_of.isoformat(),
             "balanced": ledger.balanced(),
             **ledger.report(),

@@ -80,14 +80,34 @@ def check_out_dir(out_dir: Path | str, input_dir: Path | str, state_dir: Path | 
             raise PublishError("out_not_a_build",
                                f"输出目录已有其他内容，不是以前的构建结果：{shown}（构建只替换空目录或以前的构建，"
                                "请另选一个目录）")
+    _check_versions_dir(Path(os.path.abspath(os.fspath(out_dir))), shown)
     return out
 
 
-def mark_build_dir(path: Path | str, as_of: dt.date | None = None) -> Path:
+def _check_versions_dir(out_dir: Path, shown: str) -> None:
+    """`DIR.builds` beside DIR holds our versions alone (publish/builds.py)."""
+    from .builds import BUILD_ID, LOCK_FILE, STAGING_PREFIX, builds_dir
+
+    root = builds_dir(out_dir)
+    if not os.path.lexists(root):
+        return
+    if not root.is_dir() or root.is_symlink():
+        raise PublishError("out_not_a_build", f"{root} 已存在但不是构建版本目录：{shown}（请另选一个输出目录）")
+    for entry in os.scandir(root):
+        ours = (entry.name == LOCK_FILE or entry.name.startswith((STAGING_PREFIX, ".link-"))
+                or (BUILD_ID.fullmatch(entry.name) and is_build_dir(Path(entry.path))))
+        if not ours:
+            raise PublishError("out_not_a_build",
+                               f"{root} 中有不属于构建的内容：{entry.name}（构建只管理自己的版本，请另选一个输出目录）")
+
+
+def mark_build_dir(path: Path | str, as_of: dt.date | None = None, build_id: str | None = None) -> Path:
     """Writes the marker that makes `path` recognisable as one of our builds."""
     marker = Path(path) / MARKER_FILE
     data: dict[str, object] = {"tool": MARKER_TOOL, "version": MARKER_VERSION}
     if as_of is not None:
         data["as_of"] = as_of.isoformat()
+    if build_id is not None:
+        data["build_id"] = build_id
     marker.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
     return marker

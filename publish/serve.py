@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import os
 import socket
 import sys
 from pathlib import Path
 
 import yaml
 
+from .builds import current, serving_mark
 from .clock import SHANGHAI, Clock, attach
 from .errors import PublishError
 from .plugins import register_all
@@ -42,9 +44,11 @@ def make_datasette(build_dir: Path, clock: Clock | None = None):
     from datasette.app import Datasette
 
     register_all()
-    build_dir = Path(build_dir).resolve()
-    if not build_dir.is_dir():
+    # Resolved once: a later build switches DIR's link, never what this instance reads.
+    resolved = current(Path(build_dir))
+    if resolved is None or not resolved.is_dir():
         raise PublishError("build_missing", f"构建目录不存在：{build_dir}（请先运行 build）")
+    build_dir = resolved
     databases = [build_dir / name for name in DATABASES]
     for path in databases:
         if not path.is_file():
@@ -108,6 +112,8 @@ def serve(build_dir: Path, host: str, port: int, clock: Clock) -> None:
 
     datasette = make_datasette(build_dir, clock)
     sock = bind_socket(host, port)
+    # The build this server reads is held: a later build never prunes it while we run.
+    held = serving_mark(Path(datasette.databases["public"].path).parent)
     try:
         warning = clock_warning(clock)
         if warning:
@@ -121,3 +127,4 @@ def serve(build_dir: Path, host: str, port: int, clock: Clock) -> None:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
+        os.close(held)

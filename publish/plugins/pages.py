@@ -167,9 +167,19 @@ async def entity_page(request, datasette):
         "json_url": f"/entity/{code}.json"})
 
 
+async def health(request, datasette):
+    """Which build this server reads, and that it answers (CONTRACT.md: `/-/health`)."""
+    state = await site_state(datasette)
+    info = state.build_info
+    return json_response({"status": "ok", "build_id": info.get("build_id"), "as_of": info.get("as_of"),
+                          "built_at": info.get("built_at"),
+                          "today": clock_of(datasette).today_iso()})
+
+
 @hookimpl
 def register_routes(datasette):
     return [
+        (r"^/-/health$", health),
         (r"^/(?P<format>\.json)?$", home),
         (r"^/search(?P<format>\.json)?$", search_page),
         (r"^/entity/(?P<uscc>[^/]+?)(?P<format>\.json)?$", entity_page),
