@@ -10,25 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import sys
-import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from redaction.scan import scan_database
 
-from .builds import build_lock, new_build_id, remove_leftovers, staging_dir, switch
 from .buildrun import BuildRun
+from .builds import build_lock, new_build_id, remove_leftovers, staging_dir, switch
 from .clock import build_clock
 from .errors import PublishError
 from .outdir import check_out_dir, mark_build_dir
 from .secrets import load_record_key_secret
 from .settings import DEFAULT_BUILD_WORKERS
 from .settings import state_dir as resolve_state_dir
-
 
 log = logging.getLogger("publish.build")
 

@@ -92,8 +92,9 @@ def build_lock(out_dir: Path) -> Iterator[Path]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             if exc.errno in (errno.EAGAIN, errno.EACCES):
-                raise PublishError("build_running",
-                                   f"另一个构建正在写入 {out_dir}，本次构建未开始（同一输出目录同时只能有一个构建）") from None
+                raise PublishError(
+                    "build_running",
+                    f"另一个构建正在写入 {out_dir}，本次构建未开始（同一输出目录同时只能有一个构建）") from None
             raise
         yield root
     finally:
