@@ -219,6 +219,20 @@ def test_missing_or_empty_input_is_an_error_with_non_zero_exit(tmp_path, setup, 
     assert code in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_build_that_recognises_no_file_fails_and_lists_them(tmp_path):
+    raw = tmp_path / "raw"
+    write_csv(raw / "notes.csv", [{"说明": "本表为空"}], ["说明"])
+    (raw / "readme.pdf").write_bytes(b"%PDF-1.4")
+    result = subprocess.run([sys.executable, "-m", "publish", "build", "--input", str(raw),
+                             "--out", str(tmp_path / "out"), "--as-of", AS_OF.isoformat()],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "[nothing_recognised]" in result.stderr and "Traceback" not in result.stderr
+    assert "notes.csv" in result.stderr and "readme.pdf" in result.stderr
+    assert "构建完成" not in result.stdout
+    assert not (tmp_path / "out").exists()
+
+
 def test_quarantined_rows_keep_file_row_and_original_values(tmp_path):
     bad = penalty(处罚决定日期="2026-13-01")
     out, rep = run(tmp_path, {"d/x.csv": ([penalty(), bad], PENALTY_HEADER)})
