@@ -216,6 +216,8 @@ class BuildRun:
             self.findings.note_names(*result.subject)
         if result.suspect_fine is not None:
             self.findings.note_suspect_fine(label, result.number, result.suspect_fine)
+        for code in result.findings:
+            self.findings.note(code, label, result.number)
         settler.record(dataset.table or "", where, result)
 
     def _tick(self) -> None:

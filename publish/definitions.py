@@ -56,6 +56,9 @@ class Field:
     not_after_as_of: bool = False
     not_before: str | None = None
     label_en: str | None = None
+    # An open enumeration maps the codes it knows (处罚类别1: "1" → 罚款) and keeps any other
+    # value as written: departments send the words as often as the codes (DOMAIN.md).
+    enum_open: bool = False
 
     def enum_value(self, raw: str) -> str | None:
         """The canonical enumeration value for a raw cell (None when not allowed)."""
@@ -64,6 +67,8 @@ class Field:
         value = self.enum.get(raw)
         if value is None:
             value = self.enum.get(unicodedata.normalize("NFKC", raw).strip())
+        if value is None and self.enum_open:
+            return raw.strip()
         return value
 
 
@@ -140,6 +145,7 @@ def _parse(path: Path, data: dict) -> Dataset:
             enum={str(k): str(v) for k, v in enum.items()} if enum else None,
             not_after_as_of=bool(spec.get("not_after_as_of", False)),
             not_before=spec.get("not_before"), label_en=spec.get("label_en"),
+            enum_open=bool(spec.get("enum_open", False)),
         )
         if f.role not in ROLES:
             raise bad(f"字段 {name} 的脱敏角色 {f.role} 未知")

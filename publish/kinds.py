@@ -51,9 +51,10 @@ TRAILING_COLUMNS = (
     Column("digest", "内容摘要（SHA-256，按公开值计算）", "content digest of the published values", str),
 )
 # What a rule adds to its kind's stored columns.
+OBJECTION_STATUS = Column("objection_status", "异议状态", "objection status", str)
 RULE_COLUMNS: dict[str, tuple[Column, ...]] = {
-    "penalty": (Column("severity", "严重程度", "severity", str),
-                Column("objection_status", "异议状态", "objection status", str)),
+    "penalty": (Column("severity", "严重程度", "severity", str), OBJECTION_STATUS),
+    "licence": (OBJECTION_STATUS,),
 }
 # What a rule's view computes at request time.
 DISPLAY_STATUS = Column("display_status", "当前状态（有效/无效/已过期）", "licence status today", str)
@@ -141,7 +142,7 @@ class Kind:
         if self.rule == "licence":
             # Licences have no publicity end; their shown status turns 已过期 past 有效期至.
             return (f"CREATE VIEW [{self.table}] AS SELECT {columns}, CASE "
-                    f"WHEN status = '无效' THEN '无效' "
+                    f"WHEN status = '无效' THEN '无效' WHEN status = '其他' THEN '其他（见备注）' "
                     f"WHEN valid_to IS NOT NULL AND valid_to < publish_today() THEN '已过期' "
                     f"ELSE '有效' END AS {DISPLAY_STATUS.name} FROM [{self.storage}]")
         return (f"CREATE VIEW [{self.table}] AS SELECT {columns} FROM [{self.storage}] "

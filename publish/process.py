@@ -21,7 +21,7 @@ from .kinds import POINTER_RULES, kinds_by_table
 from .outcomes import Pointer, Quarantined, Record, RowOutcome
 from .read import FileError, JsonLineError, SourceTable, open_tables
 from .recordkeys import published_digest, raw_digest, record_key
-from .rules import Publish, decide, fine_in_wan, grade_penalty, load_severity_config
+from .rules import ambiguous_category, narrow_to_scope, Publish, decide, fine_in_wan, grade_penalty, load_severity_config
 from .validate import REASONS, Rejection, RowValidator, normalise_decision_no, normalise_name
 
 SPOOL_CHUNK = 2000
@@ -143,8 +143,15 @@ class TableProcessor:
         state: dict = {}
         suspect_fine = None
         matched: tuple = ()
+        findings: tuple[str, ...] = ()
+        # 2016 当前状态 2 异议: shown with the objection notice, as 异议状态 处理中 (DOMAIN.md).
+        disputed = record.get("status") == "异议"
+        if dataset.rule == "licence":
+            record["objection_status"] = "处理中" if disputed else None
         if dataset.rule == "penalty":
             record["severity"] = grade_penalty(record, self.config)
+            if not values.get("severity") and ambiguous_category(record, self.config) is not None:
+                findings += ("ambiguous_category",)
             _, suspect = fine_in_wan(record, self.config)
             if suspect:
                 suspect_fine = values.get("fine_wan")
@@ -153,9 +160,10 @@ class TableProcessor:
             status = self.context.objections.get(key)
             if repaired or status:
                 matched = (key,)
-            record["objection_status"] = "处理中" if status == "处理中" else None
+            record["objection_status"] = "处理中" if status == "处理中" or disputed else None
             state = {"repaired": repaired, "objection": status}
-        decision = decide(dataset.rule, dataset.tier, record, self.context.as_of, self.config, **state)
+        decision = narrow_to_scope(
+            decide(dataset.rule, dataset.tier, record, self.context.as_of, self.config, **state), record.get("scope"))
         identity = (dataset.table, *(_identity_part(k, values, subject_key) for k in dataset.identity))
         row, tier = None, None
         if isinstance(decision, Publish):
@@ -171,7 +179,7 @@ class TableProcessor:
             outcome = f"withheld.{decision.reason}"
         latest = (subject_key, values.get("evaluated_date") or "") if dataset.rule == "latest_per_subject" else None
         return Record(department, number, identity, digest, rank, outcome, tier, row,
-                      (uscc, name) if uscc and not is_person else None, suspect_fine, matched, latest)
+                      (uscc, name) if uscc and not is_person else None, suspect_fine, matched, latest, findings)
 
 
 def _identity_part(key: str, values: dict, subject_key: str) -> object:

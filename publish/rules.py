@@ -31,7 +31,10 @@ WITHHELD_REASONS = {
     "not_latest": "已有更新的评价结果",
     "no_matching_record": "未找到对应的处罚记录",
     "not_applied": "异议处理结果无需改变公示",
+    "government_only": "信息使用范围为仅政府部门内部共享，不予公开",
 }
+# Narrowest last: a record's scope can only move it down this list.
+TIER_ORDER = {"public": 2, "authorized": 1, "none": 0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,14 @@ class Withhold:
 
 
 @dataclass(frozen=True)
+class AmbiguousCategory:
+    category: str
+    when: tuple[str, ...]
+    severe: str
+    otherwise: str
+
+
+@dataclass(frozen=True)
 class SeverityConfig:
     minor_fine_below_wan: float
     huge_fine_from_wan: float
@@ -55,6 +66,7 @@ class SeverityConfig:
     max_months: dict[str, int]
     blacklist_max_months: int
     suspect_wan_above: float
+    ambiguous: tuple[AmbiguousCategory, ...] = ()
 
 
 @lru_cache(maxsize=4)
@@ -69,7 +81,29 @@ def load_severity_config(path: str | None = None) -> SeverityConfig:
         max_months={k: int(v) for k, v in raw["max_months"].items()},
         blacklist_max_months=int(raw["blacklist_max_months"]),
         suspect_wan_above=float(raw["suspect_wan_above"]),
+        ambiguous=tuple(AmbiguousCategory(str(c), tuple(spec["severe_when"]), "严重", str(spec["otherwise"]))
+                        for c, spec in (raw.get("ambiguous_categories") or {}).items()),
     )
+
+
+@lru_cache(maxsize=4)
+def load_scope_tiers(path: str | None = None) -> dict[str, str]:
+    """Scope word (信息使用范围, 公开类型) → the tier it allows (data/scopes.yml)."""
+    with open(path or data_file("scopes.yml"), encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def narrow_to_scope(decision: Publish | Withhold, scope: str | None) -> Publish | Withhold:
+    """A published record whose own scope allows less goes to that tier, or to neither."""
+    if scope is None or not isinstance(decision, Publish):
+        return decision
+    allowed = load_scope_tiers().get(scope, "none")   # an unknown scope: the safer reading
+    if allowed == "none":
+        return Withhold("government_only")
+    if TIER_ORDER[allowed] < TIER_ORDER[decision.tier]:
+        return Publish(allowed, decision.publicity_end)  # type: ignore[arg-type]
+    return decision
 
 
 def fine_in_wan(record: dict, config: SeverityConfig) -> tuple[float | None, bool]:
@@ -93,7 +127,15 @@ def grade_penalty(record: dict, config: SeverityConfig) -> str:
         return record["severity"]
     text = "；".join(str(record[k]) for k in ("category", "category_2", "content", "penalty_name")
                     if record.get(k))
-    grades = [grade for grade, words in config.keywords.items() if any(w in text for w in words)]
+    ambiguous = ambiguous_category(record, config)
+    if ambiguous is not None:
+        # Code 4 names suspension and revocation at once: the decision's own words decide.
+        text = text.replace(ambiguous.category, "")
+        grade = ambiguous.severe if any(w in _decision_text(record) for w in ambiguous.when) else ambiguous.otherwise
+        text_grades = [grade]
+    else:
+        text_grades = []
+    grades = text_grades + [grade for grade, words in config.keywords.items() if any(w in text for w in words)]
     if "罚款" in text or record.get("fine_wan"):
         amount, _ = fine_in_wan(record, config)
         if amount is None:
@@ -107,6 +149,23 @@ def grade_penalty(record: dict, config: SeverityConfig) -> str:
     if not grades:
         return config.unrecognised
     return max(grades, key=SEVERITY_ORDER.__getitem__)
+
+
+def _decision_text(record: dict) -> str:
+    """What was decided (处罚结果, 处罚名称), not the facts found: "吊销" in the facts may
+    describe an earlier decision."""
+    return "；".join(str(record[k]) for k in ("content", "penalty_name") if record.get(k))
+
+
+def ambiguous_category(record: dict, config: SeverityConfig) -> AmbiguousCategory | None:
+    """The ambiguous 处罚类别 a record names (2016 code 4), if any: graded by the decision's
+    text and reported as a finding."""
+    for category in (record.get("category"), record.get("category_2")):
+        if category:
+            for rule in config.ambiguous:
+                if rule.category in str(category):
+                    return rule
+    return None
 
 
 def _last_day(start_iso: str, months: int) -> dt.date:
@@ -169,6 +228,9 @@ def decide(rule: str, tier: Tier | None, record: dict, as_of: dt.date, config: S
         return blacklist_decision(record, as_of, config)
     if rule == "redlist":
         return redlist_decision(record, as_of)
+    if rule == "licence" and record.get("status") == "撤销":
+        # 2016 当前状态 1 撤销: the record itself was withdrawn (DOMAIN.md), in neither tier.
+        return Withhold("revoked")
     # Licences, commitments, grades, arrears: no publicity end (licence status is shown).
     if tier is None:
         raise ValueError(f"a dataset with publicity rule {rule} needs a tier to publish into")

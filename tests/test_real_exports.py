@@ -1,0 +1,180 @@
+"""What departments' real exports carry (DOMAIN.md "What departments' real exports look like"):
+the 2016 layout's codes and the scope columns, each code and value with its case."""
+import pytest
+
+from publish.build import build
+from tests.conftest import AS_OF, rows
+from tests.factories import uscc, write_csv
+
+OLD_PENALTY = ["行政处罚决定书文号", "处罚名称", "处罚类别1", "处罚类别2", "处罚事由", "处罚依据", "行政相对人名称",
+               "行政相对人代码_1(统一社会信用代码)", "法定代表人姓名", "处罚结果", "处罚决定日期", "处罚机关",
+               "当前状态", "信息使用范围", "地方编码", "数据更新时间戳"]
+OLD_LICENCE = ["行政许可决定书文号", "项目名称", "审批类别", "许可内容", "行政相对人名称",
+               "行政相对人代码_1(统一社会信用代码)", "法定代表人姓名", "许可决定日期", "许可截止期", "许可机关",
+               "当前状态", "信息使用范围", "地方编码", "数据更新时间戳"]
+
+
+LICENCE_HEADER = ["行政相对人名称", "行政相对人类别", "行政相对人代码_1(统一社会信用代码)", "法定代表人",
+                  "行政许可决定文书名称", "行政许可决定文书号", "许可类别", "许可证书名称", "许可编号", "许可内容",
+                  "许可决定日期", "有效期自", "有效期至", "许可机关", "当前状态", "数据来源单位"]
+
+
+def licence(**overrides) -> dict:
+    row = {"行政相对人名称": "景德镇市昌南陶瓷有限公司", "行政相对人类别": "法人及非法人组织",
+           "行政相对人代码_1(统一社会信用代码)": uscc(1), "法定代表人": "王小明",
+           "行政许可决定文书名称": "食品经营许可决定书", "行政许可决定文书号": "景市监许〔2026〕9号", "许可类别": "普通",
+           "许可证书名称": "食品经营许可证", "许可编号": "JY13602000012345", "许可内容": "预包装食品销售",
+           "许可决定日期": "2026-03-01", "有效期自": "2026-03-01", "有效期至": "2031-02-28",
+           "许可机关": "景德镇市市场监督管理局", "当前状态": "1", "数据来源单位": "景德镇市市场监督管理局"}
+    row.update(overrides)
+    return row
+
+
+def old_penalty(**overrides) -> dict:
+    row = {"行政处罚决定书文号": "景市监罚〔2026〕21号", "处罚名称": "销售不合格产品", "处罚类别1": "1",
+           "处罚类别2": "", "处罚事由": "销售不合格的日用陶瓷", "处罚依据": "《产品质量法》第四十九条",
+           "行政相对人名称": "景德镇市昌南陶瓷有限公司", "行政相对人代码_1(统一社会信用代码)": uscc(1),
+           "法定代表人姓名": "王小明", "处罚结果": "罚款人民币5万元", "处罚决定日期": "2026-06-01",
+           "处罚机关": "景德镇市市场监督管理局", "当前状态": "0", "信息使用范围": "", "地方编码": "360200",
+           "数据更新时间戳": "2026-06-02 09:00:00"}
+    row.update(overrides)
+    return row
+
+
+def old_licence(**overrides) -> dict:
+    row = {"行政许可决定书文号": "景市监许〔2026〕8号", "项目名称": "食品经营许可", "审批类别": "普通",
+           "许可内容": "预包装食品销售", "行政相对人名称": "景德镇市昌南陶瓷有限公司",
+           "行政相对人代码_1(统一社会信用代码)": uscc(1), "法定代表人姓名": "王小明", "许可决定日期": "2026-03-01",
+           "许可截止期": "2031-02-28", "许可机关": "景德镇市市场监督管理局", "当前状态": "0", "信息使用范围": "",
+           "地方编码": "360200", "数据更新时间戳": "2026-03-02 09:00:00"}
+    row.update(overrides)
+    return row
+
+
+def built(tmp_path, name, data, header):
+    raw = tmp_path / "raw"
+    write_csv(raw / name, data, header)
+    report = build(raw, tmp_path / "out", AS_OF, progress=False)
+    assert report["balanced"]
+    return tmp_path / "out", report
+
+
+def where(out, table):
+    found = {}
+    for tier in ("public", "authorized"):
+        try:
+            found[tier] = rows(out / f"{tier}.db", f"SELECT * FROM [{table}_records]")
+        except Exception:  # the tier has no such table: nothing of the kind there
+            found[tier] = []
+    return found
+
+
+@pytest.mark.parametrize("status, tier, objection", [
+    ("0", "public", None), ("", "public", None), ("正常", "public", None),
+    ("1", None, None), ("撤销", None, None),
+    ("2", "public", "处理中"), ("异议", "public", "处理中"),
+    ("3", "public", None), ("其他", "public", None),
+])
+def test_2016_penalty_status_codes(tmp_path, status, tier, objection):
+    out, report = built(tmp_path, "p.csv", [old_penalty(当前状态=status)], OLD_PENALTY)
+    found = where(out, "penalties")
+    assert [len(found["public"]), len(found["authorized"])] == [int(tier == "public"), 0]
+    if tier is None:
+        assert report["datasets"]["penalty_2016"]["withheld"] == {"revoked": 1}
+    else:
+        assert found["public"][0]["objection_status"] == objection
+
+
+@pytest.mark.parametrize("status, shown", [
+    ("0", "有效"), ("", "有效"), ("有效", "有效"), ("无效", "无效"),
+    ("1", None), ("撤销", None),
+    ("2", "有效"), ("3", "其他（见备注）"),
+])
+def test_2016_licence_status_codes(tmp_path, status, shown):
+    out, report = built(tmp_path, "l.csv", [old_licence(当前状态=status)], OLD_LICENCE)
+    public = rows(out / "public.db", "SELECT display_status, objection_status FROM licences")
+    if shown is None:
+        assert public == [] and report["datasets"]["licence_2016"]["withheld"] == {"revoked": 1}
+    else:
+        assert public == [{"display_status": shown, "objection_status": "处理中" if status == "2" else None}]
+
+
+@pytest.mark.parametrize("code, words, severity", [
+    ("0", "警告", "轻微"), ("1", "罚款", "一般"), ("2", "没收违法所得、没收非法财物", "一般"),
+    ("3", "责令停产停业", "严重"), ("5", "行政拘留", "一般"), ("6", "其他", "一般"),
+])
+def test_2016_category_codes_are_shown_as_words_and_graded(tmp_path, code, words, severity):
+    result = "警告" if code == "0" else "责令改正" if code in ("3", "5", "6") else "罚款人民币5万元"
+    out, report = built(tmp_path, "p.csv", [old_penalty(处罚类别1=code, 处罚结果=result)], OLD_PENALTY)
+    published = rows(out / "public.db", "SELECT category, severity FROM penalties_records")
+    if severity == "轻微":  # not published at all (NDRC order No. 36, the safer reading)
+        assert published == [] and report["datasets"]["penalty_2016"]["withheld"] == {"minor_not_published": 1}
+        return
+    assert published == [{"category": words, "severity": severity}]
+
+
+@pytest.mark.parametrize("result, severity", [
+    ("吊销食品经营许可证", "严重"), ("暂扣食品经营许可证三个月", "一般"), ("责令改正", "一般"),
+])
+def test_category_code_4_is_serious_only_when_the_decision_says_revoked(tmp_path, result, severity):
+    out, report = built(tmp_path, "p.csv", [old_penalty(处罚类别1="4", 处罚结果=result)], OLD_PENALTY)
+    [row] = rows(out / "public.db", "SELECT category, severity FROM penalties_records")
+    assert row["category"] == "暂扣或者吊销许可证、暂扣或者吊销执照" and row["severity"] == severity
+    assert report["findings"]["ambiguous_category"]["count"] == 1
+
+
+def test_category_words_arrive_instead_of_codes(tmp_path):
+    out, _ = built(tmp_path, "p.csv", [old_penalty(处罚类别1="罚款", 处罚类别2="没收违法所得")], OLD_PENALTY)
+    [row] = rows(out / "public.db", "SELECT category, category_2 FROM penalties_records")
+    assert row == {"category": "罚款", "category_2": "没收违法所得"}
+
+
+SCOPES = [("0", "public"), ("公示", "public"), ("", "public"),
+          ("2", "authorized"), ("仅可授权查询", "authorized"),
+          ("1", None), ("仅政府部门内部共享", None)]
+
+
+@pytest.mark.parametrize("scope, tier", SCOPES)
+def test_the_scope_column_narrows_a_2016_penalty(tmp_path, scope, tier):
+    out, report = built(tmp_path, "p.csv", [old_penalty(信息使用范围=scope)], OLD_PENALTY)
+    found = where(out, "penalties")
+    assert {t: len(r) for t, r in found.items()} == {"public": int(tier == "public"),
+                                                     "authorized": int(tier == "authorized")}
+    block = report["datasets"]["penalty_2016"]
+    if tier is None:
+        assert block["withheld"] == {"government_only": 1}
+    else:
+        assert block["published"][tier] == 1
+
+
+@pytest.mark.parametrize("scope, tier", SCOPES)
+def test_the_scope_column_narrows_a_current_licence(tmp_path, scope, tier):
+    out, _ = built(tmp_path, "l.csv", [licence(信息使用范围=scope)], LICENCE_HEADER + ["信息使用范围"])
+    found = where(out, "licences")
+    assert {t: len(r) for t, r in found.items()} == {"public": int(tier == "public"),
+                                                     "authorized": int(tier == "authorized")}
+
+
+@pytest.mark.parametrize("kind, tier", [("可向社会公开", "public"), ("特定范围内公开", "authorized"),
+                                        ("不可公开", None)])
+def test_a_commitments_open_type_narrows_it(tmp_path, kind, tier):
+    header = ["行政相对人名称", "统一社会信用代码", "承诺类型", "承诺事项", "承诺日期", "承诺受理单位", "公开类型"]
+    row = {"行政相对人名称": "景德镇市昌南陶瓷有限公司", "统一社会信用代码": uscc(1), "承诺类型": "审批替代型",
+           "承诺事项": "食品经营许可告知承诺", "承诺日期": "2026-05-01", "承诺受理单位": "景德镇市市场监督管理局",
+           "公开类型": kind}
+    out, _ = built(tmp_path, "c.csv", [row], header)
+    counts = {}
+    for t in ("public", "authorized"):
+        try:
+            counts[t] = len(rows(out / f"{t}.db", "SELECT * FROM commitments"))
+        except Exception:  # no such table in that tier
+            counts[t] = 0
+    assert counts == {"public": int(tier == "public"), "authorized": int(tier == "authorized")}
+
+
+def test_a_scope_never_widens_an_authorized_kind(tmp_path):
+    header = ["纳税人名称", "纳税人识别号", "评价年度", "信用等级", "信息使用范围"]
+    out, _ = built(tmp_path, "t.csv", [{"纳税人名称": "甲公司", "纳税人识别号": uscc(1), "评价年度": "2025",
+                                        "信用等级": "A", "信息使用范围": "0"}], header)
+    assert len(rows(out / "authorized.db", "SELECT * FROM tax_grades")) == 1
+    assert "tax_grades" not in {r["name"] for r in rows(out / "public.db", "SELECT name FROM sqlite_master")}
