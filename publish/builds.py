@@ -4,15 +4,16 @@
 `DIR/public.db` keeps its path and a reader sees the previous build or the new one, never
 neither and never a mix:
 
-    DIR -> DIR.builds/2026-11-25_20261125T020000Z-k3q9
+    DIR -> DIR.builds/2026-11-25_20261125T020000.000000Z-k3q9
     DIR.builds/
-        2026-11-24_20261124T020000Z-a7fm/     the previous build (kept until a later one succeeds)
-        2026-11-25_20261125T020000Z-k3q9/     the current build
+        2026-11-24_20261124T020000.000000Z-a7fm/  the previous build (kept until a later one succeeds)
+        2026-11-25_20261125T020000.000000Z-k3q9/  the current build
         .staging-<build id>/                  a build in progress (a killed one is removed next time)
         .lock                                 held (flock) while a build runs: a second is refused
         <build id>/.serving-<pid>             held (flock) by a running `serve`: never pruned
 
-The build id is `<as-of>_<UTC instant>-<4 random symbols>`; builds are ordered by the instant.
+The build id is `<as-of>_<UTC instant>-<4 random symbols>` (the instant to the microsecond,
+`20261125T020000.123456Z`); builds are ordered by the instant.
 The two newest builds are kept, and any build a running server holds.
 """
 from __future__ import annotations
@@ -35,7 +36,8 @@ LOCK_FILE = ".lock"
 STAGING_PREFIX = ".staging-"
 SERVING_PREFIX = ".serving-"
 _SYMBOLS = "abcdefghjkmnpqrstuvwxyz23456789"   # no look-alikes (0/o, 1/l/i)
-BUILD_ID = re.compile(r"(?P<as_of>\d{4}-\d{2}-\d{2})_(?P<instant>\d{8}T\d{6}Z)-(?P<tag>[a-z0-9]{4})")
+# The instant carries microseconds: two builds in one second still order by when they began.
+BUILD_ID = re.compile(r"(?P<as_of>\d{4}-\d{2}-\d{2})_(?P<instant>\d{8}T\d{6}(?:\.\d{6})?Z)-(?P<tag>[a-z0-9]{4})")
 
 # Steps of the switch, in order; `on_step` (tests) is called before each.
 STEPS = ("move_legacy", "link", "prune")
@@ -48,7 +50,7 @@ def builds_dir(out_dir: Path) -> Path:
 
 
 def new_build_id(as_of: dt.date, now: dt.datetime) -> str:
-    instant = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    instant = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     tag = "".join(secrets.choice(_SYMBOLS) for _ in range(4))
     return f"{as_of.isoformat()}_{instant}-{tag}"
 
