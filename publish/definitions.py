@@ -40,6 +40,8 @@ def normalise_header(header: object) -> str:
     """The form headers are compared in: NFKC (full-width brackets), no spaces, `-` as `_`."""
     text = unicodedata.normalize("NFKC", str(header if header is not None else ""))
     text = _SPACES.sub("", text).replace("-", "_").replace("—", "_")
+    if text.isascii():
+        text = text.upper()   # the standard's field codes arrive in either case (CF_WSH, cf_wsh)
     match = _NUMBERED_CODE.fullmatch(text)
     return match.group(1) if match else text
 
@@ -157,6 +159,13 @@ def _parse(path: Path, data: dict) -> Dataset:
                 raise bad(f"表头 {header} 同时对应 {index[key]} 和 {name}")
         fields.append(f)
     names = {f.name for f in fields}
+    # The standard's field codes (DOMAIN.md): another spelling of a field's header.
+    for code, name in (data.get("field_codes") or {}).items():
+        if name not in names:
+            raise bad(f"field_codes 中的 {code} 对应不存在的字段 {name}")
+        key = normalise_header(code)
+        if index.setdefault(key, name) != name:
+            raise bad(f"字段代码 {code} 同时对应 {index[key]} 和 {name}")
     try:
         # Stored as field names: any spelling or alias of a signature field counts.
         signature = tuple(index[normalise_header(h)] for h in data["signature"])

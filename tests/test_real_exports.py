@@ -178,3 +178,55 @@ def test_a_scope_never_widens_an_authorized_kind(tmp_path):
                                         "信用等级": "A", "信息使用范围": "0"}], header)
     assert len(rows(out / "authorized.db", "SELECT * FROM tax_grades")) == 1
     assert "tax_grades" not in {r["name"] for r in rows(out / "public.db", "SELECT name FROM sqlite_master")}
+
+
+CURRENT_PENALTY_CODES = {"CF_XDR_MC": "行政相对人名称", "CF_XDR_LB": "行政相对人类别", "CF_XDR_SHXYM": "统一社会信用代码",
+                         "CF_FRDB": "法定代表人", "CF_FR_ZJHM": "法定代表人证件号码", "CF_WSH": "行政处罚决定书文号",
+                         "CF_SY": "违法事实", "CF_YJ": "处罚依据", "CF_CFLB": "处罚类别", "CF_NR": "处罚内容",
+                         "CF_NR_FK": "罚款金额（万元）", "CF_JDRQ": "处罚决定日期", "CF_CFJG": "处罚机关",
+                         "CF_SJLY": "数据来源单位"}
+LICENCE_CODES = {"XK_XDR_MC": "行政相对人名称", "XK_XDR_LB": "行政相对人类别", "XK_XDR_SHXYM": "统一社会信用代码",
+                 "XK_FRDB": "法定代表人", "XK_XKWS": "行政许可决定文书名称", "XK_WSH": "行政许可决定文书号",
+                 "XK_XKLB": "许可类别", "XK_XKZS": "许可证书名称", "XK_XKBH": "许可编号", "XK_NR": "许可内容",
+                 "XK_JDRQ": "许可决定日期", "XK_YXQZ": "有效期自", "XK_YXQZI": "有效期至", "XK_XKJG": "许可机关",
+                 "XK_ZT": "当前状态", "XK_LYDW": "数据来源单位"}
+OLD_PENALTY_CODES = {"CF_WSH": "行政处罚决定书文号", "CF_CFLB1": "处罚类别1", "CF_SY": "处罚事由", "CF_YJ": "处罚依据",
+                     "CF_XDR_MC": "行政相对人名称", "CF_XDR_SHXYM": "行政相对人代码_1(统一社会信用代码)",
+                     "CF_FR": "法定代表人姓名", "CF_JG": "处罚结果", "CF_JDRQ": "处罚决定日期", "CF_XZJG": "处罚机关",
+                     "CF_ZT": "当前状态", "SJC": "数据更新时间戳"}
+
+
+def _coded(codes: dict, row: dict, upper: bool) -> tuple[list, dict]:
+    header = [c if upper else c.lower() for c in codes]
+    return header, {h: row[codes[c]] for h, c in zip(header, codes, strict=True)}
+
+
+@pytest.mark.parametrize("upper", [True, False], ids=["upper", "lower"])
+def test_current_penalty_field_codes(tmp_path, upper):
+    from tests.factories import penalty
+    source = {**penalty(), "统一社会信用代码": uscc(1)}
+    header, row = _coded(CURRENT_PENALTY_CODES, source, upper)
+    out, report = built(tmp_path, "cf.csv", [row], header)
+    assert report["datasets"]["penalty"]["published"]["public"] == 1
+    [record] = rows(out / "public.db", "SELECT subject_name, uscc, decision_no, legal_rep, fine_wan FROM penalties")
+    assert record == {"subject_name": "景德镇市昌南陶瓷有限公司", "uscc": uscc(1), "decision_no": "景市监罚〔2026〕1号",
+                      "legal_rep": "王*", "fine_wan": 5.0}
+
+
+@pytest.mark.parametrize("upper", [True, False], ids=["upper", "lower"])
+def test_licence_field_codes_tell_valid_from_and_valid_to_apart(tmp_path, upper):
+    source = {**licence(), "统一社会信用代码": uscc(1)}
+    header, row = _coded(LICENCE_CODES, source, upper)
+    out, _ = built(tmp_path, "xk.csv", [row], header)
+    [record] = rows(out / "public.db", "SELECT valid_from, valid_to, licence_no, display_status FROM licences")
+    assert record == {"valid_from": "2026-03-01", "valid_to": "2031-02-28", "licence_no": "JY13602000012345",
+                      "display_status": "有效"}
+
+
+@pytest.mark.parametrize("upper", [True, False], ids=["upper", "lower"])
+def test_2016_penalty_field_codes(tmp_path, upper):
+    header, row = _coded(OLD_PENALTY_CODES, old_penalty(当前状态="2"), upper)
+    out, report = built(tmp_path, "cf2016.csv", [row], header)
+    assert report["datasets"]["penalty_2016"]["published"]["public"] == 1
+    [record] = rows(out / "public.db", "SELECT content, authority, objection_status FROM penalties")
+    assert record == {"content": "罚款人民币5万元", "authority": "景德镇市市场监督管理局", "objection_status": "处理中"}
