@@ -21,7 +21,15 @@ from .kinds import POINTER_RULES, kinds_by_table
 from .outcomes import Pointer, Quarantined, Record, RowOutcome
 from .read import FileError, JsonLineError, SourceTable, open_tables
 from .recordkeys import published_digest, raw_digest, record_key
-from .rules import ambiguous_category, narrow_to_scope, Publish, decide, fine_in_wan, grade_penalty, load_severity_config
+from .rules import (
+    Publish,
+    ambiguous_category,
+    decide,
+    fine_in_wan,
+    grade_penalty,
+    load_severity_config,
+    narrow_to_scope,
+)
 from .validate import REASONS, Rejection, RowValidator, normalise_decision_no, normalise_name
 
 SPOOL_CHUNK = 2000
@@ -162,8 +170,10 @@ class TableProcessor:
                 matched = (key,)
             record["objection_status"] = "处理中" if status == "处理中" or disputed else None
             state = {"repaired": repaired, "objection": status}
+        scope = record.get("scope")   # an enum's canonical word (data/scopes.yml), or None
         decision = narrow_to_scope(
-            decide(dataset.rule, dataset.tier, record, self.context.as_of, self.config, **state), record.get("scope"))
+            decide(dataset.rule, dataset.tier, record, self.context.as_of, self.config, **state),
+            scope if isinstance(scope, str) else None)
         identity = (dataset.table, *(_identity_part(k, values, subject_key) for k in dataset.identity))
         row, tier = None, None
         if isinstance(decision, Publish):
