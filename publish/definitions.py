@@ -21,7 +21,10 @@ from .resources import DATASETS_DIR
 BUILTIN_DIR = DATASETS_DIR
 
 ROLES = {"subject_name", "person_name", "drop", "code", "uscc", "keep", "free_text",
-         "text", "secret_declaration", "secret"}
+         "text", "secret_declaration", "secret", "business_address"}
+# A business's address is public; a natural person's is not (DOMAIN.md): the role stands for
+# `text` in an organisation's record and for `drop` in a person's (publish/process.py).
+BUSINESS_ADDRESS = {False: "text", True: "drop"}
 TYPES = {"text", "uscc", "date", "datetime", "decimal", "integer", "enum"}
 Tier = Literal["public", "authorized"]
 TIERS: frozenset[str] = frozenset(get_args(Tier))
@@ -33,6 +36,9 @@ RULES: frozenset[str] = frozenset(get_args(Rule))
 # Numbered code columns (行政相对人代码_N(名称)) are matched by the bracketed name alone: the
 # 2016 layout numbers them differently from the current one (DOMAIN.md).
 _NUMBERED_CODE = re.compile(r"行政相对人代码_?\d*\((.+)\)")
+# A numbered code column without its bracketed name: read by the layout's own numbering, and
+# only when the other headers fixed the layout (DOMAIN.md: the layouts number differently).
+BARE_CODE = re.compile(r"行政相对人代码_?(\d+)")
 _SPACES = re.compile(r"\s+")
 
 
@@ -44,6 +50,9 @@ def normalise_header(header: object) -> str:
         text = text.upper()   # the standard's field codes arrive in either case (CF_WSH, cf_wsh)
     match = _NUMBERED_CODE.fullmatch(text)
     return match.group(1) if match else text
+
+
+PERSONAL_CODE_FIELD = "id_number"   # where a bare 行政相对人代码_5 goes: a dropped field
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,10 @@ class Dataset:
     person_when_id_without_uscc: bool = False
     newest_by: tuple[str, ...] = ("updated_at",)
     source: str = ""
+    # The register of market subjects: its name for a subject is the registered one.
+    register: bool = False
+    # The layout's numbering of 行政相对人代码_N, for bare numbered columns (N → field).
+    numbered_codes: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
     # What pages show of the kind's records (publish/kinds.py): one layout of a kind has it.
     display: dict | None = field(default=None, compare=False, repr=False)
     header_index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -110,15 +123,38 @@ class Dataset:
         return f
 
     def match_header(self, header: list[object]) -> dict[int, str]:
-        """Column index → field name for the columns of `header` this dataset knows."""
+        """Column index → field name for the columns of `header` this dataset knows.
+
+        A field's canonical header beats an alias for it whatever the column order (企业名称
+        beside 行政相对人名称: the latter is the subject); then aliases and field codes; then
+        bare numbered code columns by this layout's numbering (a bare `_5` is always read as
+        the personal number: never published)."""
+        normalised = [normalise_header(cell) for cell in header]
         mapping: dict[int, str] = {}
         taken: set[str] = set()
-        for index, cell in enumerate(header):
-            name = self.header_index.get(normalise_header(cell))
+        canonical = {normalise_header(f.header): f.name for f in self.fields}
+        for index, key in enumerate(normalised):
+            name = canonical.get(key)
             if name and name not in taken:
-                mapping[index] = name
-                taken.add(name)
+                mapping[index], _ = name, taken.add(name)
+        for index, key in enumerate(normalised):
+            name = self.header_index.get(key)
+            if index not in mapping and name and name not in taken:
+                mapping[index], _ = name, taken.add(name)
+        for index, key in enumerate(normalised):
+            bare = BARE_CODE.fullmatch(key)
+            if index in mapping or not bare:
+                continue
+            name = PERSONAL_CODE_FIELD if bare.group(1) == "5" else self.numbered_codes.get(int(bare.group(1)))
+            if name and name not in taken and self.field(name) is not None:
+                mapping[index], _ = name, taken.add(name)
         return mapping
+
+    def shadowed(self, header: list[object], mapping: dict[int, str]) -> dict[int, str]:
+        """Columns left unread because another column holds the same field (an alias beside
+        its canonical header): column index → the field it spells. A difference is a finding."""
+        return {index: self.header_index[key] for index, key in enumerate(map(normalise_header, header))
+                if index not in mapping and key in self.header_index}
 
     def known_fields(self, normalised: set[str]) -> set[str]:
         return {self.header_index[h] for h in normalised if h in self.header_index}
@@ -183,6 +219,8 @@ def _parse(path: Path, data: dict) -> Dataset:
         person_when_id_without_uscc=bool(data.get("person_when_id_without_uscc", False)),
         newest_by=tuple(data.get("newest_by", ("updated_at",))),
         source=str(path), display=data.get("display"), header_index=index,
+        register=bool(data.get("register", False)),
+        numbered_codes={int(k): str(v) for k, v in (data.get("numbered_codes") or {}).items()},
     )
 
 

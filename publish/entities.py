@@ -42,7 +42,9 @@ def build_entities(db: sqlite_utils.Database, kinds: list[Kind]) -> None:
     parts = []
     for k in with_subject:
         subject_class = "subject_class" if "subject_class" in k.column_names else "NULL AS subject_class"
-        parts.append(f"SELECT uscc, subject_name, {k.date or 'NULL'} AS seen, '{k.table}' AS kind, "
+        # The register's name wins (it sorts after every date); else the latest record's.
+        seen = "'9999-12-31'" if k.register else (k.date or "NULL")
+        parts.append(f"SELECT uscc, subject_name, {seen} AS seen, '{k.table}' AS kind, "
                      f"{subject_class} FROM [{k.storage}] WHERE uscc IS NOT NULL AND subject_is_person = 0")
     count_columns = [f"{k.table}_count" for k in with_subject]
     columns = {"uscc": str, "name": str, "subject_class": str, "entity_type": str,

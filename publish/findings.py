@@ -6,6 +6,7 @@ from __future__ import annotations
 NOTES = {
     "ambiguous_category": ("处罚类别为“暂扣或者吊销许可证、暂扣或者吊销执照”（代码 4）："
                            "按处罚内容是否写明吊销定为严重或一般"),
+    "shadowed_column_differs": "同一字段有两列（如“企业名称”与“行政相对人名称”）且取值不同：以标准表头一列为准",
 }
 LIMIT = 1000          # items listed per finding (all are counted)
 NAMES_PER_KEY = 5     # names remembered per USCC and USCCs per name: enough to show a clash

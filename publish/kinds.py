@@ -103,6 +103,11 @@ class Kind:
     display: Display
 
     @property
+    def register(self) -> bool:
+        """The register of market subjects: its name for a subject is the registered one."""
+        return any(d.register for d in self.layouts)
+
+    @property
     def ends(self) -> bool:
         """Records stop being published at `publicity_end`."""
         return self.rule in ENDING_RULES

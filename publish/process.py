@@ -16,7 +16,7 @@ from redaction.check import check_record
 from redaction.policy import looks_like_person_name, redact_record
 
 from .accounting import UNKNOWN_DEPARTMENT
-from .definitions import Dataset, load_definitions, recognise
+from .definitions import BUSINESS_ADDRESS, Dataset, load_definitions, recognise
 from .kinds import POINTER_RULES, kinds_by_table
 from .outcomes import Pointer, Quarantined, Record, RowOutcome
 from .read import FileError, JsonLineError, SourceTable, open_tables
@@ -84,11 +84,18 @@ class TableProcessor:
         self.context = context
         self.source = source
         self.config = load_severity_config()
-        self.roles = dataset.roles
+        # The redaction roles for an organisation's record and for a natural person's (the
+        # dataset's roles, with business_address resolved): stable objects, redaction
+        # remembers its plan per roles mapping.
+        self.roles_by_person = {person: {name: BUSINESS_ADDRESS[person] if role == "business_address" else role
+                                         for name, role in dataset.roles.items()}
+                                for person in (False, True)}
         mapping = dataset.match_header(header)
         self.mapping = mapping
         self.validator = RowValidator(dataset, mapping, context.as_of)
         by_field = {name: index for index, name in mapping.items()}
+        # (alias column, the column read for its field): e.g. 企业名称 beside 行政相对人名称.
+        self.shadowed = [(index, by_field[name]) for index, name in dataset.shadowed(header, mapping).items()]
         self.department_columns = [by_field[n] for n in ("source_dept", "authority", "repair_authority",
                                                          "handling_unit") if n in by_field]
         self.width = len(header)
@@ -123,6 +130,15 @@ class TableProcessor:
             return Quarantined(department, number, values.code, values.field, values.message, self.original(cells))
         return self.accept(values, department, number, cells)
 
+    def _shadow_findings(self, cells: list) -> tuple[str, ...]:
+        """A column that spells a field already read (an alias beside the canonical header)
+        and holds something else: reported, never read (DOMAIN.md "Two name columns")."""
+        for alias, read in self.shadowed:
+            other = cells[alias] if alias < len(cells) else None
+            if other not in (None, "") and str(other).strip() != str(cells[read] if read < len(cells) else "").strip():
+                return ("shadowed_column_differs",)
+        return ()
+
     def accept(self, values: dict, department: str, number: int, cells: list) -> RowOutcome:
         dataset = self.dataset
         is_person = subject_is_person(dataset, values)
@@ -135,8 +151,9 @@ class TableProcessor:
             key = pointer_key(values, subject_key)
             return Pointer(department, number, (dataset.name, *key), digest, rank,
                            dataset.rule, key, values.get("objection_status"))  # type: ignore[arg-type]
-        redacted = redact_record(values, self.roles, is_person)
-        problems = check_record(redacted.values, self.roles, redacted.personal_values,
+        roles = self.roles_by_person[is_person]
+        redacted = redact_record(values, roles, is_person)
+        problems = check_record(redacted.values, roles, redacted.personal_values,
                                 redacted.secrets, is_person)
         if problems:
             first = problems[0]
@@ -151,7 +168,7 @@ class TableProcessor:
         state: dict = {}
         suspect_fine = None
         matched: tuple = ()
-        findings: tuple[str, ...] = ()
+        findings: tuple[str, ...] = self._shadow_findings(cells)
         # 2016 当前状态 2 异议: shown with the objection notice, as 异议状态 处理中 (DOMAIN.md).
         disputed = record.get("status") == "异议"
         if dataset.rule == "licence":

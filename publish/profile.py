@@ -95,6 +95,12 @@ def entity_profile(conn: sqlite3.Connection, uscc: str, *, storages: dict[str, s
         }
     if shown == 0:
         return None
+    register = next((k for k in load_kinds() if k.register), None)
+    registered = profile["records"].get(register.table) if register else None
+    profile["registration"] = registered["rows"][0] if registered and registered["rows"] else None
+    # Nothing on record but the registration: a clean record, said in so many words.
+    profile["nothing_on_record"] = all(r["total"] == 0 for kind, r in profile["records"].items()
+                                       if register is None or kind != register.table)
     for k in load_kinds():
         rows = profile["records"].get(k.table, {}).get("rows") or []
         if k.rule == "latest_per_subject" and rows:

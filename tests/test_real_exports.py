@@ -232,3 +232,118 @@ def test_2016_penalty_field_codes(tmp_path, upper):
     assert report["datasets"]["penalty_2016"]["published"]["public"] == 1
     [record] = rows(out / "public.db", "SELECT content, authority, objection_status FROM penalties")
     assert record == {"content": "罚款人民币5万元", "authority": "景德镇市市场监督管理局", "objection_status": "处理中"}
+
+
+# --- Layout recognition ---------------------------------------------------------------------
+
+def test_a_canonical_header_beats_an_alias_whatever_the_column_order(tmp_path):
+    from tests.factories import PENALTY_HEADER, penalty
+    header = ["企业名称", *PENALTY_HEADER]
+    row = {"企业名称": "景德镇市旧名称有限公司", **penalty()}
+    out, report = built(tmp_path, "p.csv", [row], header)
+    [record] = rows(out / "public.db", "SELECT subject_name FROM penalties")
+    assert record["subject_name"] == "景德镇市昌南陶瓷有限公司"
+    assert report["findings"]["shadowed_column_differs"]["count"] == 1
+
+
+def test_a_bare_numbered_code_column_is_read_by_the_layout_its_other_headers_fix(tmp_path):
+    header = [h.replace("行政相对人代码_1(统一社会信用代码)", "行政相对人代码_1") for h in OLD_LICENCE]
+    header.append("行政相对人代码_5")
+    row = {**{h.replace("行政相对人代码_1(统一社会信用代码)", "行政相对人代码_1"): v for h, v in old_licence().items()},
+           "行政相对人代码_5": "360203198001011234"}
+    out, report = built(tmp_path, "l.csv", [row], header)
+    assert report["datasets"]["licence_2016"]["published"]["public"] == 1
+    [record] = rows(out / "public.db", "SELECT * FROM licences")
+    assert record["uscc"] == uscc(1)
+    assert "360203198001011234" not in str(record)
+
+
+# --- New layouts ------------------------------------------------------------------------------
+
+MARKET_BLACKLIST = ["企业名称", "统一社会信用代码", "营业执照注册号", "列入严重违法失信企业名单原因", "列入日期",
+                    "作出决定机关(列入)", "移出严重违法失信企业名单原因", "移出日期", "作出决定机关(移出)"]
+
+
+def test_the_market_regulators_black_list_layout(tmp_path):
+    row = {"企业名称": "景德镇市昌南陶瓷有限公司", "统一社会信用代码": uscc(1), "营业执照注册号": "360200000012345",
+           "列入严重违法失信企业名单原因": "被列入经营异常名录届满3年仍未履行相关义务", "列入日期": "2025-09-01",
+           "作出决定机关(列入)": "景德镇市市场监督管理局", "移出严重违法失信企业名单原因": "", "移出日期": "",
+           "作出决定机关(移出)": ""}
+    out, report = built(tmp_path, "b.csv", [row], MARKET_BLACKLIST)
+    assert report["datasets"]["blacklist_market"]["published"]["public"] == 1
+    [record] = rows(out / "public.db", "SELECT subject_name, authority, publicity_end FROM blacklist")
+    assert record == {"subject_name": "景德镇市昌南陶瓷有限公司", "authority": "景德镇市市场监督管理局",
+                      "publicity_end": "2028-08-31"}
+
+
+REGISTRY = ["主体名称", "统一社会信用代码", "主体类型", "法定代表人", "成立日期", "登记机关", "登记状态", "住所"]
+
+
+def registered(n: int, name: str, status: str = "存续", **overrides) -> dict:
+    row = {"主体名称": name, "统一社会信用代码": uscc(100 + n), "主体类型": "有限责任公司（自然人投资或控股）",
+           "法定代表人": "陈大文", "成立日期": "2015-04-01", "登记机关": "景德镇市市场监督管理局", "登记状态": status,
+           "住所": "江西省景德镇市珠山区新厂路12号"}
+    row.update(overrides)
+    return row
+
+
+@pytest.fixture(scope="module")
+def registry_build(tmp_path_factory):
+    from tests.factories import PENALTY_HEADER, penalty
+    tmp = tmp_path_factory.mktemp("registry")
+    raw = tmp / "raw"
+    write_csv(raw / "registry.csv", [
+        registered(1, "景德镇市清白瓷业有限公司"),
+        registered(2, "景德镇市已注销贸易有限公司", "注销"),
+        registered(3, "景德镇市昌南陶瓷有限公司"),
+        # A 个体工商户 registered under nothing but its operator's name: a natural person.
+        registered(4, "李小芳", "存续", 统一社会信用代码=uscc(104, prefix="92"), 主体类型="个体工商户",
+                   法定代表人="李小芳", 住所="江西省景德镇市珠山区新厂路88号"),
+    ], REGISTRY)
+    write_csv(raw / "p.csv", [penalty(**{"行政相对人代码_1(统一社会信用代码)": uscc(103)})], PENALTY_HEADER)
+    build(raw, tmp / "out", AS_OF, progress=False)
+    return tmp / "out"
+
+
+@pytest.fixture
+def site(registry_build):
+    from publish.clock import Clock
+    from publish.serve import make_datasette
+    return make_datasette(registry_build, Clock.on(AS_OF))
+
+
+async def test_a_registered_subject_without_records_is_found_and_has_a_profile(site):
+    found = (await site.client.get("/search.json?q=清白")).json()
+    assert [r["uscc"] for r in found["results"]] == [uscc(101)]
+    by_code = (await site.client.get(f"/search.json?q={uscc(101)}")).json()
+    assert [r["uscc"] for r in by_code["results"]] == [uscc(101)]
+    response = await site.client.get(f"/entity/{uscc(101)}.json")
+    assert response.status_code == 200
+    profile = response.json()
+    assert profile["nothing_on_record"] is True and profile["registration"]["registration_status"] == "存续"
+    page = await site.client.get(f"/entity/{uscc(101)}")
+    assert "未收录该主体在公示期内的行政处罚" in page.text and "存续" in page.text
+
+
+async def test_a_deregistered_subject_is_shown_as_such(site):
+    page = await site.client.get(f"/entity/{uscc(102)}")
+    assert page.status_code == 200 and "注销" in page.text
+
+
+async def test_the_registered_name_wins_and_records_are_still_shown(site):
+    profile = (await site.client.get(f"/entity/{uscc(103)}.json")).json()
+    assert profile["nothing_on_record"] is False
+    assert profile["records"]["penalties"]["total"] == 1
+
+
+async def test_an_unregistered_valid_code_with_no_records_is_404(site):
+    assert (await site.client.get(f"/entity/{uscc(555)}.json")).status_code == 404
+
+
+async def test_a_sole_trader_under_a_persons_name_is_not_an_entity(site, registry_build):
+    code = uscc(104, prefix="92")
+    assert (await site.client.get(f"/entity/{code}.json")).status_code == 404
+    assert (await site.client.get("/search.json?q=李小芳")).json()["results"] == []
+    [row] = rows(registry_build / "public.db", "SELECT * FROM registered_subjects WHERE uscc = ?", (code,))
+    assert row["subject_is_person"] == 1 and row["address"] is None
+    assert "李小芳" not in str(row) and row["legal_rep"] == "李*"
