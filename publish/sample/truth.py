@@ -68,9 +68,13 @@ TEXT_COLUMNS = {
     "licence": {"content": "许可内容", "remark": "备注"},
     "licence_2016": {"content": "许可内容", "remark": "备注"},
 }
-_REPRESENTATIVE_COLUMNS = ("法定代表人", "法定代表人姓名")
-_ID_COLUMNS = ("法定代表人证件号码", "证件号码", "行政相对人代码_5(居民身份证号)")
-_TAX_COLUMN = "行政相对人代码_4(税务登记号)"
+# Columns (canonical names, any dataset) that hold a natural person's value as a whole cell, with
+# the form it is listed under: a new layout with such a column adds it here.
+NAME_COLUMNS = {"法定代表人": "representative_column", "法定代表人姓名": "representative_column"}
+ID_COLUMNS = {"法定代表人证件号码": "id_column", "证件号码": "id_column", "行政相对人代码_5(居民身份证号)": "id_column"}
+# Code columns that hold an ID number only sometimes (a 个体工商户's 税务登记号 was often its
+# operator's, perhaps with 2 digits appended): listed when the value passes the ID check.
+ID_LIKE_COLUMNS = {"行政相对人代码_4(税务登记号)": "tax_number_id"}
 _BEFORE = 4  # characters of context kept before a value (what a reader of the output sees next to it)
 
 
@@ -127,12 +131,12 @@ def home_beyond_district(address: str) -> str:
 
 
 # --- Locating the values in the finished rows --------------------------------------------------
-def _entry(part: Part, index: int, column: str, cell: str, at: int, plant: Plant, taken: list[tuple[int, int]],
+def _entry(part: Part, index: int, column: str, cell: str, at: int, plant: Plant, spans: list[tuple[int, int]],
            business_homes: set[str]) -> dict:
     """One planted value as the truth file lists it."""
     end = at + len(plant.written)
     # The context before the value, but none of another planted value (that one may be masked).
-    start = max([0, at - _BEFORE] + [b for a, b in taken if b <= at])
+    start = max([0, at - _BEFORE] + [b for _, b in spans if b <= at])
     entry = {
         "path": part.source.path, "sheet": part.sheet.name, "row": line_of(part, index),
         "column": part.sheet.spelling.get(column, column), "kind": plant.kind, "form": plant.form,
@@ -144,25 +148,36 @@ def _entry(part: Part, index: int, column: str, cell: str, at: int, plant: Plant
     return entry
 
 
+def _name_column(dataset: str) -> str:
+    """The column that names a dataset's subject (faults.ROLES), or none."""
+    roles = ROLES.get(dataset)
+    return roles["name"] if roles else ""
+
+
+def _id_inside(code: str) -> str | None:
+    """The ID number a code is, or begins with when 2 digits are appended to it."""
+    if len(code) == 20 and is_valid_id(code[:18]):
+        return code[:18]
+    return code if len(code) in (15, 18) and is_valid_id(code) else None
+
+
 def _column_plants(dataset: str, row: dict, people: dict[str, str]) -> list[tuple[str, Plant]]:
     """(column, plant) of the personal values a row's own columns hold."""
     out: list[tuple[str, Plant]] = []
-    subject_name = row.get(ROLES[dataset]["name"])
+    name_column = _name_column(dataset)
+    subject_name = row.get(name_column)
     if isinstance(subject_name, str) and subject_name in people:
-        out.append((ROLES[dataset]["name"], name_plant(subject_name, people[subject_name], "")))
-    for column in _REPRESENTATIVE_COLUMNS:
-        value = row.get(column)
-        if isinstance(value, str) and value:
-            out.append((column, name_plant(value, "representative_column", "")))
-    for column in _ID_COLUMNS:
-        value = row.get(column)
-        if isinstance(value, str) and value:
-            out.append((column, id_plant(value, value, "plain", "id_column", "")))
-    tax = row.get(_TAX_COLUMN)
-    if isinstance(tax, str) and len(tax) in (15, 18, 20) and is_valid_id(tax[:18] if len(tax) == 20 else tax):
-        form = "tax_number_id_appended" if len(tax) == 20 else "tax_number_id"
-        number = tax[:18] if len(tax) == 20 else tax
-        out.append((_TAX_COLUMN, id_plant(tax, number, "plain", form, "")))
+        out.append((name_column, name_plant(subject_name, people[subject_name], "")))
+    for column, value in row.items():
+        if not isinstance(value, str) or not value:
+            continue
+        if column in NAME_COLUMNS:
+            out.append((column, name_plant(value, NAME_COLUMNS[column], "")))
+        elif column in ID_COLUMNS:
+            out.append((column, id_plant(value, value, "plain", ID_COLUMNS[column], "")))
+        elif column in ID_LIKE_COLUMNS and (number := _id_inside(value)) is not None:
+            form = ID_LIKE_COLUMNS[column] + ("_appended" if number != value else "")
+            out.append((column, id_plant(value, number, "plain", form, "")))
     return out
 
 
@@ -175,37 +190,45 @@ def _fault_plants(part: Part, index: int, row: dict) -> list[tuple[str, Plant]]:
     return [(column, id_plant(value, value, "plain", "id_in_number_field", ""))]
 
 
-def _row_entries(part: Part, index: int, row: dict, people: dict[str, str], business_homes: set[str]) -> list[dict]:
+def _plants_of_row(part: Part, index: int, row: dict, people: dict[str, str]) -> list[tuple[str, Plant]]:
+    """(column, plant) of everything planted in a row: its own columns, its fault, its record's text."""
     dataset = part.sheet.dataset
-    located: list[tuple[str, Plant]] = _column_plants(dataset, row, people) + _fault_plants(part, index, row)
+    planted = _column_plants(dataset, row, people) + _fault_plants(part, index, row)
     record = part.records[index] if index < len(part.records) else None
     text_columns = TEXT_COLUMNS.get(dataset, {})
-    for plant in getattr(record, "plants", ()):
-        if plant.field in text_columns:
-            located.append((text_columns[plant.field], plant))
+    planted += [(text_columns[p.field], p) for p in getattr(record, "plants", ()) if p.field in text_columns]
+    return planted
+
+
+def _located(row: dict, planted: list[tuple[str, Plant]]) -> dict[str, list[tuple[int, Plant]]]:
+    """Column → (offset, plant) of the plants still in the row (a fault may have removed one); a
+    value written twice in one cell is found at each of its places in turn."""
     by_column: dict[str, list[tuple[int, Plant]]] = {}
-    searched_from: dict[tuple[str, str], int] = {}  # a value written twice in a cell: its next place
-    for column, plant in located:
+    searched_from: dict[tuple[str, str], int] = {}
+    for column, plant in planted:
         cell = row.get(column)
         if not isinstance(cell, str):
             continue
         if plant.field:
             at = cell.find(plant.written, searched_from.get((column, plant.written), 0))
-        else:
+        else:  # a column's value: the whole cell
             at = 0 if cell == plant.written else -1
-        if at >= 0:  # (a fault may have removed it)
+        if at >= 0:
             searched_from[(column, plant.written)] = at + 1
             by_column.setdefault(column, []).append((at, plant))
+    return by_column
+
+
+def _row_entries(part: Part, index: int, row: dict, people: dict[str, str], business_homes: set[str]) -> list[dict]:
     entries: list[dict] = []
     seen: set[tuple] = set()
-    for column, found in by_column.items():
-        cell = row[column]
+    for column, found in _located(row, _plants_of_row(part, index, row, people)).items():
         spans = [(at, at + len(p.written)) for at, p in found]
         for at, plant in sorted(found, key=lambda f: f[0]):
             key = (column, at, plant.kind, plant.form, plant.written)
             if key not in seen:
                 seen.add(key)
-                entries.append(_entry(part, index, column, cell, at, plant, spans, business_homes))
+                entries.append(_entry(part, index, column, row[column], at, plant, spans, business_homes))
     return entries
 
 
@@ -231,7 +254,7 @@ def collect_truth(world: World, parts: list[Part], about: dict) -> dict:
     planted: list[dict] = []
     kept: dict[str, str] = {}
     for part in parts:
-        name_column = ROLES[part.sheet.dataset]["name"]
+        name_column = _name_column(part.sheet.dataset)
         for index, row in enumerate(part.rows):
             planted.extend(_row_entries(part, index, row, people, business_homes))
             shop = shops.get(row.get(name_column) or "")
