@@ -253,7 +253,8 @@ def test_an_absent_directory_is_created_and_marked(tmp_path):
     marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
     assert marker["written_by"] == "python -m publish sample" and marker["complete"] is True
     assert (marker["as_of"], marker["seed"], marker["rows"]) == (AS_OF.isoformat(), 1, SMALL)
-    assert sorted(marker["files"]) == sorted(f["path"] for f in summary["files"])
+    # the raw files and the truth file beside them (tests/test_sample_truth.py)
+    assert sorted(marker["files"]) == sorted([f["path"] for f in summary["files"]] + [summary["truth"]["path"]])
     digests = tree_digest(out)
     assert {name: digests[name] for name in marker["files"]} == marker["files"]
     assert set(digests) == {*marker["files"], MARKER}

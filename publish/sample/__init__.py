@@ -2,8 +2,11 @@
 
 `generate_sample(out_dir, as_of, rows, seed)` writes one realistic delivery of every dataset the
 build reads (DOMAIN.md), in every container and encoding the contract names, with the personal
-data, header spellings, duplicates and faults real files carry. `write_penalty_csv(...)` writes
-one large current-layout penalty CSV quickly, for the benchmark.
+data, header spellings, duplicates and faults real files carry, and beside them its truth file
+(`.publish-sample-truth.json`, truth.py): every personal value it planted, where and in which
+form, for the test that the sample's own build publishes none of them. `write_penalty_csv(...)`
+writes one large current-layout penalty CSV quickly, for the benchmark, and
+`write_rich_penalty_csv(...)` one whose free text is as long and varied as real decisions'.
 
 Deterministic: the same seed and as-of day give byte-identical files. Every random choice comes
 from a `random.Random` seeded with a string (hashed with SHA-512, so no PYTHONHASHSEED effect),
@@ -15,7 +18,8 @@ values are written), `codes` (numbers with check characters), `delivery` (column
 of a sample), `world` (departments, people, subjects), `text` (free text), `decisions` (penalties
 and licences), `entries` (the other datasets), `faults`, `plan` (sizes), `links` (rows pointing
 at rows), `writers` (CSV, JSONL, XLSX), `outdir` (the output directory and its marker),
-`generate` (`generate_sample`) and `bulk` (`write_penalty_csv`).
+`truth` (the planted values, located in the finished rows), `generate` (`generate_sample`),
+`bulk` (`write_penalty_csv`) and `rich` (`write_rich_penalty_csv`).
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from .delivery import EVENT_DATES, HEADER_SPELLINGS, PENALTY_COLUMNS
 from .faults import FAULT_KINDS, ROLES
 from .formats import capital_yuan
 from .generate import generate_sample
+from .rich import write_rich_penalty_csv
 
 __all__ = [
     "EVENT_DATES",
@@ -34,4 +39,5 @@ __all__ = [
     "capital_yuan",
     "generate_sample",
     "write_penalty_csv",
+    "write_rich_penalty_csv",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TypedDict
@@ -27,6 +27,7 @@ from .delivery import (
 )
 from .formats import add_months, capital_yuan, decimal_text, wan
 from .text import facts_text, secret_terms
+from .truth import Plant, name_plant, phone_plant
 from .world import Department, Subject, World
 
 # Severity classes of NDRC order No. 36 and how long each may be published at most.
@@ -67,6 +68,7 @@ class Penalty:
     updated: datetime | None = None
     status: str = "正常"
     explicit_end_earlier: bool = False
+    plants: list[Plant] = field(default_factory=list)  # the personal values its text holds (truth.py)
 
 
 def fine_text(rng: random.Random, yuan: int) -> str:
@@ -99,8 +101,10 @@ class Outcome(TypedDict):
     remark: str
 
 
-def outcome(rng: random.Random, world: World, department: str, subject: Subject) -> Outcome:
-    """处罚类别, 处罚内容 and the amounts of one decision, with its severity class."""
+def outcome(rng: random.Random, world: World, department: str, subject: Subject,
+            plants: list[Plant] | None = None) -> Outcome:
+    """处罚类别, 处罚内容 and the amounts of one decision, with its severity class; the names it
+    writes are added to `plants`."""
     outcomes = [o for o in OUTCOMES if subject.kind != "person" or o[1] in PERSON_OUTCOMES]
     profile = rng.choices([p for _, p in outcomes], [w for w, _ in outcomes])[0]
     if department == "housing" and profile == "suspend":
@@ -148,6 +152,8 @@ def outcome(rng: random.Random, world: World, department: str, subject: Subject)
             out.update({"kinds": ("罚款", "限制从业"), "severity": "严重",
                         "content": f"{text}；对{role}{who.name}处以{rng.randint(3, 5)}年内不得从事相关"
                                    f"生产经营管理活动的限制从业"})
+            if plants is not None:
+                plants.append(name_plant(who.name, "content_ban", "content"))
     elif profile == "fine_huge":
         yuan = rng.randrange(100, 500) * 10000
         out.update({"kinds": ("罚款",), "content": f"罚款人民币{decimal_text(wan(yuan))}万元",
@@ -223,13 +229,14 @@ def make_penalty(world: World, rng: random.Random, department: str, subject: Sub
     decided = decision_day(rng, as_of)
     violation = rng.choice(N.VIOLATIONS[department])
     inspected = decided - timedelta(days=rng.randint(10, 90))
+    plants: list[Plant] = []
     facts, secrets = facts_text(world, rng, department, subject, violation, inspected,
-                                rng.random() < secrets_share)
-    o = outcome(rng, world, department, subject)
+                                rng.random() < secrets_share, plants)
+    o = outcome(rng, world, department, subject, plants)
     p = Penalty(dept, subject, "", decided, violation[0], violation[2], facts, o["kinds"],
                 o["content"], o["severity"], o["fine_yuan"], None, o["confiscated"],
                 o["licence_ref"], secrets=tuple(secrets), secret_sep=rng.choice(("；", ";")),
-                remark=o["remark"], updated=_update_stamp(rng, decided, as_of))
+                remark=o["remark"], updated=_update_stamp(rng, decided, as_of), plants=plants)
     if p.fine_yuan:
         p.fine_column = wan(p.fine_yuan)
         if p.fine_yuan > 10000 and rng.random() < 0.01:  # entered in 元 in a 万元 column
@@ -238,7 +245,10 @@ def make_penalty(world: World, rng: random.Random, department: str, subject: Sub
         p.content += f"（{secrets[0]}不予公开）"
     if rng.random() < 0.1 and not p.remark:
         q = rng.choice(world.bystanders)
-        p.remark = f"联系人：{q.name}，联系电话：{format_phone(q.phone, rng.choice(PHONE_STYLES))}"
+        style = rng.choice(PHONE_STYLES)
+        p.remark = f"联系人：{q.name}，联系电话：{format_phone(q.phone, style)}"
+        plants += [name_plant(q.name, "remark_contact", "remark"),
+                   phone_plant(format_phone(q.phone, style), q.phone, style, "text_remark", "remark")]
     _publicity(rng, p)
     return p
 
@@ -322,6 +332,7 @@ class Licence:
     remark: str = ""
     secrets: tuple[str, ...] = ()
     updated: datetime | None = None
+    plants: list[Plant] = field(default_factory=list)  # the personal values its text holds (truth.py)
 
 
 def licence_number(rng: random.Random, world: World, department: str, cert: str,
@@ -372,6 +383,7 @@ def make_licence(world: World, rng: random.Random, department: str, subject: Sub
     content = content.format(n=rng.randint(1, 30), area=rng.randrange(2000, 60000),
                              trade=subject.trade or "景城", plate=f"{rng.randrange(10 ** 5):05d}")
     secrets: list[str] = []
+    plants: list[Plant] = []
     if rng.random() < secrets_share:
         secrets = secret_terms(rng, subject)
         content += f"；生产工艺：{'、'.join(secrets)}"
@@ -379,19 +391,25 @@ def make_licence(world: World, rng: random.Random, department: str, subject: Sub
         q = subject.rep or subject.person or rng.choice(world.bystanders)
         role = rng.choice(("负责人", "联系人", "经办人",
                            "食品安全管理员" if cert.startswith("食品") else "安全管理人员"))
-        content += f"；{role}：{q.name}（{format_phone(q.phone, rng.choice(PHONE_STYLES))}）"
+        style = rng.choice(PHONE_STYLES)
+        content += f"；{role}：{q.name}（{format_phone(q.phone, style)}）"
+        plants += [name_plant(q.name, "licence_content_role", "content"),
+                   phone_plant(format_phone(q.phone, style), q.phone, style, "text_licence_content", "content")]
     valid_to = add_months(decided, 12 * years) - timedelta(days=1) if years else None
     if valid_to is None and rng.random() < 0.3:
         valid_to = date(2099, 12, 31)
     lic = Licence(dept, subject, doc_name, "", category, cert,
                   licence_number(rng, world, department, cert, subject, decided.year), content,
                   decided, decided, valid_to, secrets=tuple(secrets),
-                  updated=_update_stamp(rng, decided, world.as_of))
+                  updated=_update_stamp(rng, decided, world.as_of), plants=plants)
     if rng.random() < 0.08:
         lic.valid, lic.remark = False, rng.choice(("已注销", "依申请撤回", "被依法撤销"))
     elif rng.random() < 0.1:
         q = subject.rep or rng.choice(world.bystanders)
-        lic.remark = f"经办人：{q.name}，电话{format_phone(q.phone, rng.choice(PHONE_STYLES))}"
+        style = rng.choice(PHONE_STYLES)
+        lic.remark = f"经办人：{q.name}，电话{format_phone(q.phone, style)}"
+        plants += [name_plant(q.name, "licence_remark_clerk", "remark"),
+                   phone_plant(format_phone(q.phone, style), q.phone, style, "text_remark", "remark")]
     return lic
 
 

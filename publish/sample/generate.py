@@ -25,7 +25,9 @@ from .plan import (
     RngFor,
     allocate,
     dataset_sizes,
+    line_of,
 )
+from .truth import TRUTH, collect_truth, name_plant, truth_summary, write_truth
 from .world import PERSON_SHARE, World
 from .writers import NOTES, write_csv, write_jsonl, write_xlsx
 
@@ -68,13 +70,17 @@ def generate_sample(out_dir: Path, as_of: date, rows: int = 2000, seed: int = 0)
         rng = rng_for(p, "damage")
         for i in sorted(p.faults):
             apply_fault(p.rows[i], p.sheet.dataset, p.faults[i], rng, world)
-    paths = [source.path for source in PLAN]
+    paths = [source.path for source in PLAN] + [TRUTH]
     about = {"as_of": as_of.isoformat(), "seed": seed, "rows": rows}
     prepare_out_dir(out_dir, paths, about)
     files = _write_all(out_dir, world, parts, rng_for)
+    planted = collect_truth(world, parts, about)
+    write_truth(out_dir, planted)
     seal_out_dir(out_dir, paths, about)
-    return _summary(world, rows, seed, parts, files, revoked, len(exact_ix), len(corrections), quality,
-                    repair_stats, objection_stats)
+    summary = _summary(world, rows, seed, parts, files, revoked, len(exact_ix), len(corrections), quality,
+                       repair_stats, objection_stats)
+    summary["truth"] = truth_summary(planted)
+    return summary
 
 
 def _decisions(world: World, p: Part, n: int, rng: random.Random, numbering: Numbering) -> None:
@@ -90,6 +96,7 @@ def _decisions(world: World, p: Part, n: int, rng: random.Random, numbering: Num
             lucky = rng.choice(companies)
             lucky.subject = replace(lucky.subject, rep=world.rare_person)
             lucky.facts += f"当事人法定代表人{world.rare_person.name}对上述事实予以确认。"
+            lucky.plants.append(name_plant(world.rare_person.name, "facts_representative", "facts"))
     elif p.sheet.dataset in LICENCE_FAMILY:
         secrets = 0.1 if SECRETS in p.sheet.columns else 0.0
         p.records = numbering.number_records(
@@ -128,13 +135,6 @@ def _encoding(source: SourceFile) -> str | None:
     return "utf-8" if source.container == "jsonl" else None
 
 
-def _line_of(part: Part, index: int) -> int:
-    """The 1-based row a person opening the file sees (CSV line, JSONL line, XLSX row)."""
-    if part.source.container == "jsonl":
-        return index + 1
-    return part.sheet.title_rows + index + 2
-
-
 def _summary(world: World, rows: int, seed: int, parts: list[Part], files: list[dict],
              revoked: list[tuple[Part, int]], exact: int, corrected: int, quality: dict,
              repair_stats: dict[str, int], objection_stats: dict[str, int]) -> dict:
@@ -146,7 +146,7 @@ def _summary(world: World, rows: int, seed: int, parts: list[Part], files: list[
         for i in sorted(p.faults):
             faults[p.faults[i]] += 1
             fault_rows.append({"path": p.source.path, "sheet": p.sheet.name, "dataset": p.sheet.dataset,
-                               "index": i, "row": _line_of(p, i), "kind": p.faults[i]})
+                               "index": i, "row": line_of(p, i), "kind": p.faults[i]})
     penalty_records = [r for p in parts if p.sheet.dataset in PENALTY_FAMILY and p.sheet.role != "resubmission"
                        for i, r in enumerate(p.records) if i not in p.faults]
     return {

@@ -54,6 +54,7 @@ def resubmissions(parts: list[Part], rows: int, as_of: date, taken: Taken,
     corrected_ix = rng.sample(fined, min(corrected_n, len(fined)))
     exact_ix = rng.sample(sorted(set(pool) - set(corrected_ix)), exact_n)
     for i in exact_ix:
+        resub.records.append(main.records[i])  # (rows and records stay aligned: truth.py reads both)
         resub.rows.append(dict(main.rows[i]))
     corrections: list[Penalty] = []
     for i in corrected_ix:

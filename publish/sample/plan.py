@@ -31,6 +31,13 @@ class Part:
         return f"{self.source.path}#{self.sheet.name or ''}"
 
 
+def line_of(part: Part, index: int) -> int:
+    """The 1-based row a person opening the file sees (CSV line, JSONL line, XLSX row)."""
+    if part.source.container == "jsonl":
+        return index + 1
+    return part.sheet.title_rows + index + 2
+
+
 # The random generator of one part for one purpose ("records", "faults", "dates", ...).
 RngFor = Callable[[Part, str], random.Random]
 
