@@ -131,23 +131,21 @@ class Dataset:
         the personal number: never published)."""
         normalised = [normalise_header(cell) for cell in header]
         mapping: dict[int, str] = {}
-        taken: set[str] = set()
+
+        def take(index: int, name: str | None) -> None:
+            if name and index not in mapping and name not in mapping.values() and self.field(name) is not None:
+                mapping[index] = name
+
         canonical = {normalise_header(f.header): f.name for f in self.fields}
         for index, key in enumerate(normalised):
-            name = canonical.get(key)
-            if name and name not in taken:
-                mapping[index], _ = name, taken.add(name)
+            take(index, canonical.get(key))
         for index, key in enumerate(normalised):
-            name = self.header_index.get(key)
-            if index not in mapping and name and name not in taken:
-                mapping[index], _ = name, taken.add(name)
+            take(index, self.header_index.get(key))
         for index, key in enumerate(normalised):
             bare = BARE_CODE.fullmatch(key)
-            if index in mapping or not bare:
-                continue
-            name = PERSONAL_CODE_FIELD if bare.group(1) == "5" else self.numbered_codes.get(int(bare.group(1)))
-            if name and name not in taken and self.field(name) is not None:
-                mapping[index], _ = name, taken.add(name)
+            if bare:
+                number = int(bare.group(1))
+                take(index, PERSONAL_CODE_FIELD if number == 5 else self.numbered_codes.get(number))
         return mapping
 
     def shadowed(self, header: list[object], mapping: dict[int, str]) -> dict[int, str]:
