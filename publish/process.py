@@ -128,7 +128,8 @@ class TableProcessor:
                                f"{REASONS[cells.code]}：{cells.message}", {"原始行": cells.raw})
         department = self.department(cells)
         if self.duplicates:
-            listed = "；".join(f"“{name}”在第 {'、'.join(map(str, columns))} 列" for name, columns in self.duplicates.items())
+            listed = "；".join(f"“{name}”在第 {'、'.join(map(str, columns))} 列"
+                              for name, columns in self.duplicates.items())
             return Quarantined(department, number, "duplicate_header", None,
                                f"{REASONS['duplicate_header']}：{listed}", self.original(cells))
         if len(cells) > self.width and any(c not in (None, "") for c in cells[self.width:]):

@@ -7,14 +7,15 @@ lines after it are parsed again, so one stray quote cannot take the rest of the 
 """
 from __future__ import annotations
 
+import codecs
 import csv
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from ..settings import CSV_FIELD_LIMIT, CSV_MAX_RECORD_LINES, MAX_LINE_BYTES
-from .cells import without_controls
-from .lines import LineDecoder, Overlong, physical_lines, sniff, undecodable_message
+from .lines import LineDecoder, skip_rest_of_line, sniff, undecodable_message, without_controls_in_line
 from .tables import BadRecord, Row, SourceTable, find_header
 
 csv.field_size_limit(CSV_FIELD_LIMIT)
@@ -22,11 +23,14 @@ csv.field_size_limit(CSV_FIELD_LIMIT)
 
 class _Lines:
     """Feeds csv decoded lines and remembers the lines of the record being parsed; lines
-    that cannot be fed (undecodable, over-long) wait as bad records."""
+    that cannot be fed (undecodable, over-long) wait as bad records. Called once per line
+    of every file: kept to a few C calls a line."""
 
-    def __init__(self, raw: Iterator[bytes | Overlong], decoder: LineDecoder):
-        self.raw = iter(raw)
+    def __init__(self, fh: BinaryIO, decoder: LineDecoder):
+        self.readline = fh.readline
+        self.fh = fh
         self.decoder = decoder
+        self.encoding = decoder.encoding
         self.again: deque[str] = deque()     # lines to parse again after a rejected record
         self.current: list[str] = []         # the lines of the record being parsed
         self.bad: list[BadRecord] = []       # lines that could not be fed, in order
@@ -35,31 +39,33 @@ class _Lines:
         return self
 
     def __next__(self) -> str:
+        current = self.current
         # Ending a record that runs on too long makes csv reject it (and we go on after it);
         # csv asks again for the next record, so stopping here is not the end of the file.
-        if len(self.current) >= CSV_MAX_RECORD_LINES:
+        if len(current) >= CSV_MAX_RECORD_LINES:
             raise StopIteration
         if self.again:
             line = self.again.popleft()
         else:
-            got = self._next_decoded()
-            if got is None:
-                raise StopIteration
-            line = got
-        self.current.append(line)
+            while True:
+                raw = self.readline(LINE_LIMIT)
+                if not raw:
+                    raise StopIteration
+                if len(raw) == LINE_LIMIT and not raw.endswith(b"\n"):
+                    self._overlong(raw)
+                    continue
+                try:
+                    line = without_controls_in_line(raw, self.encoding)
+                    break
+                except UnicodeDecodeError as exc:
+                    self.bad.append(BadRecord("undecodable_row", undecodable_message(exc, self.encoding),
+                                              self.decoder.shown(raw)))
+        current.append(line)
         return line
 
-    def _next_decoded(self) -> str | None:
-        for raw in self.raw:
-            if isinstance(raw, Overlong):
-                self.bad.append(BadRecord("oversized_field", f"该行长 {raw.size} 字节，超过上限 {MAX_LINE_BYTES} 字节", ""))
-                continue
-            try:
-                return without_controls(self.decoder.decode(raw))
-            except UnicodeDecodeError as exc:
-                self.bad.append(BadRecord("undecodable_row", undecodable_message(exc, self.decoder.encoding),
-                                          self.decoder.shown(raw)))
-        return None
+    def _overlong(self, head: bytes) -> None:
+        size = len(head) + skip_rest_of_line(self.fh)
+        self.bad.append(BadRecord("oversized_field", f"该行长 {size} 字节，超过上限 {MAX_LINE_BYTES} 字节", ""))
 
     def take_record(self) -> list[str]:
         lines, self.current = self.current, []
@@ -70,11 +76,16 @@ class _Lines:
         return bad
 
 
-def csv_records(path: Path) -> Iterator[list]:
+LINE_LIMIT = MAX_LINE_BYTES + 1
+
+
+def csv_records(path: Path) -> Generator[list, None, None]:
     """Every record of a CSV file, in order: cells, or a BadRecord. Empty lines are not records."""
     with open(path, "rb") as fh:
-        decoder = LineDecoder(sniff(fh))
-        lines = _Lines(physical_lines(fh, MAX_LINE_BYTES), decoder)
+        encoding = sniff(fh)
+        if encoding == "utf-8-sig":
+            fh.read(len(codecs.BOM_UTF8))
+        lines = _Lines(fh, LineDecoder(encoding.removesuffix("-sig")))
         reader = csv.reader(lines, strict=True)
         while True:
             try:
@@ -86,8 +97,9 @@ def csv_records(path: Path) -> Iterator[list]:
                 yield from lines.take_bad()
                 yield _rejected(lines, str(exc))
                 continue
-            lines.take_record()
-            yield from lines.take_bad()
+            lines.current = []
+            if lines.bad:
+                yield from lines.take_bad()
             if cells:
                 yield cells
 

@@ -5,7 +5,7 @@ parser, an integer past Python's digit limit, a line over the cap) or is not an 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 from ..settings import JSON_MAX_DEPTH, MAX_LINE_BYTES
@@ -47,7 +47,7 @@ def cells_of(obj: dict, header: list) -> list | BadRecord:
         return BadRecord("malformed_json", f"嵌套超过 {JSON_MAX_DEPTH} 层", _shown(json.dumps(obj, ensure_ascii=False)))
 
 
-def jsonl_records(path: Path) -> Iterator[tuple[int, dict | BadRecord]]:
+def jsonl_records(path: Path) -> Generator[tuple[int, dict | BadRecord], None, None]:
     """(line number, object or BadRecord) for every non-blank line."""
     with open(path, "rb") as fh:
         decoder = LineDecoder(sniff(fh))

@@ -11,10 +11,10 @@ import codecs
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from .cells import without_controls
 from .tables import FileError
 
 SNIFF_BYTES = 1 << 20
-ENCODINGS = ("utf-8", "gb18030")
 
 
 class Overlong:
@@ -31,12 +31,12 @@ def physical_lines(fh: BinaryIO, limit: int) -> Iterator[bytes | Overlong]:
         if not line:
             return
         if len(line) > limit and not line.endswith(b"\n"):
-            yield Overlong(len(line) + _skip_rest_of_line(fh))
+            yield Overlong(len(line) + skip_rest_of_line(fh))
             continue
         yield line
 
 
-def _skip_rest_of_line(fh: BinaryIO) -> int:
+def skip_rest_of_line(fh: BinaryIO) -> int:
     skipped = 0
     while True:
         part = fh.readline(1 << 20)
@@ -47,32 +47,32 @@ def _skip_rest_of_line(fh: BinaryIO) -> int:
 
 def detect_encoding(head: bytes, whole_file: bool = False) -> str:
     """UTF-8 (with or without BOM) or GB18030, judged from the bytes, never the file name:
-    the encoding in which more of the head's non-ASCII lines decode (a file that switches
-    encoding part-way keeps the one it starts with, and its other lines are bad records).
+    the encoding more of the head's non-ASCII lines are in (a file that switches encoding
+    part-way is read in the one most of it is in, and its other lines are bad records).
     `head` may end inside a character unless it is the `whole_file`."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     lines = head.split(b"\n")
     last = None if whole_file else lines.pop()   # may be cut by the sniff window
-    scores = {encoding: 0 for encoding in ENCODINGS}
-    seen = 0
+    if not whole_file and not any(not line.isascii() for line in lines) and last and not last.isascii():
+        lines, decodes = [last], _decodes_but_for_its_end   # one long line: its complete characters
+    else:
+        decodes = _decodes
+    # Almost any bytes decode as GB18030, while GBK text is almost never valid UTF-8: a line
+    # valid in both is UTF-8's, GB18030 wins only the lines UTF-8 refuses.
+    utf8 = gb18030 = 0
     for line in lines:
         if line.isascii():
             continue
-        seen += 1
-        for encoding in ENCODINGS:
-            if _decodes(line, encoding):
-                scores[encoding] += 1
-    if not seen and last is not None and not last.isascii():
-        seen = 1   # one long line: judge its complete characters
-        for encoding in ENCODINGS:
-            scores[encoding] += _decodes_but_for_its_end(last, encoding)
-    if not seen:
-        return "utf-8"
-    best = max(ENCODINGS, key=lambda e: scores[e])   # ties: UTF-8, the first
-    if scores[best] == 0:
+        if decodes(line, "utf-8"):
+            utf8 += 1
+        elif decodes(line, "gb18030"):
+            gb18030 += 1
+    if utf8 == gb18030 == 0:
+        if all(line.isascii() for line in lines):
+            return "utf-8"
         raise FileError("unknown_encoding", "无法识别文件编码（既不是 UTF-8 也不是 GB18030/GBK）")
-    return best
+    return "utf-8" if utf8 >= gb18030 else "gb18030"
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -123,3 +123,20 @@ class LineDecoder:
 
 def undecodable_message(exc: UnicodeDecodeError, encoding: str) -> str:
     return f"第 {exc.start + 1} 个字节起不是 {encoding.upper()} 编码"
+
+
+# C0 controls (but TAB, LF, CR) and DEL are single bytes in UTF-8 and GB18030 alike, never
+# part of a multi-byte character: removed from the bytes in one C call. C1 controls are
+# multi-byte; their lead bytes are looked for first, so most lines never meet a regex.
+_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_C1_LEADS = {"utf-8": b"\xc2", "gb18030": b"\x81\x30"}
+
+
+def without_controls_in_line(raw: bytes, encoding: str) -> str:
+    """One line decoded (UnicodeDecodeError when it is not in `encoding`), without control
+    characters."""
+    text = raw.translate(None, _C0_BYTES).decode(encoding)
+    lead = _C1_LEADS.get(encoding)
+    if lead is not None and lead in raw:
+        return without_controls(text)
+    return text
