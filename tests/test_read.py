@@ -218,3 +218,13 @@ def test_a_workbook_reads_only_the_sheet_asked_for(tmp_path):
     })
     [table] = list(open_tables(path, path.name, is_header, "book.xlsx#处罚2"))
     assert table.source == "book.xlsx#处罚2" and [c[6] for _, c in table.rows] == ["X2"]
+
+
+def test_jsonl_raw_tabs_inside_strings_are_read(tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", [penalty()])
+    # Raw control characters inside a JSON string (invalid JSON, but what exporters write).
+    path.write_text(path.read_text(encoding="utf-8").replace("抽检不合格", "抽检\t不合格\x01"), encoding="utf-8")
+    assert b"\t" in path.read_bytes()
+    [table] = tables(path)
+    [(_, cells)] = list(table.rows)
+    assert cells[PENALTY_HEADER.index("违法事实")] == "该公司生产的日用陶瓷抽检\t不合格。"

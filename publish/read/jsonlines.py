@@ -23,7 +23,7 @@ def parse_line(raw: bytes | Overlong, decoder: LineDecoder) -> dict | BadRecord:
     except UnicodeDecodeError as exc:
         return BadRecord("undecodable_row", undecodable_message(exc, decoder.encoding), decoder.shown(raw))
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, strict=False)   # raw TABs in strings: cleaned below, not refused
     except json.JSONDecodeError as exc:
         return BadRecord("malformed_json", f"不是合法的 JSON：{exc.msg}", _shown(text))
     except RecursionError:

@@ -27,7 +27,7 @@ from ..settings import (
 )
 from .cells import without_controls
 
-CHUNK_ROWS = 200
+CHUNK_CELLS = 50_000   # per message: wide rows make short chunks, so the build's memory stays flat
 _MIB = 1 << 20
 
 
@@ -103,11 +103,13 @@ def run(path: Path, sheet: str, out: BinaryIO) -> None:
         start = data.start
         send(("start", start[0] if start else 0))
         chunk: list[list] = []
+        cells = 0
         for row in data.iter_rows():
             chunk.append([_cell(v) for v in row])
-            if len(chunk) >= CHUNK_ROWS:
+            cells += len(row)
+            if cells >= CHUNK_CELLS:
                 send(("rows", chunk))
-                chunk = []
+                chunk, cells = [], 0
         if chunk:
             send(("rows", chunk))
         send(("end",))
