@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from ..settings import CSV_FIELD_LIMIT, CSV_MAX_RECORD_LINES, MAX_LINE_BYTES
 from .lines import LineDecoder, skip_rest_of_line, sniff, undecodable_message, without_controls_in_line
-from .tables import BadRecord, Row, SourceTable, find_header
+from .tables import BadRecord, Rows, SourceTable, find_header
 
 csv.field_size_limit(CSV_FIELD_LIMIT)
 
@@ -122,11 +122,4 @@ def read_csv(path: Path, label: str, is_header: Callable[[list], bool]) -> Itera
         yield SourceTable(label, [], 0, iter(()), [])
         return
     header_row, header = found
-
-    def rows() -> Iterator[Row]:
-        try:
-            yield from numbered
-        finally:
-            records.close()
-
-    yield SourceTable(label, header, header_row, rows(), [])
+    yield SourceTable(label, header, header_row, Rows(numbered, records.close), [])

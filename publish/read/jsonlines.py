@@ -11,7 +11,7 @@ from pathlib import Path
 from ..settings import JSON_MAX_DEPTH, MAX_LINE_BYTES
 from .cells import TooDeep, flat_value, without_controls
 from .lines import LineDecoder, Overlong, physical_lines, sniff, undecodable_message
-from .tables import BadRecord, Row, SourceTable
+from .tables import BadRecord, Rows, SourceTable
 
 
 def parse_line(raw: bytes | Overlong, decoder: LineDecoder) -> dict | BadRecord:
@@ -72,14 +72,9 @@ def read_jsonl(path: Path, label: str, is_header: Callable[[list], bool]) -> Ite
         yield SourceTable(label, header, header_row, iter(()), [])
         return
 
-    def rows() -> Iterator[Row]:
-        # A second pass from the top: bad lines above the first object are records too.
-        records = jsonl_records(path)
-        try:
-            for number, parsed in records:
-                yield number, parsed if isinstance(parsed, BadRecord) else cells_of(parsed, keys)
-        finally:
-            records.close()
-
-    yield SourceTable(label, header, header_row, rows(), [])
+    # A second pass from the top: bad lines above the first object are records too.
+    records = jsonl_records(path)
+    rows = ((number, parsed if isinstance(parsed, BadRecord) else cells_of(parsed, keys))
+            for number, parsed in records)
+    yield SourceTable(label, header, header_row, Rows(rows, records.close), [])
 

@@ -38,6 +38,30 @@ class BadRecord(list):
         self.raw = shorten(raw)
 
 
+class Rows:
+    """A table's rows that release what reads them (a file, a child process) when they end
+    or are closed, even if never started: a generator's `finally` would not run then."""
+
+    def __init__(self, rows: Iterator[Row], release: Callable[[], None]):
+        self._rows = rows
+        self._release: Callable[[], None] | None = release
+
+    def __iter__(self) -> Rows:
+        return self
+
+    def __next__(self) -> Row:
+        try:
+            return next(self._rows)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._release is not None:
+            release, self._release = self._release, None
+            release()
+
+
 def shorten(text: str, limit: int = MAX_CELL_CHARS) -> str:
     """A raw value as the quarantine keeps it: whole up to the cell cap, else cut and marked."""
     if len(text) <= limit:

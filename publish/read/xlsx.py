@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..settings import SPREADSHEET_READER_MEMORY_BYTES
-from .tables import FileError, Row, SourceTable, find_header
+from .tables import FileError, Row, Rows, SourceTable, find_header
 
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,13 +108,12 @@ def read_xlsx(path: Path, label: str, is_header: Callable[[list], bool],
             continue
         header_row, header = found
         errors: list = []
-        yield SourceTable(sheet_label, header, header_row, _rest(stream, reader, errors), errors)
+        yield SourceTable(sheet_label, header, header_row, Rows(_rest(stream, errors), reader.close), errors)
 
 
-def _rest(stream: Iterator[Row], reader: _Reader, errors: list) -> Iterator[Row]:
+def _rest(stream: Iterator[Row], errors: list) -> Iterator[Row]:
+    """The rows after the header; a reading that stops part-way is the sheet's error."""
     try:
         yield from stream
     except FileError as exc:
         errors.append((None, exc.code, f"工作表未读完：{exc.message}"))
-    finally:
-        reader.close()
