@@ -103,21 +103,22 @@ class BuildRun:
     def _is_header(self, cells: list) -> bool:
         return recognise(cells, self.datasets) is not None
 
-    def _tables(self, path: Path) -> list[tuple[str, Dataset | None, str | None]]:
-        """(table label, dataset, error) for each table of a file, reading headers only."""
+    def _tables(self, path: Path) -> list[tuple[str, Dataset | None, tuple[str, str] | None]]:
+        """(table label, dataset, (code, message) of the error) for each table of a file,
+        reading headers only."""
         label = str(path.relative_to(self.input_dir))
         try:
             found = []
             for table in open_tables(path, label, self._is_header):
                 dataset = recognise(table.header, self.datasets) if table.header else None
-                error = table.errors[0][2] if table.errors and not table.header else None
+                error = table.errors[0][1:] if table.errors and not table.header else None
                 found.append((table.source, dataset, error))
                 close_table(table)
             return found
         except FileError as exc:
-            return [(label, None, f"[{exc.code}] {exc.message}")]
+            return [(label, None, (exc.code, exc.message))]
         except (OSError, UnicodeDecodeError) as exc:
-            return [(label, None, f"[unreadable_file] 文件无法读取：{exc}")]
+            return [(label, None, ("unreadable_file", f"文件无法读取：{exc}"))]
 
     def plan(self, files: list[Path]) -> list[Job]:
         jobs: list[Job] = []
@@ -126,7 +127,9 @@ class BuildRun:
                 entry: dict = {"file": label, "dataset": dataset.name if dataset else None}
                 if dataset is None:
                     entry["status"] = "error" if error else "skipped"
-                    entry["message"] = error or "表头无法识别为任何数据集，已跳过"
+                    if error:
+                        entry["code"] = error[0]
+                    entry["message"] = f"[{error[0]}] {error[1]}" if error else "表头无法识别为任何数据集，已跳过"
                     log.warning("文件未读取 (file skipped) %s：%s", label, entry["message"])
                 else:
                     entry["status"] = "read"
@@ -216,8 +219,6 @@ class BuildRun:
             self.findings.note_names(*result.subject)
         if result.suspect_fine is not None:
             self.findings.note_suspect_fine(label, result.number, result.suspect_fine)
-        for code in result.findings:
-            self.findings.note(code, label, result.number)
         settler.record(dataset.table or "", where, result)
 
     def _tick(self) -> None:
@@ -237,4 +238,27 @@ class BuildRun:
             "reasons": {"quarantined": REASONS, "withheld": WITHHELD_REASONS},
         }
         report["totals"] = {"read": sum(block["read"] for block in report["datasets"].values())}
+        report["files_failed"] = files_failed(self.files)
+        report["findings"].update(row_findings(self.files))
         return report
+
+
+def files_failed(files: list[dict]) -> dict:
+    """Files (or sheets) whose records could not all be counted: a broken container, or a
+    read that stopped part-way (its rows up to there are counted under the file)."""
+    items = [{"file": e["file"], "code": e.get("code"), "message": e["message"]}
+             for e in files if e["status"] == "error"]
+    items += [{"file": e["file"], "code": err["code"], "message": err["message"]}
+              for e in files if e["status"] == "read" for err in e.get("errors", ())]
+    return {"count": len(items), "items": items}
+
+
+def row_findings(files: list[dict]) -> dict:
+    """The per-row findings the workers reported (e.g. unreadable_repair_date), over all files."""
+    merged: dict[str, dict] = {}
+    for entry in files:
+        for kind, finding in entry.get("findings", {}).items():
+            into = merged.setdefault(kind, {"count": 0, "items": []})
+            into["count"] += finding["count"]
+            into["items"] += [{"file": entry["file"], **item} for item in finding["items"]]
+    return merged

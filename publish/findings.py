@@ -3,11 +3,6 @@ several names, one name under several USCCs (重码/错码, the Zhongshan plan's
 columns that look as if they were filled in 元."""
 from __future__ import annotations
 
-NOTES = {
-    "ambiguous_category": ("处罚类别为“暂扣或者吊销许可证、暂扣或者吊销执照”（代码 4）："
-                           "按处罚内容是否写明吊销定为严重或一般"),
-    "shadowed_column_differs": "同一字段有两列（如“企业名称”与“行政相对人名称”）且取值不同：以标准表头一列为准",
-}
 LIMIT = 1000          # items listed per finding (all are counted)
 NAMES_PER_KEY = 5     # names remembered per USCC and USCCs per name: enough to show a clash
 
@@ -18,14 +13,6 @@ class Findings:
         self.usccs_by_name: dict[str, set[str]] = {}
         self.suspect_fines: list[dict] = []
         self.suspect_fine_count = 0
-        self.by_code: dict[str, dict] = {}
-
-    def note(self, code: str, file: str, row: int) -> None:
-        """A finding named by its code (NOTES says what it means), listed by file and row."""
-        entry = self.by_code.setdefault(code, {"count": 0, "note": NOTES.get(code, ""), "items": []})
-        entry["count"] += 1
-        if len(entry["items"]) < LIMIT:
-            entry["items"].append({"file": file, "row": row})
 
     def note_names(self, uscc: str, name: str) -> None:
         names = self.names_by_uscc.setdefault(uscc, set())
@@ -51,5 +38,4 @@ class Findings:
             "suspect_fine_unit": {"count": self.suspect_fine_count,
                                   "note": "罚款金额（万元）大于 10000，疑似以元填报，已按元计算",
                                   "items": self.suspect_fines},
-            **self.by_code,
         }

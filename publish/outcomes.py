@@ -42,7 +42,6 @@ class Record(NamedTuple):
     suspect_fine: object = None              # a 万元 value that looks like 元
     matched: tuple[PointerKey, ...] = ()     # repairs / objections this penalty matched
     latest: tuple[str, str] | None = None    # (subject key, date): latest-per-subject kinds
-    findings: tuple[str, ...] = ()           # data-quality findings' codes (findings.py)
 
 
 class Pointer(NamedTuple):

@@ -19,7 +19,8 @@ from .accounting import UNKNOWN_DEPARTMENT
 from .definitions import BUSINESS_ADDRESS, Dataset, load_definitions, recognise
 from .kinds import POINTER_RULES, kinds_by_table
 from .outcomes import Pointer, Quarantined, Record, RowOutcome
-from .read import FileError, JsonLineError, SourceTable, open_tables
+from .read import BadRecord, FileError, SourceTable, open_tables
+from .read.tables import shorten
 from .recordkeys import published_digest, raw_digest, record_key
 from .rules import (
     Publish,
@@ -30,9 +31,20 @@ from .rules import (
     load_severity_config,
     narrow_to_scope,
 )
-from .validate import REASONS, Rejection, RowValidator, normalise_decision_no, normalise_name
+from .settings import MAX_CELL_CHARS
+from .validate import (
+    REASONS,
+    Note,
+    Rejection,
+    RowValidator,
+    duplicated_headers,
+    normalise_decision_no,
+    normalise_name,
+    oversized_cell,
+)
 
 SPOOL_CHUNK = 2000
+FINDINGS_LISTED = 1000   # rows listed per finding kind and file (all are counted)
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,8 @@ class TableProcessor:
         self.width = len(header)
         self.header = [str(h) if h is not None else "" for h in header]
         self.kind = kinds_by_table(context.datasets_dir).get(dataset.table) if dataset.table else None
+        self.duplicates = duplicated_headers(header, mapping)
+        self.findings: dict[str, dict] = {}   # kind → {"count", "items"}: per row, for the report
 
     def department(self, cells: list) -> str:
         """数据来源单位, else the deciding authority, else 未注明 (CONTRACT.md)."""
@@ -112,32 +126,63 @@ class TableProcessor:
         return UNKNOWN_DEPARTMENT
 
     def original(self, cells: list) -> dict:
+        """The row as the quarantine keeps it: every cell under its header (a repeated
+        header with its column number), an over-long cell cut to the cap."""
         header = self.header
-        return {(header[i] if i < len(header) and header[i] else f"第{i + 1}列"): value
-                for i, value in enumerate(cells)}
+        shown: dict = {}
+        for i, value in enumerate(cells):
+            name = header[i] if i < len(header) and header[i] else f"第{i + 1}列"
+            if name in shown:
+                name = f"{name}（第{i + 1}列）"
+            shown[name] = shorten(value) if type(value) is str else value
+        return shown
 
     def process(self, number: int, cells: list) -> RowOutcome:
-        if isinstance(cells, JsonLineError):
-            return Quarantined(UNKNOWN_DEPARTMENT, number, "malformed_json", None,
-                               f"{REASONS['malformed_json']}：{cells.reason}", {"原始行": cells.raw})
+        if isinstance(cells, BadRecord):
+            return Quarantined(UNKNOWN_DEPARTMENT, number, cells.code, None,
+                               f"{REASONS[cells.code]}：{cells.message}", {"原始行": cells.raw})
         department = self.department(cells)
+        if self.duplicates:
+            listed = "；".join(f"“{name}”在第 {'、'.join(map(str, columns))} 列"
+                              for name, columns in self.duplicates.items())
+            return Quarantined(department, number, "duplicate_header", None,
+                               f"{REASONS['duplicate_header']}：{listed}", self.original(cells))
         if len(cells) > self.width and any(c not in (None, "") for c in cells[self.width:]):
             return Quarantined(department, number, "malformed_row", None,
                                f"{REASONS['malformed_row']}（{len(cells)} 列，表头 {self.width} 列）",
                                self.original(cells))
-        values = self.validator.validate(cells)
+        too_long = oversized_cell(cells, MAX_CELL_CHARS)
+        if too_long is not None:
+            column = self.header[too_long] if too_long < len(self.header) else f"第{too_long + 1}列"
+            return Quarantined(department, number, "oversized_field", self.mapping.get(too_long),
+                               f"{REASONS['oversized_field']}：“{column}”长 {len(cells[too_long])} 字符",
+                               self.original(cells))
+        notes: list[Note] = []
+        values = self.validator.validate(cells, notes)
         if isinstance(values, Rejection):
             return Quarantined(department, number, values.code, values.field, values.message, self.original(cells))
+        for note in notes:
+            self.note(note, number, department)
         return self.accept(values, department, number, cells)
 
-    def _shadow_findings(self, cells: list) -> tuple[str, ...]:
+    def note(self, note: Note, number: int, department: str) -> None:
+        """A finding about one row, for the build report (per file, with its row)."""
+        finding = self.findings.setdefault(note.kind, {"count": 0, "items": []})
+        finding["count"] += 1
+        if len(finding["items"]) < FINDINGS_LISTED:
+            finding["items"].append({"row": number, "field": note.field, "department": department,
+                                     "message": note.message})
+
+    def _note_shadowed(self, cells: list, number: int, department: str) -> None:
         """A column that spells a field already read (an alias beside the canonical header)
         and holds something else: reported, never read (DOMAIN.md "Two name columns")."""
         for alias, read in self.shadowed:
             other = cells[alias] if alias < len(cells) else None
             if other not in (None, "") and str(other).strip() != str(cells[read] if read < len(cells) else "").strip():
-                return ("shadowed_column_differs",)
-        return ()
+                header = self.header[alias] if alias < len(self.header) else f"第{alias + 1}列"
+                self.note(Note("shadowed_column_differs", self.mapping.get(read, ""),
+                               f"“{header}”与标准表头一列的取值不同，以标准表头一列为准"), number, department)
+                return
 
     def accept(self, values: dict, department: str, number: int, cells: list) -> RowOutcome:
         dataset = self.dataset
@@ -168,7 +213,7 @@ class TableProcessor:
         state: dict = {}
         suspect_fine = None
         matched: tuple = ()
-        findings: tuple[str, ...] = self._shadow_findings(cells)
+        self._note_shadowed(cells, number, department)
         # 2016 当前状态 2 异议: shown with the objection notice, as 异议状态 处理中 (DOMAIN.md).
         disputed = record.get("status") == "异议"
         if dataset.rule == "licence":
@@ -176,7 +221,9 @@ class TableProcessor:
         if dataset.rule == "penalty":
             record["severity"] = grade_penalty(record, self.config)
             if not values.get("severity") and ambiguous_category(record, self.config) is not None:
-                findings += ("ambiguous_category",)
+                self.note(Note("ambiguous_category", "category",
+                               "处罚类别为“暂扣或者吊销许可证、暂扣或者吊销执照”（代码 4）："
+                               "按处罚内容是否写明吊销定为严重或一般"), number, department)
             _, suspect = fine_in_wan(record, self.config)
             if suspect:
                 suspect_fine = values.get("fine_wan")
@@ -206,7 +253,7 @@ class TableProcessor:
             outcome = f"withheld.{decision.reason}"
         latest = (subject_key, values.get("evaluated_date") or "") if dataset.rule == "latest_per_subject" else None
         return Record(department, number, identity, digest, rank, outcome, tier, row,
-                      (uscc, name) if uscc and not is_person else None, suspect_fine, matched, latest, findings)
+                      (uscc, name) if uscc and not is_person else None, suspect_fine, matched, latest)
 
 
 def _identity_part(key: str, values: dict, subject_key: str) -> object:
@@ -244,7 +291,7 @@ def run_job(job: Job, context: Context) -> dict:
 
     with open(job.spool, "wb") as spool:
         try:
-            for table in open_tables(job.path, str(job.path.relative_to(job.input_dir)), is_header):
+            for table in open_tables(job.path, str(job.path.relative_to(job.input_dir)), is_header, job.label):
                 if table.source != job.label:
                     close_table(table)
                     continue
@@ -261,8 +308,12 @@ def run_job(job: Job, context: Context) -> dict:
                 if chunk:
                     pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
                 summary["errors"] += [{"row": r, "code": c, "message": m} for r, c, m in table.errors]
+                if processor.findings:
+                    summary["findings"] = processor.findings
         except FileError as exc:
             summary["errors"].append({"row": None, "code": exc.code, "message": exc.message})
+        except OSError as exc:
+            summary["errors"].append({"row": None, "code": "unreadable_file", "message": f"文件无法读取：{exc}"})
     return summary
 
 

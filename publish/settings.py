@@ -51,3 +51,27 @@ def state_dir(argument: str | None, environment: Environment | None = None) -> P
     """The state directory: `--state`, else PUBLISH_STATE, else var/state; always absolute."""
     environment = environment or read_environment()
     return Path(argument or environment.state or DEFAULT_STATE_DIR).expanduser().resolve()
+
+# --- Reading department files (publish/read/): caps that keep one hostile file one file's
+# problem. Each is a default an operator may raise; the README lists them.
+# Excel's own limit on a cell; a longer cell quarantines its row (`oversized_field`).
+MAX_CELL_CHARS = 32_767
+# A physical line of a CSV or JSON Lines file (bytes); a longer line is one quarantined record.
+MAX_LINE_BYTES = 16 << 20
+# csv's own per-field limit (characters), set above MAX_CELL_CHARS so an over-long field is
+# read, counted and quarantined instead of stopping the file (csv's default is 131,072).
+CSV_FIELD_LIMIT = 16 << 20
+# Physical lines one CSV record may span (quoted line breaks); past it the record is bad and
+# the lines after its first are read again, so a stray quote costs one record.
+CSV_MAX_RECORD_LINES = 200
+# JSON Lines: nesting deeper than this is not a record (`malformed_json`).
+JSON_MAX_DEPTH = 32
+# XLSX parts, by their expanded size in the zip directory (ZipInfo.file_size), checked before
+# any part is read: a sheet's XML, the shared strings, any other XML part.
+XLSX_SHEET_MAX_BYTES = 256 << 20
+XLSX_SHARED_STRINGS_MAX_BYTES = 64 << 20
+XLSX_OTHER_PART_MAX_BYTES = 64 << 20
+XLSX_MAX_PARTS = 10_000
+# The spreadsheet reader runs in a child process with this address-space limit: whatever a
+# workbook makes the reader allocate, the build's own processes never pay for it.
+SPREADSHEET_READER_MEMORY_BYTES = 768 << 20

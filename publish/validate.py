@@ -27,9 +27,22 @@ REASONS = {
     "date_order": "日期先后顺序错误",
     "invalid_enum": "取值不在允许范围内",
     "invalid_number": "数值无法识别",
-    "malformed_row": "该行列数多于表头",
+    "malformed_row": "该行无法解析（列数多于表头，或 CSV 格式错误）",
     "malformed_json": "该行不是合法的 JSON 对象",
+    "undecodable_row": "该行的字节不符合文件的编码，无法解码",
+    "oversized_field": "该行有单元格超过 32,767 个字符（Excel 单元格上限）",
+    "duplicate_header": "文件表头有重名的列，无法确定取哪一列",
     "personal_data_in_output": "脱敏后仍含个人信息或商业秘密，不予发布",
+}
+
+
+# The safer reading (issue 13): a repair that points at a record withholds it even when its
+# date cannot be read; the row is applied and a finding tells the credit office. Keyed by
+# the dataset's publicity rule: field names whose unreadable value does not reject the row.
+APPLIED_WHEN_UNREADABLE: dict[str, frozenset[str]] = {"repair": frozenset({"repair_date"})}
+# Findings (build-report.json, per file and row) for the values read that way.
+FINDINGS = {
+    "unreadable_repair_date": "信用修复决定日期无法识别，仍按修复处理（对应记录不予公示）",
 }
 
 
@@ -38,6 +51,36 @@ class Rejection:
     code: str
     field: str | None
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A value the row was accepted without: reported as a finding, never silently dropped."""
+    kind: str
+    field: str
+    message: str
+
+
+def oversized_cell(cells: list, limit: int) -> int | None:
+    """The index of the first text cell longer than `limit` characters, if any."""
+    for index, cell in enumerate(cells):
+        if type(cell) is str and len(cell) > limit:
+            return index
+    return None
+
+
+def duplicated_headers(header: list, mapping: dict[int, str]) -> dict[str, list[int]]:
+    """Header names (as written) that name a known field and occur more than once, with the
+    1-based column numbers where they stand: which column a department meant is unknowable."""
+    from .definitions import normalise_header
+
+    columns: dict[str, list[int]] = {}
+    for index, cell in enumerate(header):
+        if cell not in (None, ""):
+            columns.setdefault(normalise_header(cell), []).append(index)
+    known = {normalise_header(header[i]) for i in mapping}
+    return {str(header[indexes[0]]): [i + 1 for i in indexes]
+            for name, indexes in columns.items() if len(indexes) > 1 and name in known}
 
 
 class RowValidator:
@@ -54,9 +97,12 @@ class RowValidator:
         self.missing_required = [f for f in dataset.fields if f.required and f.name not in present]
         self.order_checks = [(f.name, f.not_before) for f in dataset.fields
                              if f.not_before and f.name in present and f.not_before in present]
+        self.applied_when_unreadable = APPLIED_WHEN_UNREADABLE.get(dataset.rule, frozenset())
 
-    def validate(self, cells: list) -> dict | Rejection:
-        """Typed values by field name (absent or empty cells are None), or a Rejection."""
+    def validate(self, cells: list, notes: list[Note] | None = None) -> dict | Rejection:
+        """Typed values by field name (absent or empty cells are None), or a Rejection.
+        A field read the safer way (APPLIED_WHEN_UNREADABLE) is None when it cannot be
+        read, and a Note is added to `notes`."""
         if self.missing_required:
             f = self.missing_required[0]
             return self._reject("missing_required", f, f"缺少必填列“{f.header}”")
@@ -78,9 +124,16 @@ class RowValidator:
             try:
                 values[name] = convert(raw) if convert else _cell_text(raw)
             except _Invalid as exc:
-                return self._reject(exc.code, f, f"“{f.header}”{REASONS[exc.code]}：{raw}")
+                if name not in self.applied_when_unreadable:
+                    return self._reject(exc.code, f, f"“{f.header}”{REASONS[exc.code]}：{raw}")
+                values[name] = None
+                self._note(notes, f, f"“{f.header}”{REASONS[exc.code]}：{raw}")
         for f in self.dataset.fields:
             if f.required and values.get(f.name) is None:
+                if f.name in self.applied_when_unreadable:
+                    if f.name in values and not _noted(notes, f):
+                        self._note(notes, f, f"“{f.header}”为空")
+                    continue
                 return self._reject("missing_required", f, f"必填字段“{f.header}”为空")
         for later, earlier in self.order_checks:
             a, b = values.get(later), values.get(earlier)
@@ -89,6 +142,10 @@ class RowValidator:
                 before = self.dataset.require_field(earlier)
                 return self._reject("date_order", f, f"“{f.header}”（{a}）早于“{before.header}”（{b}）")
         return values
+
+    def _note(self, notes: list[Note] | None, f: Field, message: str) -> None:
+        if notes is not None:
+            notes.append(Note(f"unreadable_{f.name}", f.name, f"{FINDINGS.get(f'unreadable_{f.name}', '')}：{message}"))
 
     @staticmethod
     def _reject(code: str, f: Field | None, message: str) -> Rejection:
@@ -127,6 +184,10 @@ class RowValidator:
         if kind == "integer":
             return _number(raw, int)
         raise AssertionError(kind)
+
+
+def _noted(notes: list[Note] | None, f: Field) -> bool:
+    return notes is not None and any(n.field == f.name for n in notes)
 
 
 def _earlier(a: object, b: object) -> bool:

@@ -48,8 +48,8 @@ async def found(datasette, q, **params):
 async def test_home_json_says_what_the_site_holds(datasette):
     data = await get_json(datasette, "/.json")
     counts = {d["kind"]: d["count"] for d in data["datasets"]}
-    assert counts == {"registered_subjects": 0, "penalties": 9, "licences": 2, "blacklist": 1, "redlist": 1, "commitments": 1,
-                      "evaluations": 1}
+    assert counts == {"registered_subjects": 0, "penalties": 9, "licences": 2, "blacklist": 1, "redlist": 1,
+                      "commitments": 1, "evaluations": 1}
     assert data["as_of"] == "2026-11-25" and data["built_at"].startswith("20")
     assert data["entities"] == 6
     assert data["license"] == "CC BY 4.0"

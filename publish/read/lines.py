@@ -1,0 +1,142 @@
+"""Text files read as bytes, one physical line at a time: each line decoded alone, so a
+line in another encoding is one bad record (`undecodable_row`), not the end of the file,
+and a line longer than the cap is skipped without ever being held in memory whole.
+
+Splitting on b"\\n" is safe in both encodings read here: no byte of a UTF-8 or GB18030
+multi-byte character is 0x0A.
+"""
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from .cells import without_controls
+from .tables import FileError
+
+SNIFF_BYTES = 1 << 20
+
+
+class Overlong:
+    """Stands for a physical line longer than the cap (its bytes were skipped)."""
+
+    def __init__(self, size: int):
+        self.size = size
+
+
+def physical_lines(fh: BinaryIO, limit: int) -> Iterator[bytes | Overlong]:
+    """The lines of `fh` with their terminators; a line over `limit` bytes as `Overlong`."""
+    while True:
+        line = fh.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            yield Overlong(len(line) + skip_rest_of_line(fh))
+            continue
+        yield line
+
+
+def skip_rest_of_line(fh: BinaryIO) -> int:
+    skipped = 0
+    while True:
+        part = fh.readline(1 << 20)
+        skipped += len(part)
+        if not part or part.endswith(b"\n"):
+            return skipped
+
+
+def detect_encoding(head: bytes, whole_file: bool = False) -> str:
+    """UTF-8 (with or without BOM) or GB18030, judged from the bytes, never the file name:
+    the encoding more of the head's non-ASCII lines are in (a file that switches encoding
+    part-way is read in the one most of it is in, and its other lines are bad records).
+    `head` may end inside a character unless it is the `whole_file`."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    lines = head.split(b"\n")
+    last = None if whole_file else lines.pop()   # may be cut by the sniff window
+    if not whole_file and not any(not line.isascii() for line in lines) and last and not last.isascii():
+        lines, decodes = [last], _decodes_but_for_its_end   # one long line: its complete characters
+    else:
+        decodes = _decodes
+    # Almost any bytes decode as GB18030, while GBK text is almost never valid UTF-8: a line
+    # valid in both is UTF-8's, GB18030 wins only the lines UTF-8 refuses.
+    utf8 = gb18030 = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        if decodes(line, "utf-8"):
+            utf8 += 1
+        elif decodes(line, "gb18030"):
+            gb18030 += 1
+    if utf8 == gb18030 == 0:
+        if all(line.isascii() for line in lines):
+            return "utf-8"
+        raise FileError("unknown_encoding", "无法识别文件编码（既不是 UTF-8 也不是 GB18030/GBK）")
+    return "utf-8" if utf8 >= gb18030 else "gb18030"
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decodes_but_for_its_end(data: bytes, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        decoder.decode(data, final=False)   # a character cut at the end stays buffered
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def sniff(fh: BinaryIO) -> str:
+    """The encoding of a text file, from its first MiB; `fh` is left at its start."""
+    head = fh.read(SNIFF_BYTES)
+    whole = len(head) < SNIFF_BYTES or not fh.read(1)
+    fh.seek(0)
+    if not head.strip():
+        raise FileError("empty_file", "文件为空")
+    return detect_encoding(head, whole_file=whole)
+
+
+class LineDecoder:
+    """Decodes one physical line at a time in the file's encoding (the BOM of the first)."""
+
+    def __init__(self, encoding: str):
+        self.encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+        self.strip_bom = encoding == "utf-8-sig"
+
+    def decode(self, line: bytes) -> str:
+        """The text of `line`; UnicodeDecodeError when its bytes are not in the encoding."""
+        if self.strip_bom:
+            self.strip_bom = False
+            line = line.removeprefix(codecs.BOM_UTF8)
+        return line.decode(self.encoding)
+
+    def shown(self, line: bytes) -> str:
+        """An undecodable line as the quarantine shows it (bad bytes as \\xNN)."""
+        return line.decode(self.encoding, errors="backslashreplace").rstrip("\r\n")
+
+
+def undecodable_message(exc: UnicodeDecodeError, encoding: str) -> str:
+    return f"第 {exc.start + 1} 个字节起不是 {encoding.upper()} 编码"
+
+
+# C0 controls (but TAB, LF, CR) and DEL are single bytes in UTF-8 and GB18030 alike, never
+# part of a multi-byte character: removed from the bytes in one C call. C1 controls are
+# multi-byte; their lead bytes are looked for first, so most lines never meet a regex.
+_C0_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_C1_LEADS = {"utf-8": b"\xc2", "gb18030": b"\x81\x30"}
+
+
+def without_controls_in_line(raw: bytes, encoding: str) -> str:
+    """One line decoded (UnicodeDecodeError when it is not in `encoding`), without control
+    characters."""
+    text = raw.translate(None, _C0_BYTES).decode(encoding)
+    lead = _C1_LEADS.get(encoding)
+    if lead is not None and lead in raw:
+        return without_controls(text)
+    return text
