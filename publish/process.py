@@ -10,7 +10,10 @@ import datetime as dt
 import pickle
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+
+import yaml
 
 from redaction.check import check_record
 from redaction.policy import looks_like_person_name, redact_record
@@ -22,6 +25,7 @@ from .outcomes import Pointer, Quarantined, Record, RowOutcome
 from .read import BadRecord, FileError, SourceTable, open_tables
 from .read.tables import shorten
 from .recordkeys import published_digest, raw_digest, record_key
+from .resources import data_file
 from .rules import (
     Publish,
     ambiguous_category,
@@ -115,6 +119,7 @@ class TableProcessor:
         self.kind = kinds_by_table(context.datasets_dir).get(dataset.table) if dataset.table else None
         self.duplicates = duplicated_headers(header, mapping)
         self.findings: dict[str, dict] = {}   # kind → {"count", "items"}: per row, for the report
+        self.placeholders: dict[str, dict[str, int]] = {}   # department → field → cells read as empty
 
     def department(self, cells: list) -> str:
         """数据来源单位, else the deciding authority, else 未注明 (CONTRACT.md)."""
@@ -158,7 +163,11 @@ class TableProcessor:
                                f"{REASONS['oversized_field']}：“{column}”长 {len(cells[too_long])} 字符",
                                self.original(cells))
         notes: list[Note] = []
-        values = self.validator.validate(cells, notes)
+        empty: list[str] = []
+        values = self.validator.validate(cells, notes, empty)
+        for name in empty:
+            by_field = self.placeholders.setdefault(department, {})
+            by_field[name] = by_field.get(name, 0) + 1
         if isinstance(values, Rejection):
             return Quarantined(department, number, values.code, values.field, values.message, self.original(cells))
         for note in notes:
@@ -297,8 +306,14 @@ def run_job(job: Job, context: Context) -> dict:
                     continue
                 processor = TableProcessor(dataset, table.header, context, table.source, job.order)
                 summary["header_row"] = table.header_row
-                summary["unknown_columns"] = [str(h) for i, h in enumerate(table.header)
-                                              if i not in processor.mapping and h not in (None, "")]
+                # What the report says of the layout: the dataset, and the columns not read
+                # (a platform's own columns apart from the unknown ones).
+                summary["layout"] = dataset.name
+                unread = [str(h) for i, h in enumerate(table.header)
+                          if i not in processor.mapping and h not in (None, "")]
+                platform = ignored_columns()
+                summary["ignored_columns"] = [h for h in unread if h.strip().upper() in platform]
+                summary["unknown_columns"] = [h for h in unread if h.strip().upper() not in platform]
                 chunk = []
                 for number, cells in table.rows:
                     chunk.append(processor.process(number, cells))
@@ -310,11 +325,20 @@ def run_job(job: Job, context: Context) -> dict:
                 summary["errors"] += [{"row": r, "code": c, "message": m} for r, c, m in table.errors]
                 if processor.findings:
                     summary["findings"] = processor.findings
+                if processor.placeholders:
+                    summary["placeholders_read_as_empty"] = processor.placeholders
         except FileError as exc:
             summary["errors"].append({"row": None, "code": exc.code, "message": exc.message})
         except OSError as exc:
             summary["errors"].append({"row": None, "code": "unreadable_file", "message": f"文件无法读取：{exc}"})
     return summary
+
+
+@lru_cache(maxsize=1)
+def ignored_columns() -> frozenset[str]:
+    """Platforms' own columns (data/ignored_columns.yml), in upper case."""
+    with open(data_file("ignored_columns.yml"), encoding="utf-8") as fh:
+        return frozenset(str(c).strip().upper() for c in yaml.safe_load(fh) or ())
 
 
 def read_spool(path: Path) -> Iterator[RowOutcome]:

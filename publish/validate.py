@@ -40,10 +40,40 @@ REASONS = {
 # date cannot be read; the row is applied and a finding tells the credit office. Keyed by
 # the dataset's publicity rule: field names whose unreadable value does not reject the row.
 APPLIED_WHEN_UNREADABLE: dict[str, frozenset[str]] = {"repair": frozenset({"repair_date"})}
+APPLIED_WHEN_UNREADABLE["objection"] = frozenset({"filed_date", "handled_date"})
 # Findings (build-report.json, per file and row) for the values read that way.
 FINDINGS = {
     "unreadable_repair_date": "信用修复决定日期无法识别，仍按修复处理（对应记录不予公示）",
+    "unreadable_filed_date": "异议提出日期无法识别，仍按异议处理",
+    "unreadable_handled_date": "异议处理日期无法识别，仍按异议处理",
+    "optional_field_dropped": "选填字段无法识别，已留空（该行照常处理）",
 }
+
+
+# Fields that decide who may see a record, or until when: a value that cannot be read
+# quarantines the row even where the field is optional, since leaving it empty could publish
+# what must not be (a withdrawn record, a government-only one, a natural person as a company,
+# a window past the department's end). The safer reading (DOMAIN.md).
+DECIDING = frozenset({"subject_class", "status", "scope", "severity", "publicity_until", "removal_date",
+                      "valid_to", "valid_until"})
+
+# Dates that stand for "none" or "open end" whatever their writing (also when a spreadsheet
+# stores them as date cells): 1900-01-01 (and Excel's day zero), 2099-12-31, 9999-12-31.
+PLACEHOLDER_DAYS = frozenset({"1899-12-30", "1899-12-31", "1900-01-01", "2099-12-31", "9999-12-31"})
+
+
+@lru_cache(maxsize=2)
+def placeholders(path: str | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """(any field, date fields): what stands for an empty cell (data/placeholders.yml)."""
+    import yaml
+
+    from .resources import data_file
+
+    with open(path or data_file("placeholders.yml"), encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    fold = lambda values: frozenset(str(v).strip().lower() for v in values)  # noqa: E731
+    any_field = fold(raw.get("any") or ())
+    return any_field, any_field | fold(raw.get("dates") or ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +128,21 @@ class RowValidator:
         self.order_checks = [(f.name, f.not_before) for f in dataset.fields
                              if f.not_before and f.name in present and f.not_before in present]
         self.applied_when_unreadable = APPLIED_WHEN_UNREADABLE.get(dataset.rule, frozenset())
+        # Required and identifying fields quarantine a row they cannot read; any other field
+        # is left empty with a finding (DOMAIN.md).
+        identifying = set(dataset.identity) | {"uscc", "subject_name"}
+        self.optional = {f.name for f in dataset.fields
+                         if not f.required and f.name not in identifying and f.name not in DECIDING}
+        any_field, in_dates = placeholders()
+        self.placeholders = {f.name: in_dates if f.type in ("date", "datetime") else any_field
+                             for f in dataset.fields}
 
-    def validate(self, cells: list, notes: list[Note] | None = None) -> dict | Rejection:
+    def validate(self, cells: list, notes: list[Note] | None = None,
+                 empty: list[str] | None = None) -> dict | Rejection:
         """Typed values by field name (absent or empty cells are None), or a Rejection.
-        A field read the safer way (APPLIED_WHEN_UNREADABLE) is None when it cannot be
-        read, and a Note is added to `notes`."""
+        A field read the safer way (APPLIED_WHEN_UNREADABLE) and an optional field are None
+        when they cannot be read, and a Note is added to `notes`; a placeholder (`/`, `无`,
+        1900-1-1…) is None, and its field is added to `empty`."""
         if self.missing_required:
             f = self.missing_required[0]
             return self._reject("missing_required", f, f"缺少必填列“{f.header}”")
@@ -118,16 +158,32 @@ class RowValidator:
                 if not raw:
                     values[name] = None
                     continue
+                if len(raw) <= 20 and raw.lower() in self.placeholders[name]:
+                    values[name] = None
+                    if empty is not None:
+                        empty.append(name)
+                    continue
                 if convert is None:  # plain text: the common case, no call
                     values[name] = raw
                     continue
             try:
-                values[name] = convert(raw) if convert else _cell_text(raw)
+                value = values[name] = convert(raw) if convert else _cell_text(raw)
+                if f.type in ("date", "datetime") and isinstance(value, str) and value[:10] in PLACEHOLDER_DAYS:
+                    values[name] = None   # a spreadsheet's date cell holding 1900-01-01 or 2099-12-31
+                    if empty is not None:
+                        empty.append(name)
             except _Invalid as exc:
-                if name not in self.applied_when_unreadable:
-                    return self._reject(exc.code, f, f"“{f.header}”{REASONS[exc.code]}：{raw}")
-                values[name] = None
-                self._note(notes, f, f"“{f.header}”{REASONS[exc.code]}：{raw}")
+                message = f"“{f.header}”{REASONS[exc.code]}：{raw}"
+                if name in self.applied_when_unreadable:
+                    values[name] = None
+                    self._note(notes, f, message)
+                elif name in self.optional:
+                    values[name] = None
+                    if notes is not None:
+                        notes.append(Note("optional_field_dropped", name,
+                                          f"{FINDINGS['optional_field_dropped']}：{message}"))
+                else:
+                    return self._reject(exc.code, f, message)
         for f in self.dataset.fields:
             if f.required and values.get(f.name) is None:
                 if f.name in self.applied_when_unreadable:

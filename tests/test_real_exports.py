@@ -347,3 +347,26 @@ async def test_a_sole_trader_under_a_persons_name_is_not_an_entity(site, registr
     [row] = rows(registry_build / "public.db", "SELECT * FROM registered_subjects WHERE uscc = ?", (code,))
     assert row["subject_is_person"] == 1 and row["address"] is None
     assert "李小芳" not in str(row) and row["legal_rep"] == "李*"
+
+
+# --- Placeholders, optional fields, what the report says per file ----------------------------
+
+def test_placeholders_are_read_as_empty_and_counted_per_department(tmp_path):
+    from tests.factories import PENALTY_HEADER, penalty
+    header = [*PENALTY_HEADER, "ID", "RESOURCE_ID", "某平台列"]
+    data = [{**penalty(公示截止期="1900-1-1", 违法行为类型="/", **{"罚款金额（万元）": "五万"}),
+             "ID": "1", "RESOURCE_ID": "r-1", "某平台列": "x"},
+            {**penalty(行政处罚决定书文号="景市监罚〔2026〕2号", 公示截止期="2099-12-31", 备注="暂无"),
+             "ID": "2", "RESOURCE_ID": "r-2", "某平台列": "y"}]
+    out, report = built(tmp_path, "p.csv", data, header)
+    published = rows(out / "public.db", "SELECT decision_no, publicity_end, violation_type, remarks FROM penalties")
+    assert [r["publicity_end"] for r in published] == ["2027-05-31", "2027-05-31"]   # live: not ended in 1900
+    assert all(r["violation_type"] in (None, "产品质量") and r["remarks"] is None for r in published)
+    [source] = [s for s in report["sources"] if s["file"] == "p.csv"]
+    assert source["layout"] == "penalty"
+    assert source["ignored_columns"] == ["ID", "RESOURCE_ID"] and source["unknown_columns"] == ["某平台列"]
+    assert source["placeholders_read_as_empty"] == {
+        "景德镇市市场监督管理局": {"publicity_until": 2, "violation_type": 1, "remarks": 1}}
+    dropped = report["findings"]["optional_field_dropped"]
+    assert dropped["count"] == 1 and dropped["items"][0]["department"] == "景德镇市市场监督管理局"
+    assert dropped["items"][0]["field"] == "fine_wan"
