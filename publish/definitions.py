@@ -25,7 +25,9 @@ ROLES = {"subject_name", "person_name", "drop", "code", "uscc", "keep", "free_te
 # A business's address is public; a natural person's is not (DOMAIN.md): the role stands for
 # `text` in an organisation's record and for `drop` in a person's (publish/process.py).
 BUSINESS_ADDRESS = {False: "text", True: "drop"}
-TYPES = {"text", "uscc", "date", "datetime", "decimal", "integer", "enum"}
+# uscc_or_id: a code column that holds the USCC, or for a 自然人 the resident ID number (信用承诺's
+# 承诺人代码): the ID is moved to the dataset's dropped `id_number` field, never published.
+TYPES = {"text", "uscc", "uscc_or_id", "date", "datetime", "decimal", "integer", "enum"}
 Tier = Literal["public", "authorized"]
 TIERS: frozenset[str] = frozenset(get_args(Tier))
 # The publicity rules publish/rules.py implements (DOMAIN.md "Publicity windows and repair").

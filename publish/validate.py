@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from redaction.checkdigits import USCC_ALPHABET, is_valid_uscc
+from redaction.checkdigits import USCC_ALPHABET, is_valid_id, is_valid_uscc
 
 from .dates import DateError, parse_date, parse_datetime
 from .definitions import Dataset, Field
@@ -166,6 +166,13 @@ class RowValidator:
                 if convert is None:  # plain text: the common case, no call
                     values[name] = raw
                     continue
+            if f.type == "uscc_or_id":
+                person_id = _person_id(raw)
+                if person_id is not None:
+                    # A natural person's ID number where the USCC would stand: kept only in the
+                    # dropped id_number field (the subject is then a natural person).
+                    values[name], values["id_number"] = None, person_id
+                    continue
             try:
                 value = values[name] = convert(raw) if convert else _cell_text(raw)
                 if f.type in ("date", "datetime") and isinstance(value, str) and value[:10] in PLACEHOLDER_DAYS:
@@ -215,7 +222,7 @@ class RowValidator:
         kind = f.type
         if kind == "text":
             return raw if isinstance(raw, str) else _cell_text(raw)
-        if kind == "uscc":
+        if kind in ("uscc", "uscc_or_id"):
             return _uscc(raw)
         if kind == "date":
             try:
@@ -267,6 +274,15 @@ def _cell_text(raw: object) -> str:
     if isinstance(raw, dt.datetime):
         return raw.isoformat(sep=" ")
     return str(raw)
+
+
+def _person_id(raw: object) -> str | None:
+    """The resident ID number a code cell holds (18 or 15 digits, valid), if that is what it is
+    and it is not also a valid USCC."""
+    text = (_cell_text(raw) if not isinstance(raw, str) else raw).strip().upper()
+    if text.isascii() and len(text) in (15, 18) and is_valid_id(text) and not is_valid_uscc(text):
+        return text
+    return None
 
 
 def _uscc(raw: object) -> str:

@@ -370,3 +370,37 @@ def test_placeholders_are_read_as_empty_and_counted_per_department(tmp_path):
     dropped = report["findings"]["optional_field_dropped"]
     assert dropped["count"] == 1 and dropped["items"][0]["department"] == "景德镇市市场监督管理局"
     assert dropped["items"][0]["field"] == "fine_wan"
+
+
+NATIONAL_COMMITMENT = ["承诺编码", "承诺人名称", "承诺人类别", "承诺人代码", "承诺类型", "承诺事由", "承诺内容",
+                       "违诺责任", "承诺作出日期", "承诺有效期", "承诺履行状态", "承诺受理单位", "承诺受理单位代码",
+                       "公开类型", "备注"]
+
+
+def national(**overrides) -> dict:
+    row = {"承诺编码": "CN3602002026000123", "承诺人名称": "景德镇市昌南陶瓷有限公司", "承诺人类别": "法人及非法人组织",
+           "承诺人代码": uscc(1), "承诺类型": "审批替代型", "承诺事由": "申请食品经营许可", "承诺内容": "按时提交材料",
+           "违诺责任": "撤销许可", "承诺作出日期": "2026-05-01", "承诺有效期": "长期", "承诺履行状态": "全部履行",
+           "承诺受理单位": "景德镇市市场监督管理局", "承诺受理单位代码": "", "公开类型": "可向社会公开", "备注": ""}
+    row.update(overrides)
+    return row
+
+
+def test_the_national_commitment_template(tmp_path):
+    from redaction.scan import scan_database
+    from tests.factories import id_number
+    person_id = id_number("19850312", 45)
+    data = [national(),
+            national(承诺编码="CN3602002026000124", 承诺人名称="王小明", 承诺人类别="自然人", 承诺人代码=person_id,
+                     承诺内容="王小明承诺按时提交材料")]
+    out, report = built(tmp_path, "c.csv", data, NATIONAL_COMMITMENT)
+    assert report["datasets"]["commitment_national"]["published"]["public"] == 2
+    published = rows(out / "public.db", "SELECT * FROM commitments ORDER BY id")
+    assert published[0]["uscc"] == uscc(1) and published[0]["subject_is_person"] == 0
+    person = published[1]
+    assert person["subject_is_person"] == 1 and person["uscc"] is None and person["subject_name"] == "王*"
+    for tier in ("public", "authorized"):
+        for table in [r["name"] for r in rows(out / f"{tier}.db", "SELECT name FROM sqlite_master WHERE type='table'")]:
+            text = str(rows(out / f"{tier}.db", f"SELECT * FROM [{table}]"))
+            assert person_id not in text and "王小明" not in text, (tier, table)
+        assert scan_database(out / f"{tier}.db") == []
