@@ -62,6 +62,9 @@ DECIDING = frozenset({"subject_class", "status", "scope", "severity", "publicity
 PLACEHOLDER_DAYS = frozenset({"1899-12-30", "1899-12-31", "1900-01-01", "2099-12-31", "9999-12-31"})
 
 
+PLACEHOLDER_MAX_CHARS = 24
+
+
 @lru_cache(maxsize=2)
 def placeholders(path: str | None = None) -> tuple[frozenset[str], frozenset[str]]:
     """(any field, date fields): what stands for an empty cell (data/placeholders.yml)."""
@@ -71,9 +74,17 @@ def placeholders(path: str | None = None) -> tuple[frozenset[str], frozenset[str
 
     with open(path or data_file("placeholders.yml"), encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
-    fold = lambda values: frozenset(str(v).strip().lower() for v in values)  # noqa: E731
-    any_field = fold(raw.get("any") or ())
-    return any_field, any_field | fold(raw.get("dates") or ())
+    def spellings(values) -> frozenset[str]:
+        # Each as written, in lower and in upper case, and capitalised (null, NULL, Null): a
+        # set lookup per cell, no case folding on the hot path.
+        out = set()
+        for v in values:
+            v = str(v).strip()
+            out |= {v, v.lower(), v.upper(), v.capitalize()}
+        return frozenset(out)
+
+    any_field = spellings(raw.get("any") or ())
+    return any_field, any_field | spellings(raw.get("dates") or ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +104,11 @@ class Note:
 
 def oversized_cell(cells: list, limit: int) -> int | None:
     """The index of the first text cell longer than `limit` characters, if any."""
+    try:
+        if max(map(len, cells), default=0) <= limit:   # every cell text (CSV): one C-level pass
+            return None
+    except TypeError:
+        pass   # numbers or empty cells (spreadsheets): look cell by cell
     for index, cell in enumerate(cells):
         if type(cell) is str and len(cell) > limit:
             return index
@@ -158,7 +174,7 @@ class RowValidator:
                 if not raw:
                     values[name] = None
                     continue
-                if len(raw) <= 20 and raw.lower() in self.placeholders[name]:
+                if len(raw) <= PLACEHOLDER_MAX_CHARS and raw in self.placeholders[name]:
                     values[name] = None
                     if empty is not None:
                         empty.append(name)
