@@ -179,6 +179,7 @@ BAD_PARAMETERS = [
     ("/public/penalties.json?_shape=nope", "bad_parameter"),
     ("/public.json?sql=select+1&_shape=nope", "bad_parameter"),
     ("/public/entities.json?_next=a,b,c&_sort=name", "bad_request"),
+    ("/public.json?sql=select+nope", "bad_sql"),
     ("/public.json?sql=delete+from+entities", "bad_request"),
     ("/~70ublic/penalties.json?_sort=nope", "bad_parameter"),
     ("/public/penalties~5Frecords.json?_sort=nope", "bad_parameter"),

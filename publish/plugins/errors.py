@@ -12,6 +12,7 @@ from datasette.views.base import DatasetteError
 
 from publish.httperrors import ERROR_TITLES, error_html, error_json, wants_json
 
+from .connections import ResultTooLarge
 from .site import render
 
 # Datasette's title for a query stopped by the time limit (its message is an HTML page
@@ -48,6 +49,8 @@ def describe_exception(exception: Exception) -> tuple[int, str, str, str | None]
         code = {405: "method_not_allowed", 404: "not_found", 403: "forbidden"}.get(status, "bad_request")
         detail = str(exception.args[0] if exception.args else "")
         return status, code, f"{ERROR_TITLES.get(status, '请求有误')}。", detail
+    if isinstance(exception, ResultTooLarge):
+        return 400, "result_too_large", str(exception.message), None
     if isinstance(exception, DatasetteError) and exception.title == INTERRUPTED_TITLE:
         return 400, "sql_time_limit", "查询超过时间上限，已中止：请缩小查询范围，或下载整库在本地查询。", None
     if isinstance(exception, DatasetteError):
