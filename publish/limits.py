@@ -3,8 +3,10 @@
 - **Length**: no string or blob a query makes may exceed `LENGTH_LIMIT_BYTES` (SQLite's
   SQLITE_LIMIT_LENGTH, set on every connection): above the largest cell a build allows, so
   pages and search never meet it, far below the gigabyte one `replace(printf(…))` made.
-- **Arbitrary SQL** (`?sql=` on a database, `_where=` on a table: SQL the client writes) runs
-  on its own small thread pool, at most `max_concurrent` such requests at once in the server
+- **Arbitrary SQL** (`?sql=` on a database, `_where=` on a table: SQL the client writes), and
+  Datasette's reads of many rows (a table page of more than DEFAULT_PAGE_SIZE rows, a whole
+  table streamed as CSV), run on their own small thread pool (under `serve`, in the SQL
+  worker: publish/sqlworker.py), at most `max_concurrent` such requests at once in the server
   and `max_per_client` per client; beyond either the answer is immediate (503 or 429, with
   Retry-After), never a queue. A client that comes back before its Retry-After has passed
   waits `repeat_refusal_delay` for its next refusal: a client looping on refusals would
@@ -23,6 +25,7 @@ from dataclasses import dataclass, replace
 
 from .errors import PublishError
 from .settings import (
+    DEFAULT_PAGE_SIZE,
     DEFAULT_SQL_MAX_CONCURRENT,
     DEFAULT_SQL_MAX_PER_CLIENT,
     DEFAULT_SQL_MAX_RESULT_BYTES,
@@ -62,20 +65,41 @@ class SqlLimits:
                 "length_limit_bytes": LENGTH_LIMIT_BYTES}
 
 
-def lane_of(route_kind: str, args: dict[str, list[str]]) -> str | None:
-    """SQL_LANE for a request that carries SQL its client wrote, else None."""
-    if route_kind == "database" and any(v.strip() for v in args.get("sql", [])):
-        return SQL_LANE
-    if route_kind == "table" and any(v.strip() for v in args.get("_where", [])):
+def is_arbitrary_sql(route_kind: str, args: dict[str, list[str]]) -> bool:
+    """A request carrying SQL its client wrote."""
+    if route_kind == "database":
+        return any(v.strip() for v in args.get("sql", []))
+    return route_kind == "table" and any(v.strip() for v in args.get("_where", []))
+
+
+def is_stream(route_kind: str, route_format: str | None, args: dict[str, list[str]]) -> bool:
+    """A whole table as CSV (Datasette's `_stream`), sent as it is read."""
+    return route_kind == "table" and route_format == "csv" and any(args.get("_stream", []))
+
+
+def is_large_page(route_kind: str, args: dict[str, list[str]]) -> bool:
+    """A table page of more rows than a page has by default (up to 1,000: half a second of
+    Python to render as HTML)."""
+    if route_kind != "table":
+        return False
+    for size in args.get("_size", []):
+        if size == "max" or (size.isdigit() and int(size) > DEFAULT_PAGE_SIZE):
+            return True
+    return False
+
+
+def lane_of(route_kind: str, route_format: str | None, args: dict[str, list[str]]) -> str | None:
+    """SQL_LANE for arbitrary SQL and for Datasette's reads of many rows, else None."""
+    if (is_arbitrary_sql(route_kind, args) or is_stream(route_kind, route_format, args)
+            or is_large_page(route_kind, args)):
         return SQL_LANE
     return None
 
 
 def caps_result_size(route_kind: str, route_format: str | None, args: dict[str, list[str]]) -> bool:
-    """Whether the answer's size is capped: every arbitrary-SQL answer but a table's CSV
-    stream (the whole table as a download, which is not held in memory)."""
-    streamed = route_kind == "table" and route_format == "csv" and bool(args.get("_stream"))
-    return not streamed
+    """Whether the answer's size is capped: arbitrary SQL's, but for a table's CSV stream (a
+    download, not held in memory). A table's own pages are bounded by what the build holds."""
+    return is_arbitrary_sql(route_kind, args) and not is_stream(route_kind, route_format, args)
 
 
 def cell_cost(value: object) -> int:
@@ -123,10 +147,11 @@ class Admission:
         limits = self.limits
         if self.per_client[client] >= limits.max_per_client:
             refusal = Refusal(429, "sql_client_busy",
-                              f"同一来源同时进行的 SQL 查询最多 {limits.max_per_client} 个：请等前面的查询完成后再试。",
-                              limits.retry_after_seconds)
+                              f"同一来源同时进行的 SQL 查询、整表导出或大分页最多 {limits.max_per_client} 个："
+                              "请等前面的完成后再试。", limits.retry_after_seconds)
         elif self.in_progress >= limits.max_concurrent:
-            refusal = Refusal(503, "sql_busy", "SQL 查询繁忙，请稍后再试（查询、主体信息页面不受影响）。",
+            refusal = Refusal(503, "sql_busy",
+                              "SQL 查询、整表导出或大分页繁忙，请稍后再试（查询主体、主体信息页面不受影响）。",
                               limits.retry_after_seconds)
         else:
             self.in_progress += 1

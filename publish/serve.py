@@ -34,7 +34,7 @@ from .errors import PublishError
 from .limits import SqlLimits, parse_trusted_proxies, uvicorn_proxy_options
 from .plugins import register_all
 from .resources import METADATA_FILE, STATIC_DIR, TEMPLATES_DIR
-from .settings import DEFAULT_BASE_URL, Environment, read_environment
+from .settings import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, Environment, read_environment
 
 SETTINGS = {
     "sql_time_limit_ms": 1500,
@@ -42,7 +42,7 @@ SETTINGS = {
     "max_returned_rows": 1000,
     "allow_csv_stream": True,
     "max_csv_mb": 0,
-    "default_page_size": 50,
+    "default_page_size": DEFAULT_PAGE_SIZE,
     "num_sql_threads": 6,
     "default_cache_ttl": 60,
 }

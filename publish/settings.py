@@ -34,6 +34,10 @@ DEFAULT_BASE_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
 TRUSTED_PROXIES_ENV = "PUBLISH_TRUSTED_PROXIES"
 DEFAULT_TRUSTED_PROXIES = ""
 
+# Rows of a Datasette table page unless `_size` asks for more (a larger page is a heavy read:
+# publish/limits.py).
+DEFAULT_PAGE_SIZE = 50
+
 # The largest cell a build keeps (Excel's own limit); a longer cell quarantines its row.
 MAX_CELL_CHARS = 32_767
 

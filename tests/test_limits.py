@@ -116,17 +116,25 @@ def test_the_length_limit_is_above_the_largest_cell_a_build_keeps():
     assert LENGTH_LIMIT_BYTES <= 16 * 1024 * 1024
 
 
-@pytest.mark.parametrize("kind, args, lane", [
-    ("database", {"sql": ["select 1"]}, "sql"),
-    ("database", {"sql": ["  "]}, None),
-    ("database", {}, None),
-    ("table", {"_where": ["1=1"]}, "sql"),
-    ("table", {"_sort": ["id"]}, None),
-    ("row", {"sql": ["select 1"]}, None),
-    ("other", {"sql": ["select 1"]}, None),
+@pytest.mark.parametrize("kind, fmt, args, lane", [
+    ("database", "json", {"sql": ["select 1"]}, "sql"),
+    ("database", None, {"sql": ["  "]}, None),
+    ("database", None, {}, None),
+    ("table", "json", {"_where": ["1=1"]}, "sql"),
+    ("table", "csv", {"_stream": ["on"]}, "sql"),
+    ("table", "json", {"_stream": ["on"]}, None),
+    ("table", None, {"_size": ["max"]}, "sql"),
+    ("table", None, {"_size": ["1000"]}, "sql"),
+    ("table", None, {"_size": ["50"]}, None),
+    ("table", None, {"_size": ["20"]}, None),
+    ("table", "json", {"_sort": ["id"]}, None),
+    ("table", "json", {}, None),
+    ("row", "json", {"sql": ["select 1"]}, None),
+    ("other", None, {"sql": ["select 1"]}, None),
 ])
-def test_what_counts_as_arbitrary_sql(kind, args, lane):
-    assert lane_of(kind, args) == lane
+def test_what_runs_in_the_sql_lane(kind, fmt, args, lane):
+    # Arbitrary SQL, and Datasette's reads of many rows.
+    assert lane_of(kind, fmt, args) == lane
 
 
 @pytest.mark.parametrize("kind, fmt, args, capped", [
@@ -134,6 +142,8 @@ def test_what_counts_as_arbitrary_sql(kind, args, lane):
     ("database", "csv", {"sql": ["select 1"]}, True),
     ("table", "json", {"_where": ["1=1"]}, True),
     ("table", "csv", {"_where": ["1=1"], "_stream": ["on"]}, False),
+    ("table", "json", {"_size": ["max"]}, False),
+    ("table", "csv", {"_stream": ["on"]}, False),
 ])
 def test_every_arbitrary_sql_answer_is_capped_but_a_table_stream(kind, fmt, args, capped):
     assert caps_result_size(kind, fmt, args) is capped
@@ -337,6 +347,9 @@ async def test_arbitrary_sql_is_capped_per_client_then_globally_and_search_keeps
     busy = await clients["c"].get(HOLD)
     assert busy.status_code == 503 and busy.headers["retry-after"] == "2"
     assert busy.json()["error"]["code"] == "sql_busy"
+    # Datasette's reads of many rows wait their turn in the same lane.
+    for heavy in ("/public/penalties.csv?_stream=on", "/public/penalties.json?_size=max"):
+        assert (await clients["c"].get(heavy)).status_code == 503, heavy
     # Every SQL thread is held: search, profiles and Datasette's pages still answer.
     for path in ("/search.json?q=昌南", f"/entity/{CHANGNAN}.json", "/public/penalties.json", "/"):
         assert (await clients["c"].get(path)).status_code == 200, path

@@ -1,7 +1,8 @@
 """Arbitrary SQL under limits (publish/limits.py), in one ASGI wrapper:
-- a request carrying SQL its client wrote (`?sql=`, `_where=`) is admitted only while the
-  server runs fewer than `max_concurrent` of them and its client fewer than
-  `max_per_client`; otherwise it gets 503 or 429 with Retry-After at once;
+- a request carrying SQL its client wrote (`?sql=`, `_where=`), or one of Datasette's reads
+  of many rows (`_size` beyond a page, a `_stream` CSV), is admitted only while the server
+  runs fewer than `max_concurrent` of them and its client fewer than `max_per_client`;
+  otherwise it gets 503 or 429 with Retry-After at once;
 - an admitted one runs in the SQL lane (plugins/connections.py: its own threads, rows read
   with a byte budget, the time limit kept);
 - its answer is held until complete and sent only if it is within `max_result_bytes`, else
@@ -166,7 +167,7 @@ def asgi_wrapper(datasette):
             except UndecodablePath:
                 return await app(scope, receive, send)
             args = query_args(scope["query_string"])
-            lane = lane_of(route.kind, args)
+            lane = lane_of(route.kind, route.format, args)
             if lane is None:
                 return await app(scope, receive, send)
             accept = dict(scope.get("headers") or []).get(b"accept", b"").decode("latin-1")
