@@ -132,3 +132,57 @@ def test_a_base_url_that_is_not_an_origin_is_refused(text):
     with pytest.raises(PublishError) as exc:
         parse_base_url(text)
     assert exc.value.code == "bad_base_url"
+
+
+# --- In a real browser ---------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.browser
+def test_a_real_browser_runs_the_pages_scripts_under_the_policy_without_a_violation(built):
+    """Chromium enforces the header: every script of these pages runs (the SQL editor, the
+    facet flag, the search page's facets) and none is refused."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.parse
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "publish", "serve", "--build", str(built), "--port", str(port)],
+                              env={**os.environ, "PUBLISH_TODAY": AS_OF.isoformat()},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    checks = {"/public?sql=select+1": "() => !!document.querySelector('.CodeMirror')",
+              "/public/penalties": "() => typeof DATASETTE_ALLOW_FACET === 'boolean'",
+              "/search?q=" + urllib.parse.quote("昌南"): "() => document.querySelectorAll('details.facet').length > 0",
+              f"/entity/{CHANGNAN}": "() => true", "/public/penalties_records/1": "() => true"}
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--headless=new"])
+            page = browser.new_page()
+            problems: list[str] = []
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            for path, ran in checks.items():
+                page.goto(base + path)
+                page.wait_for_load_state("load")
+                assert page.evaluate(ran), path
+            browser.close()
+        assert problems == []
+    finally:
+        server.terminate()
+        server.communicate(timeout=60)
