@@ -230,6 +230,12 @@ async def test_a_held_answer_is_sent_whole_or_replaced_by_an_error():
     assert json.loads(sent[1]["body"])["error"]["code"] == "result_too_large"
 
 
+def test_a_query_that_exhausts_the_workers_memory_is_a_503_not_a_trace():
+    from publish.plugins.errors import describe_exception
+
+    assert describe_exception(MemoryError())[:2] == (503, "out_of_memory")
+
+
 # --- The length limit on every connection -----------------------------------------------------
 
 async def test_every_connection_carries_the_length_limit(datasette):
