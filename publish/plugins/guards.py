@@ -6,8 +6,8 @@
 - Datasette's pages are declared Chinese (`<html lang="zh-CN">`).
 
 Every rule reads the route Datasette dispatches to (plugins/routing.py), tilde-decoded and
-case-folded: `/~70ublic/penalties~5Frecords/~31.json` is guarded as
-`/public/penalties_records/1.json` is.
+case-folded: `/~70ublic/<kind>~5Frecords/~31.json` is guarded as
+`/public/<kind>_records/1.json` is.
 """
 from __future__ import annotations
 

@@ -2,10 +2,10 @@
 
 Every guard and header rule asks this module, never `scope["path"]`: Datasette 0.65 routes
 on the raw (still percent-encoded) path, then tilde-decodes the database, table and
-primary-key parts of its URL (`/~70ublic/penalties~5Frecords/~31.json` is row 1 of
-`penalties_records` in `public`). A rule that reads the percent-decoded path sees
+primary-key parts of its URL (`/~70ublic/<kind>~5Frecords/~31.json` is row 1 of
+`<kind>_records` in `public`). A rule that reads the percent-decoded path sees
 `/~70ublic/…` and lets it through. SQLite also accepts table names in any ASCII case, so
-names are compared folded (`same_name`).
+names are compared folded (`fold`).
 
 The route table is Datasette's own (`Datasette._routes()`, the list its router walks, our
 plugin routes first), resolved once per instance: when the move to Datasette 1.0 changes the
@@ -37,10 +37,6 @@ class Route:
     table: str | None = None
     pks: tuple[str, ...] = ()
     format: str | None = None
-
-    @property
-    def is_datasette_data(self) -> bool:
-        return self.kind in ("database", "table", "row", "download")
 
 
 class UndecodablePath(ValueError):
@@ -104,22 +100,5 @@ def _resolve(datasette, path: str) -> Route:
 def fold(name: str | None) -> str:
     """A table or database name as a guard compares it: a leftover percent-encoding decoded
     (a rule must not depend on which encoding a client chose) and ASCII case folded (SQLite
-    resolves `PENALTIES_RECORDS` to `penalties_records`)."""
+    resolves `<KIND>_RECORDS` to `<kind>_records`)."""
     return urllib.parse.unquote(name or "").lower()
-
-
-def same_name(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and fold(a) == fold(b)
-
-
-def decoded_path(route: Route) -> str:
-    """The route as a readable path for prefix rules (`/public/penalties_records/1`): Datasette's
-    data routes rebuilt from their decoded parts, any other path as routed."""
-    if not route.is_datasette_data or route.database is None:
-        return route.raw_path
-    parts = [fold(route.database)]
-    if route.table is not None:
-        parts.append(route.table)
-    if route.pks:
-        parts.append(",".join(route.pks))
-    return "/" + "/".join(parts)
