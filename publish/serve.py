@@ -193,7 +193,7 @@ def serve(build_dir: Path, host: str, port: int, clock: Clock) -> None:
     datasette = make_datasette(build_dir, clock)
     proxy_headers, trusted = uvicorn_proxy_options(parse_trusted_proxies(read_environment().trusted_proxies))
     # The port is taken (or its error reported) at once, but connections are accepted only
-    # once the SQL worker is ready and uvicorn serves.
+    # once the SQL worker is ready.
     sock = bind_socket(host, port, listen=False)
     worker = SqlWorker(build_dir, clock)
     try:
@@ -203,6 +203,7 @@ def serve(build_dir: Path, host: str, port: int, clock: Clock) -> None:
         if warning:
             print(warning, file=sys.stderr, flush=True)
         asyncio.run(datasette.invoke_startup())
+        sock.listen(LISTEN_BACKLOG)  # before saying so: a client may connect as soon as it reads the line
         bound = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         print(f"服务已启动 (serving)：http://{shown}:{bound}/  按 Ctrl-C 停止", flush=True)
@@ -210,7 +211,6 @@ def serve(build_dir: Path, host: str, port: int, clock: Clock) -> None:
         config = uvicorn.Config(datasette.app(), host=host, port=bound, log_level="warning", lifespan="on",
                                 access_log=False, log_config=None, proxy_headers=proxy_headers,
                                 forwarded_allow_ips=trusted)
-        sock.listen(LISTEN_BACKLOG)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         worker.stop()
