@@ -19,6 +19,7 @@ import json
 import marshal
 from collections.abc import Iterable
 
+
 def canonical(values: Iterable[object]) -> bytes:
     """The documented form a published digest is taken over, so anyone can recompute it: the
     values in column order as a compact JSON array, UTF-8, non-ASCII as is (null for None)."""
@@ -36,4 +37,5 @@ def published_digest(values: Iterable[object]) -> str:
 def raw_digest(secret: bytes, values: Iterable[object]) -> bytes:
     """Internal to one build (duplicates): marshal's version 2 (no shared references, so equal
     values give equal bytes) is the fastest faithful form; keyed, 16 bytes."""
-    return hashlib.blake2b(marshal.dumps(tuple(values), 2), key=secret[:64], digest_size=16).digest()
+    data = marshal.dumps(tuple(values), 2)  # type: ignore[arg-type]  # (cell values: str, numbers, None)
+    return hashlib.blake2b(data, key=secret[:64], digest_size=16).digest()

@@ -4,6 +4,13 @@
 uvicorn: one process, one port, every route. Our plugins (publish/plugins/) are registered
 here, so they come with the package wherever it runs.
 
+The instance is a `Site`: Datasette whose absolute links are made from the configured base
+URL (settings.DEFAULT_BASE_URL, PUBLISH_BASE_URL or `plugins: site: base_url:` in
+metadata.yml), never from the request's Host header, and whose databases run arbitrary SQL
+on their own threads (plugins/connections.py) under the SQL limits (publish/limits.py).
+uvicorn believes X-Forwarded-For only from the trusted proxies (PUBLISH_TRUSTED_PROXIES;
+none by default).
+
 `serve` binds its port itself before it says it started (a port in use or out of reach is a
 clear error, not a uvicorn traceback after the "started" line), and warns when its clock is
 fixed by PUBLISH_NOW or PUBLISH_TODAY.
@@ -12,9 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import os
+import signal
 import socket
 import sys
+import urllib.parse
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -22,8 +33,10 @@ import yaml
 from .builds import current, serving_mark
 from .clock import SHANGHAI, Clock, attach
 from .errors import PublishError
+from .limits import SqlLimits, parse_trusted_proxies, uvicorn_proxy_options
 from .plugins import register_all
 from .resources import METADATA_FILE, STATIC_DIR, TEMPLATES_DIR
+from .settings import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, Environment, read_environment
 
 SETTINGS = {
     "sql_time_limit_ms": 1500,
@@ -31,17 +44,61 @@ SETTINGS = {
     "max_returned_rows": 1000,
     "allow_csv_stream": True,
     "max_csv_mb": 0,
-    "default_page_size": 50,
+    "default_page_size": DEFAULT_PAGE_SIZE,
     "num_sql_threads": 6,
     "default_cache_ttl": 60,
 }
 DATABASES = ("public.db", "authorized.db")
 
 
-def make_datasette(build_dir: Path, clock: Clock | None = None):
-    """A Datasette instance over `build_dir`'s databases, opened immutable, carrying `clock`
-    (the system clock by default) for request-time windows."""
+def parse_base_url(text: str) -> str:
+    """The site's origin (`scheme://host[:port]`) from a configured base URL."""
+    parts = urllib.parse.urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") \
+            or parts.query or parts.fragment:
+        raise PublishError("bad_base_url",
+                           f"网站地址应为 http(s)://主机[:端口]，不带路径（如 {DEFAULT_BASE_URL}）：{text}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def configured_base_url(metadata: dict, environment: Environment) -> str:
+    """PUBLISH_BASE_URL, else metadata.yml's `plugins: site: base_url:`, else the default."""
+    configured = ((metadata.get("plugins") or {}).get("site") or {}).get("base_url")
+    return parse_base_url(environment.base_url or configured or DEFAULT_BASE_URL)
+
+
+def sql_limits(environment: Environment) -> SqlLimits:
+    """The SQL limits: the defaults, with any PUBLISH_SQL_* override."""
+    limits = SqlLimits()
+    for name, value in environment.sql_limits:
+        if not value.strip().isdigit() or int(value) < 1:
+            raise PublishError("bad_setting", f"SQL 限制 {name} 应为正整数：{value}")
+        limits = replace(limits, **{name: int(value)})
+    return limits
+
+
+@functools.cache
+def _site_class():
     from datasette.app import Datasette
+
+    class Site(Datasette):
+        """Datasette with absolute links from the site's base URL, not the Host header."""
+        site_base_url = DEFAULT_BASE_URL
+
+        def absolute_url(self, request, path):
+            return urllib.parse.urljoin(self.site_base_url + "/", path)
+
+    return Site
+
+
+def make_datasette(build_dir: Path, clock: Clock | None = None, *, limits: SqlLimits | None = None,
+                   base_url: str | None = None, role: str = "site"):
+    """A Datasette instance over `build_dir`'s databases, opened immutable, carrying `clock`
+    (the system clock by default) for request-time windows; SQL limits and base URL from the
+    settings unless given. `role="worker"` is the SQL worker's instance (publish/sqlworker.py):
+    it answers what the server already admitted."""
+    from .plugins.connections import install_bounded_databases
+    from .plugins.sqllimits import configure
 
     register_all()
     # Resolved once: a later build switches DIR's link, never what this instance reads.
@@ -55,19 +112,27 @@ def make_datasette(build_dir: Path, clock: Clock | None = None):
             raise PublishError("build_missing", f"构建目录中缺少 {path.name}：{build_dir}（请先运行 build）")
     with open(METADATA_FILE, encoding="utf-8") as fh:
         metadata = yaml.safe_load(fh)
-    datasette = Datasette(
+    environment = read_environment()
+    datasette = _site_class()(
         immutables=[str(p) for p in databases],
         metadata=metadata,
         template_dir=str(TEMPLATES_DIR),
         static_mounts=[("static", str(STATIC_DIR))],
         settings=SETTINGS,
     )
+    datasette.site_base_url = parse_base_url(base_url) if base_url else configured_base_url(metadata, environment)
+    install_bounded_databases(datasette)
+    configure(datasette, limits or sql_limits(environment), admit=role != "worker")
     attach(datasette, clock or Clock.system())
     return datasette
 
 
-def bind_socket(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on host:port, or a PublishError saying why not."""
+LISTEN_BACKLOG = 2048
+
+
+def bind_socket(host: str, port: int, listen: bool = True) -> socket.socket:
+    """A TCP socket bound to host:port (listening unless `listen` is False), or a
+    PublishError saying why not."""
     if not 0 <= port <= 65535:
         raise PublishError("bad_port", f"端口应为 0–65535 的整数：{port}")
     try:
@@ -79,7 +144,8 @@ def bind_socket(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
-        sock.listen(2048)
+        if listen:
+            sock.listen(LISTEN_BACKLOG)
     except OSError as exc:
         sock.close()
         raise _bind_error(exc, host, port) from exc
@@ -107,24 +173,53 @@ def clock_warning(clock: Clock) -> str | None:
     return f"注意：时钟已固定为 {when}（由 {clock.source} 设定），不是系统时间 (clock_fixed)"
 
 
+def start_worker(worker) -> None:
+    try:
+        worker.start()
+        worker.wait_ready()
+    except RuntimeError as exc:
+        raise PublishError("sql_worker_failed", f"SQL 查询进程未能启动：{exc}") from exc
+
+
+def _exit_on_terminate(signum, frame) -> None:
+    # uvicorn ends on SIGTERM by raising the signal again once it has shut down; as
+    # SystemExit it runs `serve`'s clean-up (the SQL worker is stopped) on the way out.
+    raise SystemExit(128 + signum)
+
+
 def serve(build_dir: Path, host: str, port: int, clock: Clock) -> None:
     import uvicorn
 
+    from .plugins.sqllimits import configure, lane_config
+    from .sqlworker import SqlWorker, WorkerLink
+
+    # Resolved once: the server and its worker serve one build, whatever later builds switch.
+    build_dir = current(Path(build_dir)) or Path(build_dir).resolve()
     datasette = make_datasette(build_dir, clock)
-    sock = bind_socket(host, port)
+    proxy_headers, trusted = uvicorn_proxy_options(parse_trusted_proxies(read_environment().trusted_proxies))
+    # The port is taken (or its error reported) at once, but connections are accepted only
+    # once the SQL worker is ready.
+    sock = bind_socket(host, port, listen=False)
+    worker = SqlWorker(build_dir, clock)
     # The build this server reads is held: a later build never prunes it while we run.
-    held = serving_mark(Path(datasette.databases["public"].path).parent)
+    held = serving_mark(build_dir)
     try:
+        start_worker(worker)
+        configure(datasette, lane_config(datasette).limits, link=WorkerLink(worker))
         warning = clock_warning(clock)
         if warning:
             print(warning, file=sys.stderr, flush=True)
         asyncio.run(datasette.invoke_startup())
+        sock.listen(LISTEN_BACKLOG)  # before saying so: a client may connect as soon as it reads the line
         bound = sock.getsockname()[1]
         shown = f"[{host}]" if ":" in host else host
         print(f"服务已启动 (serving)：http://{shown}:{bound}/  按 Ctrl-C 停止", flush=True)
+        signal.signal(signal.SIGTERM, _exit_on_terminate)
         config = uvicorn.Config(datasette.app(), host=host, port=bound, log_level="warning", lifespan="on",
-                                access_log=False, log_config=None)
+                                access_log=False, log_config=None, proxy_headers=proxy_headers,
+                                forwarded_allow_ips=trusted)
         uvicorn.Server(config).run(sockets=[sock])
     finally:
+        worker.stop()
         sock.close()
         os.close(held)

@@ -24,6 +24,42 @@ DEBUG_ENV = "PUBLISH_DEBUG"
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
+# Absolute links on served pages (Datasette's next_url, facet toggles, the JSON alternate) are
+# made from this origin, never from the request's Host header (a cached page must not carry a
+# stranger's host). Also `plugins: site: base_url:` in metadata.yml.
+BASE_URL_ENV = "PUBLISH_BASE_URL"
+DEFAULT_BASE_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+# Reverse proxies whose X-Forwarded-For entry names the client (addresses or networks,
+# separated by commas). Empty: the socket's peer is the client, whatever headers say.
+TRUSTED_PROXIES_ENV = "PUBLISH_TRUSTED_PROXIES"
+DEFAULT_TRUSTED_PROXIES = ""
+
+# Rows of a Datasette table page unless `_size` asks for more (a larger page is a heavy read:
+# publish/limits.py).
+DEFAULT_PAGE_SIZE = 50
+
+# The largest cell a build keeps (Excel's own limit); a longer cell quarantines its row.
+MAX_CELL_CHARS = 32_767
+
+# Arbitrary SQL (publish/limits.py): its own threads, how many such requests at once in the
+# server and per client, the largest answer, and what Retry-After says when refused.
+DEFAULT_SQL_THREADS = 2
+DEFAULT_SQL_MAX_CONCURRENT = 4
+DEFAULT_SQL_MAX_PER_CLIENT = 2
+DEFAULT_SQL_MAX_RESULT_BYTES = 8 * 1024 * 1024
+DEFAULT_SQL_RETRY_AFTER_SECONDS = 2
+# How long a client that ignored Retry-After waits for its next refusal.
+DEFAULT_SQL_REPEAT_REFUSAL_DELAY_SECONDS = 0.5
+# The SQL threads' scheduling priority, below the pages' (Linux nice values: 0 is normal):
+# on a busy machine the CPU goes to search and profiles first.
+SQL_THREAD_NICENESS = 10
+# Each overrides one of the SQL limits (a positive integer), e.g. for a benchmark.
+SQL_LIMIT_ENVS = {
+    "threads": "PUBLISH_SQL_THREADS",
+    "max_concurrent": "PUBLISH_SQL_MAX_CONCURRENT",
+    "max_per_client": "PUBLISH_SQL_MAX_PER_CLIENT",
+    "max_result_bytes": "PUBLISH_SQL_MAX_RESULT_BYTES",
+}
 DEFAULT_SAMPLE_ROWS = 2000
 # Worker processes of a build (the build scales per source file).
 DEFAULT_BUILD_WORKERS = 2
@@ -37,6 +73,9 @@ class Environment:
     today: str | None
     log_format: str
     debug: bool = False
+    base_url: str | None = None
+    trusted_proxies: str | None = None
+    sql_limits: tuple[tuple[str, str], ...] = ()   # (limit name, value) from SQL_LIMIT_ENVS
 
 
 def read_environment(environ: dict[str, str] | None = None) -> Environment:
@@ -44,7 +83,10 @@ def read_environment(environ: dict[str, str] | None = None) -> Environment:
     return Environment(state=env.get(STATE_ENV) or None, now=env.get(NOW_ENV) or None,
                        today=env.get(TODAY_ENV) or None,
                        log_format=(env.get(LOG_FORMAT_ENV) or "text").strip().lower(),
-                       debug=(env.get(DEBUG_ENV) or "").strip().lower() in ("1", "true", "yes", "on"))
+                       debug=(env.get(DEBUG_ENV) or "").strip().lower() in ("1", "true", "yes", "on"),
+                       base_url=env.get(BASE_URL_ENV) or None,
+                       trusted_proxies=env.get(TRUSTED_PROXIES_ENV) or None,
+                       sql_limits=tuple((name, env[var]) for name, var in SQL_LIMIT_ENVS.items() if env.get(var)))
 
 
 def state_dir(argument: str | None, environment: Environment | None = None) -> Path:

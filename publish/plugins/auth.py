@@ -16,6 +16,8 @@ from datasette import hookimpl
 
 from publish.httperrors import send_error, wants_json
 
+from .routing import UndecodablePath, fold, resolve
+
 PRIVATE_DATABASE = "authorized"
 SQL_SCOPE = "sql"
 # Introspection pages that would list the private database.
@@ -37,6 +39,20 @@ def is_private_path(path: str) -> bool:
     """Every URL under /authorized, including /authorized.db and /authorized.json."""
     return (path == f"/{PRIVATE_DATABASE}" or path.startswith(f"/{PRIVATE_DATABASE}/")
             or path.startswith(f"/{PRIVATE_DATABASE}."))
+
+
+def is_private_request(datasette, scope: dict) -> bool:
+    """A request for the private database in any spelling: the database Datasette routes to
+    (tilde-decoded, so `/~61uthorized` is `/authorized`), or a path that reads as
+    /authorized once percent-decoded or case-folded. Every method, OPTIONS included."""
+    path = str(scope.get("path") or "")
+    if is_private_path(path) or is_private_path(path.lower()):
+        return True
+    try:
+        route = resolve(datasette, scope)
+    except UndecodablePath:
+        return False  # Datasette cannot route it; the method guard answers 400
+    return fold(route.database) == PRIVATE_DATABASE or is_private_path(fold(route.raw_path))
 
 
 def bearer_actor(headers: dict[bytes, bytes]) -> dict | None:
@@ -78,7 +94,7 @@ def asgi_wrapper(datasette):
             path = scope.get("path", "")
             headers = dict(scope.get("headers") or [])
             actor = bearer_actor(headers)
-            if is_private_path(path) and not may_read_private(actor):
+            if is_private_request(datasette, scope) and not may_read_private(actor):
                 as_json = wants_json(path, headers.get(b"accept", b"").decode("latin-1"))
                 if actor is None:
                     return await send_error(

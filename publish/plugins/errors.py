@@ -1,6 +1,7 @@
 """Errors on every route as the project's one error system (publish/httperrors.py): JSON
 `{"error": {"code", "message"}}` or a Chinese page from the site's templates; never a stack
-trace (the trace goes to the server's log for 5xx)."""
+trace (the trace of an unexpected error goes to the server's log; a request that broke a
+limit is answered without one)."""
 from __future__ import annotations
 
 import sys
@@ -12,7 +13,12 @@ from datasette.views.base import DatasetteError
 
 from publish.httperrors import ERROR_TITLES, error_html, error_json, wants_json
 
+from .connections import ResultTooLarge
 from .site import render
+
+# Datasette's title for a query stopped by the time limit (its message is an HTML page
+# fragment with a script: not a detail to show).
+INTERRUPTED_TITLE = "SQL Interrupted"
 
 
 async def error_response(datasette, request, status: int, code: str, message: str,
@@ -44,6 +50,13 @@ def describe_exception(exception: Exception) -> tuple[int, str, str, str | None]
         code = {405: "method_not_allowed", 404: "not_found", 403: "forbidden"}.get(status, "bad_request")
         detail = str(exception.args[0] if exception.args else "")
         return status, code, f"{ERROR_TITLES.get(status, '请求有误')}。", detail
+    if isinstance(exception, MemoryError):
+        # The SQL worker's heap ceiling (publish/sqlworker.py): this query, not the server.
+        return 503, "out_of_memory", "该查询所需内存超过上限，已中止：请缩小查询范围后再试。", None
+    if isinstance(exception, ResultTooLarge):
+        return 400, "result_too_large", str(exception.message), None
+    if isinstance(exception, DatasetteError) and exception.title == INTERRUPTED_TITLE:
+        return 400, "sql_time_limit", "查询超过时间上限，已中止：请缩小查询范围，或下载整库在本地查询。", None
     if isinstance(exception, DatasetteError):
         status = exception.status or 500
         if status >= 500:
@@ -57,7 +70,7 @@ def describe_exception(exception: Exception) -> tuple[int, str, str, str | None]
 def handle_exception(datasette, request, exception):
     async def inner():
         status, code, message, detail = describe_exception(exception)
-        if status >= 500:
+        if code == "internal_error":  # a bug: its trace goes to the log
             traceback.print_exception(exception, file=sys.stderr)
         return await error_response(datasette, request, status, code, message, detail)
     return inner

@@ -4,40 +4,62 @@
   record answers 404 (CONTRACT.md "Build outputs");
 - pages under /search, /entity and /public send `X-Robots-Tag: noindex, noarchive`;
 - Datasette's pages are declared Chinese (`<html lang="zh-CN">`).
+
+Every rule reads the route Datasette dispatches to (plugins/routing.py), tilde-decoded and
+case-folded: `/~70ublic/<kind>~5Frecords/~31.json` is guarded as
+`/public/<kind>_records/1.json` is.
 """
 from __future__ import annotations
 
-import re
+import sqlite3
 
 from datasette import hookimpl
 from datasette.utils.asgi import Request
+from datasette.views.table import _sql_params_pks
 
 from publish.clock import clock_of
 
 from .errors import error_response
+from .routing import Route, fold, resolve
 from .site import DATABASE, site_state
 
-NOINDEX_PREFIXES = ("/search", "/entity/", f"/{DATABASE}")
+NOINDEX_PREFIXES = ("/search", "/entity/")
 ROBOTS = (b"x-robots-tag", b"noindex, noarchive")
-# The table page (HTML, JSON, CSV) of a hidden `<kind>_records` snapshot table.
-_RECORD_TABLE = re.compile(rf"^/{DATABASE}/(?P<view>[A-Za-z0-9_]+)_records(?P<suffix>\.\w+)?$")
-_RECORD_ROW = re.compile(rf"^/{DATABASE}/(?P<table>[A-Za-z0-9_]+_records)/(?P<pk>[0-9]+)(?:\.(?P<format>\w+))?$")
+RECORDS_SUFFIX = "_records"
 
 
-async def _ended_record(datasette, path: str) -> bool:
-    """True for a row page of a windowed `<kind>_records` table whose row's window has
-    ended today (the build still holds it; the view hides it)."""
-    match = _RECORD_ROW.match(path)
-    if not match:
-        return False
-    state = await site_state(datasette)
-    table = match["table"]
-    if table not in state.windowed:
-        return False
-    rows = await datasette.get_database(DATABASE).execute(
-        f"SELECT publicity_end FROM [{table}] WHERE id = ?", [int(match["pk"])])
+def is_noindex(route: Route) -> bool:
+    """Pages that show decisions about named subjects are kept out of search engines."""
+    return fold(route.database) == DATABASE or route.raw_path.startswith(NOINDEX_PREFIXES)
+
+
+def windowed_table(route: Route, windowed: set[str]) -> str | None:
+    """The snapshot table (as stored) a route of the public database names, if it is one
+    whose records have a publicity window."""
+    if fold(route.database) != DATABASE or route.table is None:
+        return None
+    folded = fold(route.table)
+    return next((table for table in windowed if table.lower() == folded), None)
+
+
+async def _ended_record(datasette, route: Route, table: str) -> bool:
+    """True for a row page of a windowed snapshot table whose record's window has ended
+    today, or whose row cannot be looked up the way Datasette will look it up (fail closed)."""
+    db = datasette.get_database(DATABASE)
+    try:
+        # Datasette's own row query, so the guard finds the row Datasette would serve
+        # (`01`, `1.0` and `~31` all name row 1 of an integer key).
+        sql, params, _ = await _sql_params_pks(db, table, list(route.pks))
+        rows = await db.execute(f"SELECT publicity_end FROM ({sql})", params)
+    except sqlite3.Error:
+        return True
     row = rows.first()
     return bool(row and row[0] and row[0] < clock_of(datasette).today_iso())
+
+
+def _view_url(route: Route, table: str, query: bytes) -> str:
+    target = f"/{DATABASE}/{table[:-len(RECORDS_SUFFIX)]}" + (f".{route.format}" if route.format else "")
+    return target + (f"?{query.decode('latin-1')}" if query else "")
 
 
 _LANG = b'<html lang="zh-CN">'
@@ -72,39 +94,42 @@ def _with_chinese_lang(send):
     return sender
 
 
+def _with_noindex(send):
+    async def sender(message):
+        if message["type"] == "http.response.start":
+            message = dict(message, headers=[*message.get("headers", []), ROBOTS])
+        await send(message)
+    return sender
+
+
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
         async def guarded(scope, receive, send):
             if scope["type"] != "http":
                 return await app(scope, receive, send)
-            path = scope.get("path", "")
+            route = resolve(datasette, scope)
             send = _with_chinese_lang(send)
-            if not path.startswith(NOINDEX_PREFIXES):
+            if not is_noindex(route):
                 return await app(scope, receive, send)
-
-            async def send_noindex(message):
-                if message["type"] == "http.response.start":
-                    message = dict(message, headers=[*message.get("headers", []), ROBOTS])
-                await send(message)
-
-            table_page = _RECORD_TABLE.match(path)
-            if table_page and f"{table_page['view']}_records" in (await site_state(datasette)).windowed:
+            send = _with_noindex(send)
+            if route.kind not in ("table", "row"):
+                return await app(scope, receive, send)
+            table = windowed_table(route, (await site_state(datasette)).windowed)
+            if table is None:
+                return await app(scope, receive, send)
+            if route.kind == "table":
                 # The snapshot table would list records whose window ended after the build:
                 # its table pages are served by the view that hides them (CONTRACT.md).
-                query = scope.get("query_string", b"")
-                target = f"/{DATABASE}/{table_page['view']}{table_page['suffix'] or ''}"
-                target += f"?{query.decode('latin-1')}" if query else ""
-                await send_noindex({"type": "http.response.start", "status": 302,
-                                    "headers": [(b"location", target.encode("latin-1")),
-                                                (b"content-length", b"0")]})
-                return await send_noindex({"type": "http.response.body", "body": b""})
-            if path.startswith(f"/{DATABASE}/") and await _ended_record(datasette, path):
+                target = _view_url(route, table, scope.get("query_string", b""))
+                await send({"type": "http.response.start", "status": 302,
+                            "headers": [(b"location", target.encode("latin-1")), (b"content-length", b"0")]})
+                return await send({"type": "http.response.body", "body": b""})
+            if await _ended_record(datasette, route, table):
                 response = await error_response(
-                    datasette, Request(scope, receive), 404, "not_found",
-                    "该记录已不在公示期内，不再公示。")
-                return await response.asgi_send(send_noindex)
-            return await app(scope, receive, send_noindex)
+                    datasette, Request(scope, receive), 404, "not_found", "该记录已不在公示期内，不再公示。")
+                return await response.asgi_send(send)
+            return await app(scope, receive, send)
 
         return guarded
 
