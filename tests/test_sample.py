@@ -270,6 +270,14 @@ def test_a_small_sample_still_has_every_dataset_and_fault(tmp_path):
     assert all(summary["faults"][kind] >= 1 for kind in FAULT_KINDS)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_smallest_sample_allowed_is_written(tmp_path, seed):
+    from publish.sample.plan import MIN_ROWS
+
+    summary = generate_sample(tmp_path, rows=MIN_ROWS, seed=seed, as_of=AS_OF)
+    assert summary["rows_per_dataset"]["penalty"] + summary["rows_per_dataset"]["penalty_2016"] == MIN_ROWS
+
+
 def test_too_few_rows_are_refused(tmp_path):
     with pytest.raises(PublishError) as error:
         generate_sample(tmp_path, rows=5, seed=0, as_of=AS_OF)

@@ -147,8 +147,7 @@ OPEN_TYPES = (("可向社会公开", 85), ("特定范围内公开", 10), ("不�
 
 def _committer(world: World, rng: random.Random) -> Subject:
     roll = rng.random()
-    persons = [s for s in world.natural_persons if s.person and len(s.person.id_number) == 18]
-    operators = [s for s in world.organisations if s.kind == "shop" and s.rep and s.name == s.rep.name]
+    persons, operators = world.persons_with_id18, world.operator_named_shops
     if roll < _PERSON_COMMITMENT_SHARE and persons:
         return rng.choice(persons)
     if roll < _PERSON_COMMITMENT_SHARE + _OPERATOR_NAME_SHARE and operators:

@@ -11,7 +11,7 @@ from publish.errors import PublishError
 
 from .delivery import Sheet, SourceFile
 
-MIN_ROWS = 30
+MIN_ROWS = 32  # below it the rows run out before every file and fault has its share
 PENALTY_FAMILY = ("penalty", "penalty_2016")
 LICENCE_FAMILY = ("licence", "licence_2016")
 

@@ -125,6 +125,16 @@ class World:
     def all_subjects(self) -> list[Subject]:
         return self.subjects + self.registered_only
 
+    @functools.cached_property
+    def persons_with_id18(self) -> list[Subject]:
+        """Natural persons whose ID number has 18 digits (the later templates' subjects)."""
+        return [s for s in self.natural_persons if s.person and len(s.person.id_number) == 18]
+
+    @functools.cached_property
+    def operator_named_shops(self) -> list[Subject]:
+        """个体工商户 registered under nothing but their operator's name (natural persons)."""
+        return [s for s in self.organisations if s.kind == "shop" and s.rep and s.name == s.rep.name]
+
     def add_registered(self, n: int) -> list[Subject]:
         """n more market subjects registered in the city (companies, cooperatives, shops) that no
         record names: a city's register is much larger than its records."""
