@@ -14,6 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
 
 from publish.errors import PublishError
 from publish.sample import (
@@ -26,6 +27,7 @@ from publish.sample import (
     generate_sample,
     write_penalty_csv,
 )
+from publish.sample.exports import PLACEHOLDERS
 from publish.sample.outdir import MARKER
 from publish.sample.world import literal_text
 from redaction.checkdigits import (
@@ -39,7 +41,8 @@ from redaction.checkdigits import (
 AS_OF = date(2025, 6, 30)
 ROWS = 2000
 ALL_DATASETS = {"penalty", "penalty_2016", "licence", "licence_2016", "repair", "objection", "black_list",
-                "red_list", "commitment", "evaluation", "tax_grade", "arrears"}
+                "black_list_market", "red_list", "commitment", "commitment_national", "evaluation", "tax_grade",
+                "arrears", "registry"}
 USCC_COLUMNS = ("行政相对人代码_1(统一社会信用代码)", "统一社会信用代码", "纳税人识别号", "处罚机关统一社会信用代码",
                 "许可机关统一社会信用代码", "数据来源单位统一社会信用代码")
 ID_COLUMNS = ("法定代表人证件号码", "证件号码", "行政相对人代码_5(居民身份证号)")
@@ -64,7 +67,33 @@ def parse_date(value) -> date | None:
 
 
 def empty(value) -> bool:
-    return value is None or str(value).strip() == ""
+    """Nothing there, or a placeholder standing for nothing (`/`, `无`, `1900-1-1`…)."""
+    return value is None or str(value).strip() == "" or value in PLACEHOLDERS
+
+
+def json_objects(path: Path) -> list[dict]:
+    """The records of a JSON Lines file, a JSON array, or a platform's answer holding them."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in text.splitlines()]
+    data = json.loads(text)
+    if isinstance(data, list):
+        return data
+    [records] = [v for k, v in data.items() if k in ("rows", "data", "list")]
+    return records
+
+
+def xls_rows(path: Path, sheet: str) -> list[list]:
+    """An XLS sheet's rows, read with python-calamine (empty cells as None)."""
+    return [[None if v == "" else v for v in r]
+            for r in CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()]
+
+
+def _data_rows(table: list, listed: dict) -> tuple[list, list]:
+    """(header, data rows) of a sheet's rows, its title rows and note rows left out."""
+    above, after = listed["notes"]
+    table = table[listed["title_rows"]:]
+    return list(table[0]), [list(r) for r in table[1 + above:len(table) - after]]
 
 
 def read_sheets(out: Path, summary: dict) -> list[dict]:
@@ -77,15 +106,14 @@ def read_sheets(out: Path, summary: dict) -> list[dict]:
             text = path.read_bytes().decode(f["encoding"])
             table = list(csv.reader(text.splitlines()))
             parts = [(data_sheets[0], table[0], table[1:])]
-        elif f["container"] == "jsonl":
-            objects = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        elif f["container"] in ("jsonl", "json"):
+            objects = json_objects(path)
             parts = [(data_sheets[0], list(objects[0]), [list(o.values()) for o in objects])]
+        elif f["container"] == "xls":
+            parts = [(data_sheets[0], *_data_rows(xls_rows(path, data_sheets[0]["name"]), data_sheets[0]))]
         else:
             wb = openpyxl.load_workbook(path)
-            parts = []
-            for s in data_sheets:
-                table = list(wb[s["name"]].iter_rows(values_only=True))[s["title_rows"]:]
-                parts.append((s, list(table[0]), [list(r) for r in table[1:]]))
+            parts = [(s, *_data_rows(list(wb[s["name"]].iter_rows(values_only=True)), s)) for s in data_sheets]
         for s, header, rows in parts:
             canonical = {w: c for c, ws in HEADER_SPELLINGS[s["dataset"]].items() for w in ws}
             names = [canonical[h] for h in header]
@@ -166,7 +194,9 @@ def test_every_dataset_container_and_encoding_is_present(sample):
     out, summary, sheets, _ = sample
     assert {s["dataset"] for s in sheets} == ALL_DATASETS
     files = summary["files"]
-    assert {f["container"] for f in files} == {"csv", "xlsx", "jsonl"}
+    assert {f["container"] for f in files} == {"csv", "xlsx", "xls", "jsonl", "json"}
+    # JSON as platforms' APIs return it: an array, or an answer holding the records under rows, data or list
+    assert {f["wrapper"] for f in files if f["container"] == "json"} == {"", "rows", "data", "list"}
     assert {f["encoding"] for f in files if f["container"] == "csv"} == {"utf-8", "utf-8-sig", "gb18030", "gbk"}
     assert all("/" in f["path"] for f in files)  # in folders by department
     for f in files:
@@ -221,8 +251,11 @@ def test_rows_scale_with_the_penalty_rows(sample):
     assert per["penalty"] + per["penalty_2016"] == ROWS
     expected = {"licence": ROWS, "black_list": ROWS // 20, "red_list": ROWS // 20, "commitment": ROWS // 4,
                 "evaluation": ROWS // 4, "tax_grade": ROWS // 4, "arrears": ROWS // 10, "repair": ROWS // 20,
-                "objection": ROWS // 40}
+                "objection": ROWS // 40, "black_list_market": ROWS // 40}
     assert per["licence"] + per["licence_2016"] == expected.pop("licence")
+    assert per["commitment"] + per["commitment_national"] == expected.pop("commitment")
+    # the register: the subjects the records name, and twice as many again as penalty rows
+    assert per["registry"] == summary["registry"]["subjects"] > 2 * ROWS
     assert {k: per[k] for k in expected} == expected
     for s in sheets:
         listed = next(x for f in summary["files"] if f["path"] == s["path"]
@@ -235,6 +268,14 @@ def test_a_small_sample_still_has_every_dataset_and_fault(tmp_path):
     assert set(summary["rows_per_dataset"]) == ALL_DATASETS
     assert all(n >= 4 for n in summary["rows_per_dataset"].values())
     assert all(summary["faults"][kind] >= 1 for kind in FAULT_KINDS)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_smallest_sample_allowed_is_written(tmp_path, seed):
+    from publish.sample.plan import MIN_ROWS
+
+    summary = generate_sample(tmp_path, rows=MIN_ROWS, seed=seed, as_of=AS_OF)
+    assert summary["rows_per_dataset"]["penalty"] + summary["rows_per_dataset"]["penalty_2016"] == MIN_ROWS
 
 
 def test_too_few_rows_are_refused(tmp_path):
@@ -650,6 +691,275 @@ def test_subjects_of_every_kind(sample):
 ])
 def test_capital_amounts(yuan, text):
     assert capital_yuan(yuan) == text
+
+
+# --- Real exports (DOMAIN.md "What departments' real exports look like") ------------------------
+# The 2016 layout's 处罚类别 codes, and a word each decision of that code carries in its 处罚结果.
+CATEGORIES_2016 = {"0": "警告", "1": "罚款", "2": "没收违法所得、没收非法财物", "3": "责令停产停业",
+                   "4": "暂扣或者吊销许可证、暂扣或者吊销执照", "5": "行政拘留", "6": "其他"}
+CATEGORY_EVIDENCE = {"0": ("警告",), "1": ("罚款",), "2": ("没收",), "3": ("停产停业",), "4": ("暂扣", "吊销"),
+                     "5": ("拘留",)}
+SCOPE_VALUES = {"", "0", "1", "2", "公示", "仅政府部门内部共享", "仅可授权查询"}
+TEMPLATE_NOTE = ("填报说明：", "表格说明：")
+
+
+def sheets_of(sheets, *datasets):
+    return [s for s in sheets if s["dataset"] in datasets]
+
+
+def cells(sheets, column) -> set[str]:
+    return {"" if r.get(column) is None else str(r[column]) for s in sheets for r in s["rows"] if column in r}
+
+
+def truth_of(out: Path) -> dict:
+    return json.loads((out / ".publish-sample-truth.json").read_text(encoding="utf-8"))
+
+
+def test_the_2016_codes_come_as_codes_and_as_words(sample):
+    _, _, sheets, _ = sample
+    penalties, licences = sheets_of(sheets, "penalty_2016"), sheets_of(sheets, "licence_2016")
+    categories = {c for c in cells(penalties, "处罚类别1") | cells(penalties, "处罚类别2") if not empty(c)}
+    assert set(CATEGORIES_2016) | set(CATEGORIES_2016.values()) == categories
+    assert {"", "0", "1", "2", "3", "正常", "撤销", "异议", "其他"} == cells(penalties, "当前状态")
+    assert {"0", "1", "2", "3", "有效", "无效", "撤销", "异议", "其他"} == cells(licences, "当前状态")
+    seen_4 = set()
+    for s in penalties:
+        for r in s["rows"]:
+            for column in ("处罚类别1", "处罚类别2"):
+                code = next((c for c, w in CATEGORIES_2016.items() if r[column] in (c, w)), None)
+                if code in CATEGORY_EVIDENCE:
+                    assert any(word in r["处罚结果"] for word in CATEGORY_EVIDENCE[code]), (code, r["处罚结果"])
+                if code == "4":  # one code for suspension (一般) and revocation (严重)
+                    seen_4.add("吊销" if "吊销" in r["处罚结果"] else "暂扣")
+    assert seen_4 == {"吊销", "暂扣"}
+
+
+def test_scope_columns_carry_every_value(sample):
+    _, summary, sheets, _ = sample
+    assert cells(sheets_of(sheets, "penalty_2016", "licence_2016", "licence"), "信息使用范围") == SCOPE_VALUES
+    assert cells(sheets_of(sheets, "commitment_national"), "公开类型") == {"可向社会公开", "特定范围内公开", "不可公开"}
+    for path, states in summary["states"].items():
+        scopes = [str(r.get("信息使用范围") or "") for s in sheets if s["path"] == path for r in s["rows"]]
+        assert scopes.count("1") + scopes.count("仅政府部门内部共享") == states.get("仅政府部门内部共享", 0)
+        assert scopes.count("2") + scopes.count("仅可授权查询") == states.get("仅可授权查询", 0)
+
+
+def test_field_code_headers_both_code_sets_in_both_cases(sample):
+    _, _, sheets, faulty = sample
+    by_header = {s["path"]: s for s in sheets}
+
+    def having(*codes):
+        [found] = [s for s in by_header.values() if set(codes) <= set(s["header"])]
+        return found
+
+    having("CF_WSH", "CF_CFLB", "CF_SY", "CF_GSJZQ", "ID", "RESOURCE_ID", "CHECK_FLAG")  # current, upper
+    licences = having("xk_wsh", "xk_yxqz", "xk_yxqzi", "xk_xkjg", "id", "resource_id", "check_flag")  # current, lower
+    having("cf_wsh", "cf_cflb1", "cf_jg", "cf_xzjg", "cf_xdr_sfz")  # 2016, lower
+    having("XK_WSH", "XK_XMMC", "XK_JZQ", "XK_XZJG", "XK_XDR_SFZ")  # 2016, upper
+    # XK_YXQZ is 有效期自 (the decision day here), XK_YXQZI 有效期至
+    for i, r in enumerate(licences["rows"]):
+        if (licences["path"], None, i) not in faulty and not empty(r["有效期至"]):
+            assert r["有效期自"] == r["许可决定日期"] and parse_date(r["有效期自"]) <= parse_date(r["有效期至"])
+    ids = [r["ID"] for s in sheets for r in s["rows"] if "ID" in r]
+    assert len(set(ids)) == len(ids) and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
+
+
+def test_placeholders_stand_for_empty_optional_cells(sample):
+    _, summary, sheets, _ = sample
+    required = ("行政相对人名称", "行政处罚决定书文号", "行政许可决定文书号", "行政许可决定书文号", "处罚决定日期",
+                "许可决定日期", "处罚机关", "许可机关")
+    for path, counts in summary["placeholders"].items():
+        rows = [r for s in sheets if s["path"] == path for r in s["rows"]]
+        for placeholder, n in counts.items():
+            assert sum(v == placeholder for r in rows for v in r.values()) == n >= 1, (path, placeholder)
+        assert not any(r.get(c) in PLACEHOLDERS for r in rows for c in required)
+    written = {p for counts in summary["placeholders"].values() for p in counts}
+    assert written == set(PLACEHOLDERS) - {"2099-12-31"}
+    # an open end is written as the date 2099-12-31, a date cell or text
+    ends = [r.get(c) for s in sheets for r in s["rows"] for c in ("处罚有效期", "有效期至")]
+    assert any(isinstance(v, str) and v == "2099-12-31" for v in ends)
+    assert any(not isinstance(v, str) and parse_date(v) == date(2099, 12, 31) for v in ends if v is not None)
+
+
+def test_note_rows_in_a_sheet_are_template_notes(sample):
+    out, summary, _, _ = sample
+    noted = [(f, s) for f in summary["files"] for s in f["sheets"] if any(s["notes"])]
+    assert len(noted) >= 2
+    for f, s in noted:
+        table = list(openpyxl.load_workbook(out / f["path"])[s["name"]].iter_rows(values_only=True))
+        above, after = s["notes"]
+        body = table[s["title_rows"] + 1:]
+        assert len(body) == above + s["rows"] + after
+        for row in body[:above] + body[len(body) - after:]:
+            assert str(row[0]).startswith(TEMPLATE_NOTE) and all(v is None for v in row[1:]), row
+    assert summary["note_rows"] == {f"{f['path']}#{s['name']}": sum(s["notes"]) for f, s in noted}
+
+
+def test_a_second_name_column_beside_the_subjects(sample):
+    _, summary, sheets, faulty = sample
+    [s] = [s for s in sheets if "企业名称" in s["header"] and "行政相对人名称" in [h.strip() for h in s["header"]]
+           and s["dataset"] == "penalty"]
+    assert s["header"].index("企业名称") == 0  # before the canonical column: order decides nothing
+    valid = [r for i, r in enumerate(s["rows"]) if (s["path"], s["sheet"], i) not in faulty]
+    differ = [r for r in valid if r["企业名称"] and r["行政相对人名称"] and r["企业名称"] != r["行政相对人名称"]]
+    assert len(differ) == summary["second_names_differ"][s["path"]] >= 1
+    assert all(empty(r["企业名称"]) for r in valid if r["行政相对人类别"] != "法人及非法人组织")
+
+
+def test_a_bare_numbered_code_column_in_the_2016_layout(sample):
+    _, _, sheets, faulty = sample
+    [s] = [s for s in sheets if "行政相对人代码_1" in s["header"]]
+    assert "行政相对人代码_5" in s["header"] and {"项目名称", "审批类别", "许可截止期"} <= set(s["header"])
+    assert s["dataset"] == "licence_2016"
+    assert not any("(" in h and h.startswith("行政相对人代码_1") for h in s["header"])
+    valid = [r for i, r in enumerate(s["rows"]) if (s["path"], s["sheet"], i) not in faulty]
+    assert any(r["行政相对人代码_5(居民身份证号)"] for r in valid)
+    assert all(is_valid_id(r["行政相对人代码_5(居民身份证号)"]) for r in valid if r["行政相对人代码_5(居民身份证号)"])
+
+
+def test_the_market_regulators_black_list(sample):
+    _, _, sheets, faulty = sample
+    [s] = sheets_of(sheets, "black_list_market")
+    assert s["header"] == ["企业名称", "统一社会信用代码", "营业执照注册号", "列入严重违法失信企业名单原因", "列入日期",
+                           "作出决定机关(列入)", "移出严重违法失信企业名单原因", "移出日期", "作出决定机关(移出)"]
+    valid = [r for i, r in enumerate(s["rows"]) if (s["path"], s["sheet"], i) not in faulty]
+    removed = [r for r in valid if not empty(r["移出日期"])]
+    assert removed and len(removed) < len(valid)
+    for r in valid:
+        assert is_valid_uscc(r["统一社会信用代码"]) and r["作出决定机关(列入)"].endswith("市场监督管理局")
+        assert empty(r["移出日期"]) == empty(r["作出决定机关(移出)"]) == empty(r["移出严重违法失信企业名单原因"])
+    assert all(parse_date(r["移出日期"]) >= parse_date(r["列入日期"]) + timedelta(days=3 * 365) for r in removed)
+
+
+def test_the_national_commitment_template(sample):
+    out, _, sheets, _ = sample
+    [s] = sheets_of(sheets, "commitment_national")
+    assert s["header"][:4] == ["承诺编码", "承诺人名称", "承诺人类别", "承诺人代码"] and "公开类型" in s["header"]
+    rows = s["rows"]
+    assert {r["承诺人类别"] for r in rows} == {"法人及非法人组织", "自然人", "个体工商户"}
+    assert {r["承诺类型"] for r in rows} <= {"审批替代型", "容缺受理型", "证明事项型", "信用修复型", "行业自律型",
+                                        "主动型", "其他"}
+    assert {r["承诺履行状态"] for r in rows} == {"全部履行", "部分履行", "全部未履行"}
+    assert all(not empty(r["承诺履行状态认定日期"]) for r in rows if r["承诺履行状态"] != "全部履行")
+    persons = [r for r in rows if r["承诺人类别"] == "自然人"]
+    assert len(persons) >= 5 and all(is_valid_id18(r["承诺人代码"]) for r in persons)
+    assert all(is_valid_uscc(r["承诺人代码"]) for r in rows if r["承诺人类别"] != "自然人")
+    # every person's number and name is planted (the truth file), so the build is checked for them
+    planted = {(e["form"], e["value"]) for e in truth_of(out)["planted"] if e["path"] == s["path"]}
+    assert all(("commitment_code_id", r["承诺人代码"]) in planted for r in persons)
+    assert all(("commitment_person_name", r["承诺人名称"]) in planted for r in persons)
+
+
+def test_the_register_lists_subjects_most_of_which_have_no_record(sample):
+    out, summary, sheets, faulty = sample
+    register = summary["registry"]
+    assert 50 <= register["with_records"] < 0.2 * register["valid"]  # records cover a small share
+    assert {"存续", "注销", "吊销"} <= set(register["states"])
+    [s] = sheets_of(sheets, "registry")
+    assert s["header"] == ["主体名称", "统一社会信用代码", "主体类型", "法定代表人", "成立日期", "登记机关", "登记状态",
+                           "住所"]
+    valid = [r for i, r in enumerate(s["rows"]) if (s["path"], s["sheet"], i) not in faulty]
+    for r in valid:
+        assert is_valid_uscc(r["统一社会信用代码"]) and parse_date(r["成立日期"]) < AS_OF
+        assert (r["主体类型"] == "个体工商户") == r["统一社会信用代码"].startswith("92")
+        assert r["统一社会信用代码"][2:6] == "3602"  # the city's own register
+    # a 个体工商户 under nothing but its operator's name: a natural person, planted with its address
+    persons = [r for r in valid if r["主体名称"] == r["法定代表人"]]
+    assert len(persons) == register["natural_persons"] >= 5
+    planted = {(e["form"], e["written"]) for e in truth_of(out)["planted"] if e["path"] == s["path"]}
+    assert all(("registry_operator_name", r["主体名称"]) in planted for r in persons)
+    assert all(("registry_person_address", r["住所"]) in planted for r in persons)
+
+
+def test_the_xls_file_is_biff8(sample):
+    out, summary, _, _ = sample
+    [f] = [f for f in summary["files"] if f["container"] == "xls"]
+    assert (out / f["path"]).read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound document
+    [listed] = f["sheets"]
+    table = xls_rows(out / f["path"], listed["name"])
+    assert "行政处罚" in table[0][0] and len(table) == listed["title_rows"] + 1 + listed["rows"]
+    assert any(isinstance(v, date) for row in table[2:] for v in row)  # date cells, not text
+
+
+def test_json_files_are_arrays_or_platform_answers(sample):
+    out, summary, _, _ = sample
+    for f in summary["files"]:
+        if f["container"] != "json":
+            continue
+        text = (out / f["path"]).read_text(encoding="utf-8")
+        data = json.loads(text)
+        if f["wrapper"]:
+            assert data["total"] == len(data[f["wrapper"]]) == f["sheets"][0]["rows"]
+        else:
+            assert text.startswith("[\n") and len(data) == f["sheets"][0]["rows"]
+        assert all(isinstance(r, dict) for r in json_objects(out / f["path"]))
+
+
+# --- Today's build of the sample -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory):
+    from publish.build import build
+    from publish.clock import Clock
+    from publish.serve import make_datasette
+
+    raw, out = tmp_path_factory.mktemp("raw"), tmp_path_factory.mktemp("built") / "out"
+    summary = generate_sample(raw, rows=300, seed=7, as_of=AS_OF)
+    report = build(raw, out, AS_OF, progress=False)
+    sheets = read_sheets(raw, summary)
+    return summary, sheets, report, out, make_datasette(out, Clock.on(AS_OF))
+
+
+def _registered_without_records(sheets) -> list[dict]:
+    """Register rows of companies no other file names."""
+    named = {str(v) for s in sheets if s["dataset"] != "registry" for r in s["rows"] for v in r.values() if v}
+    [register] = sheets_of(sheets, "registry")
+    return [r for r in register["rows"] if r["统一社会信用代码"] not in named and is_valid_uscc(r["统一社会信用代码"])]
+
+
+def _unique_fragment(name: str, names: list[str]) -> str | None:
+    """A two-character part of `name` that no other name holds."""
+    return next((name[i:i + 2] for i in range(len(name) - 1)
+                 if sum(name[i:i + 2] in other for other in names) == 1), None)
+
+
+def test_todays_build_of_the_sample_balances_and_passes_the_scan(sample_site):
+    from redaction.scan import scan_database
+
+    summary, _, report, out, _ = sample_site
+    assert report["balanced"]
+    for level in ("datasets", "files", "departments"):
+        for block in report[level].values():
+            assert block["read"] == sum(block["totals"].values())
+    assert report["datasets"]["registry"]["read"] == summary["registry"]["subjects"]
+    assert report["findings"]["shadowed_column_differs"]["count"] == sum(summary["second_names_differ"].values())
+    assert scan_database(out / "public.db") == [] and scan_database(out / "authorized.db") == []
+
+
+async def test_a_registered_subject_without_records_is_found_and_has_a_profile(sample_site):
+    _, sheets, _, _, site = sample_site
+    names = [str(r.get(ROLES[s["dataset"]]["name"]) or "") for s in sheets for r in s["rows"]]
+    clean = [(r, fragment) for r in _registered_without_records(sheets)
+             if r["统一社会信用代码"][1] == "1" and r["登记状态"] == "存续"
+             and (fragment := _unique_fragment(r["主体名称"], names))]
+    assert len(clean) >= 3
+    for row, fragment in clean[:3]:
+        uscc = row["统一社会信用代码"]
+        found = (await site.client.get(f"/search.json?q={fragment}")).json()
+        assert [r["uscc"] for r in found["results"]] == [uscc], fragment
+        assert [r["uscc"] for r in (await site.client.get(f"/search.json?q={uscc}")).json()["results"]] == [uscc]
+        profile = await site.client.get(f"/entity/{uscc}.json")
+        assert profile.status_code == 200 and profile.json()["nothing_on_record"] is True
+
+
+async def test_a_deregistered_subject_is_shown_as_such_and_a_sole_trader_under_a_name_is_no_entity(sample_site):
+    _, sheets, _, _, site = sample_site
+    rows_ = _registered_without_records(sheets)
+    closed = next(r for r in rows_ if r["登记状态"] == "注销" and r["统一社会信用代码"][1] == "1")
+    page = await site.client.get(f"/entity/{closed['统一社会信用代码']}")
+    assert page.status_code == 200 and "注销" in page.text
+    person = next(r for r in rows_ if r["主体名称"] == r["法定代表人"])
+    assert (await site.client.get(f"/entity/{person['统一社会信用代码']}.json")).status_code == 404
+    assert (await site.client.get(f"/search.json?q={person['主体名称']}")).json()["results"] == []
 
 
 # --- The benchmark file ------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """Synthetic raw files as departments deliver them: `python -m publish sample`.
 
 `generate_sample(out_dir, as_of, rows, seed)` writes one realistic delivery of every dataset the
-build reads (DOMAIN.md), in every container and encoding the contract names, with the personal
-data, header spellings, duplicates and faults real files carry, and beside them its truth file
+build reads (DOMAIN.md), in every container and encoding the contract names (CSV, XLSX, XLS, JSON
+Lines, JSON arrays and platforms' wrapped answers), with the personal data, header spellings, field
+codes, 2016 codes, scope columns, placeholders, note rows, duplicates and faults real files carry,
+the market regulators' black list, the national commitment template and the city's register of
+market subjects (most of them with no record at all), and beside them its truth file
 (`.publish-sample-truth.json`, truth.py): every personal value it planted, where and in which
 form, for the test that the sample's own build publishes none of them. `write_penalty_csv(...)`
 writes one large current-layout penalty CSV quickly, for the benchmark, and
@@ -14,10 +17,12 @@ nothing iterates a set, nothing reads the clock, and XLSX files get fixed timest
 the as-of day (see `writers._save_xlsx`).
 
 The modules, in the order they build on each other: `names` (invented words), `formats` (how
-values are written), `codes` (numbers with check characters), `delivery` (columns and the files
-of a sample), `world` (departments, people, subjects), `text` (free text), `decisions` (penalties
-and licences), `entries` (the other datasets), `faults`, `plan` (sizes), `links` (rows pointing
-at rows), `writers` (CSV, JSONL, XLSX), `outdir` (the output directory and its marker),
+values are written), `codes` (numbers with check characters), `delivery` (columns, field codes and the
+files of a sample), `world` (departments, people, subjects), `text` (free text), `decisions`
+(penalties and licences, the 2016 codes), `entries` (the other datasets, the register), `faults`,
+`plan` (sizes), `exports` (platform columns, a second name column, placeholders), `links` (rows
+pointing at rows; states and scopes), `writers` (CSV, JSONL, JSON, XLSX, XLS), `outdir` (the
+output directory and its marker),
 `truth` (the planted values, located in the finished rows), `generate` (`generate_sample`),
 `bulk` (`write_penalty_csv`) and `rich` (`write_rich_penalty_csv`).
 """

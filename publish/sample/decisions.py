@@ -17,6 +17,8 @@ from .codes import PHONE_STYLES, format_phone
 from .delivery import (
     CONFISCATED,
     FINE,
+    SCOPE,
+    SECOND_NAME,
     SECRETS,
     SEVERITY,
     STATUS,
@@ -42,6 +44,34 @@ OUTCOMES = (
 )
 PERSON_OUTCOMES = ("simple", "warning", "fine_small", "warning_fine", "confiscate", "ban")
 
+# The 2016 layout's codes (DOMAIN.md "2016 codes"): 处罚类别1/2, and 当前状态 of both layouts.
+CATEGORY_WORDS_2016 = {"0": "警告", "1": "罚款", "2": "没收违法所得、没收非法财物", "3": "责令停产停业",
+                       "4": "暂扣或者吊销许可证、暂扣或者吊销执照", "5": "行政拘留", "6": "其他"}
+_CATEGORY_CODE_OF_KIND = {"警告": "0", "罚款": "1", "没收违法所得": "2", "没收非法财物": "2", "责令停产停业": "3",
+                          "暂扣许可证件": "4", "吊销许可证件": "4", "行政拘留": "5"}
+STATUS_CODES_2016 = {"正常": "0", "撤销": "1", "异议": "2", "其他": "3"}
+# 信息使用范围: who may use a record (a record's own scope can only narrow its dataset's tier).
+SCOPE_CODES = {"公示": "0", "仅政府部门内部共享": "1", "仅可授权查询": "2"}
+
+
+def category_code_2016(kind: str) -> str:
+    """The 2016 处罚类别 code of one kind of penalty (通报批评, 责令关闭… are 6 其他)."""
+    return _CATEGORY_CODE_OF_KIND.get(kind, "6")
+
+
+def writes_codes(sheet: Sheet, number: str) -> bool:
+    """Whether a 2016 row of this sheet writes codes (a "mixed" export: the rows of two systems)."""
+    if sheet.codes_2016 == "mixed":
+        return zlib.crc32(number.encode()) % 2 == 0
+    return sheet.codes_2016 == "codes"
+
+
+def scope_cell(sheet: Sheet, scope: str, number: str) -> str:
+    """信息使用范围 as this sheet writes it; 公示 is often left blank."""
+    if not scope or (scope == "公示" and zlib.crc32(number.encode()) % 3 == 0):
+        return ""
+    return SCOPE_CODES[scope] if sheet.scope_style == "codes" else scope
+
 
 # --- Penalties ----------------------------------------------------------------------------------
 @dataclass
@@ -66,7 +96,8 @@ class Penalty:
     secret_sep: str = "；"
     remark: str = ""
     updated: datetime | None = None
-    status: str = "正常"
+    status: str = "正常"        # 正常 / 撤销, and in the 2016 layout 异议 / 其他 too
+    scope: str = "公示"         # 信息使用范围, where the file has it
     explicit_end_earlier: bool = False
     plants: list[Plant] = field(default_factory=list)  # the personal values its text holds (truth.py)
 
@@ -105,6 +136,8 @@ def outcome(rng: random.Random, world: World, department: str, subject: Subject,
             plants: list[Plant] | None = None) -> Outcome:
     """处罚类别, 处罚内容 and the amounts of one decision, with its severity class; the names it
     writes are added to `plants`."""
+    if department == "police" and subject.kind == "person" and rng.random() < 0.35:
+        return _detention(rng)
     outcomes = [o for o in OUTCOMES if subject.kind != "person" or o[1] in PERSON_OUTCOMES]
     profile = rng.choices([p for _, p in outcomes], [w for w, _ in outcomes])[0]
     if department == "housing" and profile == "suspend":
@@ -174,6 +207,17 @@ def outcome(rng: random.Random, world: World, department: str, subject: Subject,
                     "severity": "严重"})
     elif profile == "close":
         out.update({"kinds": ("责令关闭",), "content": "责令关闭", "severity": "严重"})
+    return out
+
+
+def _detention(rng: random.Random) -> Outcome:
+    """行政拘留 (public security only), sometimes with a fine."""
+    days = rng.choice((3, 5, 7, 10, 15))
+    out: Outcome = {"kinds": ("行政拘留",), "content": f"行政拘留{days}日", "severity": "一般", "fine_yuan": None,
+                    "confiscated": None, "licence_ref": "", "remark": ""}
+    if rng.random() < 0.4:
+        yuan = rng.choice((200, 500, 1000))
+        out.update({"kinds": ("行政拘留", "罚款"), "content": f"行政拘留{days}日，并处罚款{yuan}元", "fine_yuan": yuan})
     return out
 
 
@@ -294,24 +338,39 @@ def penalty_row(p: Penalty) -> dict:
         "公示截止期": p.publicity_end, "处罚机关": d.name, "处罚机关统一社会信用代码": d.uscc,
         "数据来源单位": d.name, "数据来源单位统一社会信用代码": d.uscc, "备注": p.remark,
         STATUS: p.status, SEVERITY: p.severity, SECRETS: p.secret_sep.join(p.secrets), UPDATED: p.updated,
+        SECOND_NAME: p.subject.name if p.subject.kind in ("company", "coop") else "",
     })
     return row
 
 
-def penalty_2016_row(p: Penalty) -> dict:
-    """A penalty in the first national layout: the fine only in 处罚结果, no 行政相对人类别."""
+def penalty_2016_row(p: Penalty, sheet: Sheet) -> dict:
+    """A penalty in the first national layout: the fine only in 处罚结果, no 行政相对人类别, 处罚类别1/2
+    and 当前状态 as codes or as words."""
     s = p.subject
+    codes = writes_codes(sheet, p.number)
+    categories = [category_code_2016(k) for k in p.kinds]
+    if not codes:
+        categories = [CATEGORY_WORDS_2016[c] for c in categories]
     return {
-        "行政处罚决定书文号": p.number, "处罚名称": p.violation, "处罚类别1": p.kinds[0],
-        "处罚类别2": p.kinds[1] if len(p.kinds) > 1 else "", "处罚事由": p.facts, "处罚依据": p.basis,
+        "行政处罚决定书文号": p.number, "处罚名称": p.violation, "处罚类别1": categories[0],
+        "处罚类别2": categories[1] if len(categories) > 1 else "", "处罚事由": p.facts, "处罚依据": p.basis,
         "行政相对人名称": s.name, USCC_CODE_2016: s.uscc,
         "行政相对人代码_2(组织机构代码)": s.org_code, "行政相对人代码_3(工商登记码)": s.reg_no,
         "行政相对人代码_4(税务登记号)": s.tax_no,
         "行政相对人代码_5(居民身份证号)": s.person.id_number if s.person else "",
         "法定代表人姓名": s.rep.name if s.rep else "", "处罚结果": p.content, "处罚决定日期": p.decided,
-        "处罚机关": p.department.name, "当前状态": p.status, "地方编码": p.subject.division,
-        "数据更新时间戳": p.updated, "备注": p.remark, SECRETS: p.secret_sep.join(p.secrets),
+        "处罚机关": p.department.name, "当前状态": _status_2016(p.status, codes, p.number),
+        "地方编码": p.subject.division, "数据更新时间戳": p.updated, "备注": p.remark,
+        SECRETS: p.secret_sep.join(p.secrets), SCOPE: scope_cell(sheet, p.scope, p.number),
     }
+
+
+def _status_2016(status: str, codes: bool, number: str) -> str:
+    """当前状态 in the 2016 layout: a code (正常 often blank) or the word."""
+    if not codes:
+        return status
+    code = STATUS_CODES_2016[status]
+    return "" if code == "0" and zlib.crc32(number.encode()) % 4 == 0 else code
 
 
 # --- Licences -----------------------------------------------------------------------------------
@@ -332,6 +391,8 @@ class Licence:
     remark: str = ""
     secrets: tuple[str, ...] = ()
     updated: datetime | None = None
+    status: str = "正常"   # the 2016 layout's 当前状态 beside validity: 正常, 撤销, 异议 or 其他
+    scope: str = "公示"    # 信息使用范围, where the file has it
     plants: list[Plant] = field(default_factory=list)  # the personal values its text holds (truth.py)
 
 
@@ -413,7 +474,8 @@ def make_licence(world: World, rng: random.Random, department: str, subject: Sub
     return lic
 
 
-def licence_row(lic: Licence, status_style: str) -> dict:
+def licence_row(lic: Licence, sheet: Sheet) -> dict:
+    status_style = sheet.licence_status
     d = lic.department
     row = subject_fields(lic.subject)
     status = ("1" if lic.valid else "2") if status_style == "code" else ("有效" if lic.valid else "无效")
@@ -423,13 +485,23 @@ def licence_row(lic: Licence, status_style: str) -> dict:
         "许可决定日期": lic.decided, "有效期自": lic.valid_from, "有效期至": lic.valid_to,
         "许可机关": d.name, "许可机关统一社会信用代码": d.uscc, "当前状态": status,
         "数据来源单位": d.name, "数据来源单位统一社会信用代码": d.uscc, "备注": lic.remark,
-        SECRETS: "；".join(lic.secrets),
+        SECRETS: "；".join(lic.secrets), SCOPE: scope_cell(sheet, lic.scope, lic.doc_number),
     })
     return row
 
 
-def licence_2016_row(lic: Licence) -> dict:
+def _licence_status_2016(lic: Licence, codes: bool) -> str:
+    """当前状态 of a 2016 licence: the codes have no 无效, so an invalid licence is 3 其他 (see 备注)."""
+    if lic.status != "正常":
+        return STATUS_CODES_2016[lic.status] if codes else lic.status
+    if not lic.valid:
+        return "3" if codes else "无效"
+    return "0" if codes else "有效"
+
+
+def licence_2016_row(lic: Licence, sheet: Sheet) -> dict:
     s = lic.subject
+    codes = writes_codes(sheet, lic.doc_number)
     return {
         "行政许可决定书文号": lic.doc_number, "项目名称": f"{lic.cert_name}核发", "审批类别": lic.category,
         "许可内容": lic.content, "行政相对人名称": s.name, USCC_CODE_2016: s.uscc,
@@ -438,9 +510,9 @@ def licence_2016_row(lic: Licence) -> dict:
         "行政相对人代码_5(居民身份证号)": s.person.id_number if s.person else "",
         "法定代表人姓名": s.rep.name if s.rep else "", "许可决定日期": lic.decided,
         "许可截止期": lic.valid_to, "许可机关": lic.department.name,
-        "当前状态": "有效" if lic.valid else "无效", "地方编码": s.division, "数据更新时间戳": lic.updated,
+        "当前状态": _licence_status_2016(lic, codes), "地方编码": s.division, "数据更新时间戳": lic.updated,
         "备注": lic.remark, "行政许可编码": f"360200-XK-{zlib.crc32(lic.cert_name.encode()) % 10000:04d}",
-        "信息使用范围": "社会公开",
+        SCOPE: scope_cell(sheet, lic.scope, lic.doc_number),
     }
 
 
@@ -452,10 +524,10 @@ def decision_row(sheet: Sheet, record: Penalty | Licence) -> dict:
         if dataset == "penalty":
             return penalty_row(record)
         if dataset == "penalty_2016":
-            return penalty_2016_row(record)
+            return penalty_2016_row(record, sheet)
     else:
         if dataset == "licence":
-            return licence_row(record, sheet.licence_status)
+            return licence_row(record, sheet)
         if dataset == "licence_2016":
-            return licence_2016_row(record)
+            return licence_2016_row(record, sheet)
     raise ValueError(f"{dataset}: no such layout for a {type(record).__name__}")

@@ -52,6 +52,10 @@ ROLES: dict[str, Roles] = {
     "tax_grade": {"name": "纳税人名称", "uscc": "纳税人识别号", "enum": ("信用等级", "E")},
     "arrears": {"name": "行政相对人名称", "uscc": "统一社会信用代码", "date": "统计日期",
                 "enum": ("欠缴类型", "话费")},
+    "black_list_market": {"name": "企业名称", "uscc": "统一社会信用代码", "date": "列入日期"},
+    # (承诺人代码 is a 自然人's ID number too: no USCC fault damages it)
+    "commitment_national": {"name": "承诺人名称", "uscc": "承诺人代码", "date": "承诺作出日期"},
+    "registry": {"name": "主体名称", "uscc": "统一社会信用代码", "date": "成立日期"},
 }
 # The required fields `missing_required` may blank.
 _REQUIRED_ROLES: tuple[Literal["number", "name", "date"], ...] = ("number", "name", "date")

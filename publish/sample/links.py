@@ -14,11 +14,11 @@ from .decisions import (
     decision_row,
     fine_text,
 )
-from .delivery import STATUS, USCC_CODE
+from .delivery import SCOPE, STATUS, USCC_CODE
 from .entries import objection_row, repair_row
 from .faults import choose_faults
 from .formats import add_months, wan
-from .plan import PENALTY_FAMILY, Part, RngFor, resubmission_counts
+from .plan import LICENCE_FAMILY, PENALTY_FAMILY, Part, RngFor, resubmission_counts
 from .world import World
 
 # Rows nothing else may point at (a part's label, a row index).
@@ -32,9 +32,47 @@ def revoke(parts: list[Part], rng_for: RngFor) -> list[tuple[Part, int]]:
         if p.sheet.dataset in PENALTY_FAMILY and STATUS in p.sheet.columns and p.records:
             free = [i for i in range(len(p.rows)) if i not in p.faults]
             for i in rng_for(p, "revoked").sample(free, max(1, len(free) // 50)):
-                p.records[i].status = p.rows[i][STATUS] = "撤销"
+                p.records[i].status = "撤销"
+                p.rows[i] = decision_row(p.sheet, p.records[i])
                 revoked.append((p, i))
     return revoked
+
+
+# The 2016 layout's other states (DOMAIN.md "2016 codes") and the scopes, as shares of a file's rows.
+STATES_2016 = {"penalty_2016": (("异议", 0.03), ("其他", 0.02)),
+               "licence_2016": (("撤销", 0.02), ("异议", 0.02), ("其他", 0.02))}
+OTHER_STATE_REMARKS = ("当前状态说明：当事人已申请行政复议", "当前状态说明：决定已变更，详见变更决定书")
+SCOPES = (("仅政府部门内部共享", 0.04), ("仅可授权查询", 0.05))
+
+
+def _mark(p: Part, i: int, attribute: str, value: str) -> None:
+    record = p.records[i]
+    setattr(record, attribute, value)
+    if attribute == "status" and value == "其他":
+        note = OTHER_STATE_REMARKS[i % len(OTHER_STATE_REMARKS)]
+        record.remark = f"{note}；{record.remark}" if record.remark else note
+    p.rows[i] = decision_row(p.sheet, record)
+
+
+def mark_states(parts: list[Part], taken: set[tuple[str, int]], rng_for: RngFor) -> dict[str, dict[str, int]]:
+    """The 2016 states 撤销, 异议 and 其他 of decisions in 2016 files, and the records whose 信息使用范围
+    narrows them (government only, authorized only); nothing else points at them. Returns the
+    counts per file."""
+    counts: dict[str, dict[str, int]] = {}
+    for p in parts:
+        if p.sheet.dataset not in PENALTY_FAMILY + LICENCE_FAMILY or not p.records or p.sheet.role:
+            continue
+        marks = [("status", s, share) for s, share in STATES_2016.get(p.sheet.dataset, ())]
+        marks += [("scope", s, share) for s, share in SCOPES if SCOPE in p.sheet.columns]
+        rng = rng_for(p, "states")
+        for attribute, value, share in marks:
+            free = [i for i in range(len(p.rows)) if i not in p.faults and (p.label, i) not in taken]
+            for i in rng.sample(free, min(len(free), max(1, round(share * len(p.rows))))):
+                _mark(p, i, attribute, value)
+                taken.add((p.label, i))
+                per_file = counts.setdefault(p.source.path, {})
+                per_file[value] = per_file.get(value, 0) + 1
+    return counts
 
 
 def resubmissions(parts: list[Part], rows: int, as_of: date, taken: Taken,

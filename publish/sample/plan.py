@@ -11,7 +11,7 @@ from publish.errors import PublishError
 
 from .delivery import Sheet, SourceFile
 
-MIN_ROWS = 30
+MIN_ROWS = 32  # below it the rows run out before every file and fault has its share
 PENALTY_FAMILY = ("penalty", "penalty_2016")
 LICENCE_FAMILY = ("licence", "licence_2016")
 
@@ -32,10 +32,11 @@ class Part:
 
 
 def line_of(part: Part, index: int) -> int:
-    """The 1-based row a person opening the file sees (CSV line, JSONL line, XLSX row)."""
-    if part.source.container == "jsonl":
+    """The 1-based row a person opening the file sees (CSV line, XLSX or XLS row), or the
+    position of the record among a JSON file's records (JSONL line, array element)."""
+    if part.source.container in ("jsonl", "json"):
         return index + 1
-    return part.sheet.title_rows + index + 2
+    return part.sheet.title_rows + part.sheet.notes[0] + index + 2
 
 
 # The random generator of one part for one purpose ("records", "faults", "dates", ...).
@@ -43,7 +44,11 @@ RngFor = Callable[[Part, str], random.Random]
 
 
 def dataset_family(dataset: str) -> str:
-    return "penalty" if dataset in PENALTY_FAMILY else "licence" if dataset in LICENCE_FAMILY else dataset
+    if dataset in PENALTY_FAMILY:
+        return "penalty"
+    if dataset in LICENCE_FAMILY:
+        return "licence"
+    return "commitment" if dataset == "commitment_national" else dataset
 
 
 def dataset_sizes(rows: int) -> dict[str, int]:
@@ -52,6 +57,9 @@ def dataset_sizes(rows: int) -> dict[str, int]:
         "penalty": rows, "licence": rows, "black_list": max(4, rows // 20), "red_list": max(4, rows // 20),
         "commitment": max(5, rows // 4), "evaluation": max(6, rows // 4), "tax_grade": max(5, rows // 4),
         "arrears": max(6, rows // 10), "repair": max(6, rows // 20), "objection": max(7, rows // 40),
+        "black_list_market": max(4, rows // 40),
+        # subjects in the register beyond those the records name (registry.py): most have no record
+        "registry": 2 * rows,
     }
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from redaction.checkdigits import is_valid_id
 
 from . import names as N
+from .exports import is_placeholder
 from .faults import ROLES
 from .plan import Part, line_of
 from .world import Subject, World
@@ -48,17 +49,23 @@ FORMS = {
     "remark_contact": "联系人：X in a penalty's 备注",
     "licence_content_role": "负责人 / 联系人 / 经办人 / 管理员：X（phone） in a licence's 许可内容",
     "licence_remark_clerk": "经办人：X，电话… in a licence's 备注",
+    "registry_operator_name": "主体名称 of a 个体工商户 the register lists under its operator's name alone",
+    "commitment_person_name": "承诺人名称 of a 自然人 (or of a 个体工商户 under its operator's name alone) in the "
+                              "national commitment template",
     # numbers and other details
     "id_column": "an ID number column (法定代表人证件号码, 证件号码, 居民身份证号)",
     "tax_number_id": "税务登记号 that is the operator's ID number",
     "tax_number_id_appended": "税务登记号 that is the operator's ID number with 2 digits appended",
     "id_in_number_field": "an ID number where a decision or licence number belongs (a fault)",
+    "commitment_code_id": "承诺人代码 that is a 自然人's ID number (the national commitment template)",
     "text_details": "身份证号码 / 联系电话 / 住址 of a person named in the facts",
     "text_driver": "the driver's ID number and phone",
     "text_card": "a personal bank card in the facts (卡号：…)",
     "text_email": "a person's e-mail address in the facts (联系邮箱…)",
     "text_remark": "a phone in a penalty's or licence's 备注",
     "text_licence_content": "a phone in a licence's 许可内容",
+    "registry_person_address": "住所 of a 个体工商户 the register lists under its operator's name alone (a natural "
+                               "person's: only its district may be shown)",
 }
 
 # The record's text fields, per layout: where a Plant's `field` is written.
@@ -74,7 +81,15 @@ NAME_COLUMNS = {"法定代表人": "representative_column", "法定代表人姓�
 ID_COLUMNS = {"法定代表人证件号码": "id_column", "证件号码": "id_column", "行政相对人代码_5(居民身份证号)": "id_column"}
 # Code columns that hold an ID number only sometimes (a 个体工商户's 税务登记号 was often its
 # operator's, perhaps with 2 digits appended): listed when the value passes the ID check.
-ID_LIKE_COLUMNS = {"行政相对人代码_4(税务登记号)": "tax_number_id"}
+ID_LIKE_COLUMNS = {"行政相对人代码_4(税务登记号)": "tax_number_id", "承诺人代码": "commitment_code_id"}
+# The form of a subject name that is a natural person's, where a dataset has its own.
+SUBJECT_NAME_FORMS = {
+    "registry": {"subject_operator_name": "registry_operator_name"},
+    "commitment_national": {"subject_person": "commitment_person_name",
+                            "subject_operator_name": "commitment_person_name"},
+}
+# Whole-cell addresses of a natural person: (dataset, column), listed when the row's subject is one.
+PERSON_ADDRESS_COLUMNS = {("registry", "住所"): "registry_person_address"}
 _BEFORE = 4  # characters of context kept before a value (what a reader of the output sees next to it)
 
 
@@ -167,9 +182,13 @@ def _column_plants(dataset: str, row: dict, people: dict[str, str]) -> list[tupl
     name_column = _name_column(dataset)
     subject_name = row.get(name_column)
     if isinstance(subject_name, str) and subject_name in people:
-        out.append((name_column, name_plant(subject_name, people[subject_name], "")))
+        form = people[subject_name]
+        out.append((name_column, name_plant(subject_name, SUBJECT_NAME_FORMS.get(dataset, {}).get(form, form), "")))
+        for (where, column), address_form in PERSON_ADDRESS_COLUMNS.items():
+            if where == dataset and row.get(column):
+                out.append((column, home_plant(row[column], address_form, "")))
     for column, value in row.items():
-        if not isinstance(value, str) or not value:
+        if not isinstance(value, str) or not value or is_placeholder(value):
             continue
         if column in NAME_COLUMNS:
             out.append((column, name_plant(value, NAME_COLUMNS[column], "")))
@@ -235,9 +254,13 @@ def _row_entries(part: Part, index: int, row: dict, people: dict[str, str], busi
 def _people(world: World) -> dict[str, str]:
     """Subject names that are a natural person's name, with their form."""
     people = {s.name: "subject_person" for s in world.natural_persons}
-    people.update({s.name: "subject_operator_name" for s in world.subjects
-                   if s.kind == "shop" and s.rep is not None and s.name == s.rep.name})
+    people.update({s.name: "subject_operator_name" for s in world.all_subjects if _under_operator_name(s)})
     return people
+
+
+def _under_operator_name(s: Subject) -> bool:
+    """A 个体工商户 registered under nothing but its operator's name: a natural person (DOMAIN.md)."""
+    return s.kind == "shop" and s.rep is not None and s.name == s.rep.name
 
 
 def _kept_business_name(s: Subject) -> bool:
@@ -249,8 +272,9 @@ def collect_truth(world: World, parts: list[Part], about: dict) -> dict:
     """Every personal value of the sample where it stands, and the business names that hold a
     person's name and are kept whole (DOMAIN.md: 张三水果店 is published as written)."""
     people = _people(world)
-    business_homes = {s.address.split("号")[0] + "号" for s in world.subjects if s.kind != "person"}
-    shops = {s.name: s for s in world.subjects if s.kind == "shop"}
+    business_homes = {s.address.split("号")[0] + "号" for s in world.all_subjects
+                      if s.kind != "person" and not _under_operator_name(s)}
+    shops = {s.name: s for s in world.all_subjects if s.kind == "shop"}
     planted: list[dict] = []
     kept: dict[str, str] = {}
     for part in parts:

@@ -89,7 +89,7 @@ def _all_text(obj: object) -> list[str]:
 
 # Share of natural persons among the subjects each department's penalties name.
 PERSON_SHARE = {"market": 0.08, "fuliang_market": 0.08, "transport": 0.25, "ecology": 0.05,
-                "tax": 0.05, "emergency": 0.03, "housing": 0.02}
+                "tax": 0.05, "emergency": 0.03, "housing": 0.02, "police": 0.7}
 
 
 class World:
@@ -119,6 +119,28 @@ class World:
         self.shareholders = [self.new_person(compound=True) for _ in range(max(8, n_subjects // 40))]
         name, pinyin = N.RARE_PERSON
         self.rare_person = self.new_person(fixed=(name, pinyin))
+        self.registered_only: list[Subject] = []  # subjects of the register no record names (add_registered)
+
+    @property
+    def all_subjects(self) -> list[Subject]:
+        return self.subjects + self.registered_only
+
+    @functools.cached_property
+    def persons_with_id18(self) -> list[Subject]:
+        """Natural persons whose ID number has 18 digits (the later templates' subjects)."""
+        return [s for s in self.natural_persons if s.person and len(s.person.id_number) == 18]
+
+    @functools.cached_property
+    def operator_named_shops(self) -> list[Subject]:
+        """个体工商户 registered under nothing but their operator's name (natural persons)."""
+        return [s for s in self.organisations if s.kind == "shop" and s.rep and s.name == s.rep.name]
+
+    def add_registered(self, n: int) -> list[Subject]:
+        """n more market subjects registered in the city (companies, cooperatives, shops) that no
+        record names: a city's register is much larger than its records."""
+        new = [self._new_subject(market_only=True) for _ in range(n)]
+        self.registered_only.extend(new)
+        return new
 
     # departments never change with the seed: a department's code is a fact
     @staticmethod
@@ -222,10 +244,11 @@ class World:
         self._subject_parts.update(_substrings([name]))
         return True
 
-    def _new_subject(self) -> Subject:
+    def _new_subject(self, market_only: bool = False) -> Subject:
+        """A subject of any kind; `market_only`: a company, cooperative or shop registered in the city."""
         rng = self.rng
-        roll = rng.random()
-        division, prefix = _weighted_area(rng)
+        roll = rng.random() * (0.80 if market_only else 1.0)
+        division, prefix = _weighted_area(rng, market_only)
         if roll < 0.58:
             industry, suffixes, second, departments = rng.choice(N.INDUSTRIES)
             for attempt in range(10 ** 6):
@@ -235,7 +258,7 @@ class World:
                 name = f"{prefix}{trade}{industry}{rng.choice(suffixes)}"
                 if self.take_subject_name(name):
                     break
-                division, prefix = _weighted_area(rng)
+                division, prefix = _weighted_area(rng, market_only)
             return self._organisation("coop" if second == "3" else "company", name, "9" + second,
                                       division, trade, departments)
         if roll < 0.80:
@@ -315,9 +338,14 @@ class World:
         return fields[self._missing_cycle % len(fields)]
 
 
-def _weighted_area(rng: random.Random) -> tuple[str, str]:
-    division, prefix, _ = rng.choices(N.REGISTRATION_AREAS, [w for *_, w in N.REGISTRATION_AREAS])[0]
+def _weighted_area(rng: random.Random, local: bool = False) -> tuple[str, str]:
+    """A registration area (division code, name prefix); `local`: one of the city's own."""
+    areas = [a for a in N.REGISTRATION_AREAS if not local or a[0].startswith(CITY)]
+    division, prefix, _ = rng.choices(areas, [w for *_, w in areas])[0]
     return division, prefix
+
+
+CITY = "3602"  # the city whose credit office the sample imitates (景德镇市)
 
 
 # Modules whose words never reach a file: the operator's messages about the output directory.

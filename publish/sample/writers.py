@@ -1,5 +1,6 @@
-"""Writers: a sheet's rows as a CSV file in its encoding, as JSON Lines, or as XLSX workbooks
-(title rows, merged cells, date cells, an instructions sheet), with fixed timestamps.
+"""Writers: a sheet's rows as a CSV file in its encoding, as JSON Lines, as JSON (an array, or a
+platform's answer holding the rows), as XLSX workbooks (title rows, merged cells, date cells, note
+rows, an instructions sheet) with fixed timestamps, or as an XLS workbook (BIFF8, xlwt).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import xlwt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
@@ -78,10 +80,43 @@ def write_jsonl(path: Path, sheet: Sheet, rows: list[dict], rng: random.Random) 
     path.write_text("".join(lines), encoding="utf-8")
 
 
+def json_records(sheet: Sheet, rows: list[dict], rng: random.Random) -> list[dict]:
+    header = sheet.header()
+    return [{h: _json_value(row.get(c), style) for h, c in zip(header, sheet.columns, strict=True)}
+            for row, style in zip(rows, _row_styles(sheet, len(rows), rng), strict=True)]
+
+
+def write_json(path: Path, source: SourceFile, rows: list[dict], rng: random.Random) -> None:
+    """An array of objects, one a line as exports save them; or a platform API's answer on one line,
+    its records under `rows` (with code and msg), `data` or `list` (with the page), beside a total."""
+    records = json_records(source.sheets[0], rows, rng)
+    if not source.wrapper:
+        lines = [json.dumps(r, ensure_ascii=False) for r in records]
+        path.write_text("[\n" + ",\n".join(lines) + "\n]\n", encoding="utf-8")
+        return
+    answer: dict[str, object] = {"total": len(records)}
+    if source.wrapper == "rows":
+        answer.update({"rows": records, "code": 200, "msg": "查询成功"})
+    elif source.wrapper == "data":
+        answer = {"code": 0, "msg": "success", **answer, "data": records}
+    else:
+        answer.update({"pageNum": 1, "pageSize": len(records), "pages": 1, source.wrapper: records})
+    path.write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
+
+
 DATASET_TITLES = {
     "penalty": "行政处罚信息公示表", "licence": "行政许可信息公示表", "repair": "信用修复结果",
     "tax_grade": "纳税信用等级评价结果", "arrears": "欠费信息明细表", "red_list": "守信激励对象名单",
+    "commitment_national": "信用承诺信息表",
 }
+# Note rows inside a data sheet (template instructions, not records): one below the header, others
+# after the data.
+NOTE_BELOW_HEADER = "填报说明：带*号的为必填项，日期格式为YYYY-MM-DD，金额以万元为单位（本行不是数据）"
+NOTES_AFTER = (
+    "表格说明：1. 本表依据国家标准模板填报，请勿修改表头。",
+    "表格说明：2. 行政相对人或承诺人为自然人的，证件号码仅供归集，不予公开。",
+    "表格说明：3. 本表数据由数据来源单位负责审核，报送前请删除本说明。",
+)
 NOTES = (
     "填报说明",
     "1. 本表按照国家“双公示”数据标准填报，带*号的为必填项。",
@@ -110,13 +145,19 @@ def write_xlsx(path: Path, source: SourceFile, sheets: list[tuple[Sheet, list[di
         top = sheet.title_rows + 1
         for col, name in enumerate(sheet.header(), start=1):
             ws.cell(top, col, name).font = Font(bold=True)
-        for r, (row, style) in enumerate(zip(rows, _row_styles(sheet, len(rows), rng), strict=True), start=top + 1):
+        above, after = sheet.notes
+        if above:
+            ws.cell(top + 1, 1, NOTE_BELOW_HEADER)
+        first = top + above + 1
+        for r, (row, style) in enumerate(zip(rows, _row_styles(sheet, len(rows), rng), strict=True), start=first):
             for col, column in enumerate(sheet.columns, start=1):
                 value = _xlsx_value(row.get(column), style)
                 if value is not None:
                     cell = ws.cell(r, col, value)
                     if isinstance(value, date):
                         cell.number_format = "yyyy/m/d" if r % 2 else 'yyyy"年"m"月"d"日"'
+        for k, line in enumerate(NOTES_AFTER[:after]):
+            ws.cell(first + len(rows) + k, 1, line)
     if source.notes_sheet:
         ws = wb.create_sheet("填报说明")
         for r, line in enumerate(NOTES, start=1):
@@ -144,3 +185,30 @@ def _save_xlsx(wb: Workbook, path: Path, stamp: datetime) -> None:
             entry.external_attr = info.external_attr
             dst.writestr(entry, data)
 
+
+
+def write_xls(path: Path, source: SourceFile, rows: list[dict], world: World, rng: random.Random) -> None:
+    """One sheet as an XLS workbook (BIFF8), as Java exports still write them: a merged title row,
+    the header, date cells. xlwt writes no timestamp, so the bytes depend on the rows alone."""
+    sheet = source.sheets[0]
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet(sheet.name or "Sheet1")
+    bold = xlwt.easyxf("font: bold on")
+    day = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    dept = world.departments[source.department]
+    if sheet.title_rows:
+        ws.write_merge(0, 0, 0, len(sheet.columns) - 1,
+                       f"{dept.name}{DATASET_TITLES.get(sheet.dataset, '信息表')}", bold)
+    top = sheet.title_rows
+    for col, name in enumerate(sheet.header()):
+        ws.write(top, col, name, bold)
+    for r, (row, style) in enumerate(zip(rows, _row_styles(sheet, len(rows), rng), strict=True), start=top + 1):
+        for col, column in enumerate(sheet.columns):
+            value = _xlsx_value(row.get(column), style)
+            if isinstance(value, date):
+                ws.write(r, col, value, day)
+            elif value is not None:
+                ws.write(r, col, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(buffer.getvalue())
