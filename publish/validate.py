@@ -144,6 +144,8 @@ class RowValidator:
         self.order_checks = [(f.name, f.not_before) for f in dataset.fields
                              if f.not_before and f.name in present and f.not_before in present]
         self.applied_when_unreadable = APPLIED_WHEN_UNREADABLE.get(dataset.rule, frozenset())
+        # The subject's class, read raw: it decides what a uscc_or_id code is.
+        self.class_index = next((i for i, name in mapping.items() if name == "subject_class"), None)
         # Required and identifying fields quarantine a row they cannot read; any other field
         # is left empty with a finding (DOMAIN.md).
         identifying = set(dataset.identity) | {"uscc", "subject_name"}
@@ -183,7 +185,7 @@ class RowValidator:
                     values[name] = raw
                     continue
             if f.type == "uscc_or_id":
-                person_id = _person_id(raw)
+                person_id = _person_id(raw, cells, self.class_index)
                 if person_id is not None:
                     # A natural person's ID number where the USCC would stand: kept only in the
                     # dropped id_number field (the subject is then a natural person).
@@ -292,13 +294,22 @@ def _cell_text(raw: object) -> str:
     return str(raw)
 
 
-def _person_id(raw: object) -> str | None:
-    """The resident ID number a code cell holds (18 or 15 digits, valid), if that is what it is
-    and it is not also a valid USCC."""
+ORGANISATION_CLASSES = frozenset({"法人及非法人组织", "法人", "非法人组织", "个体工商户"})
+
+
+def _person_id(raw: object, cells: list, class_index: int | None) -> str | None:
+    """The resident ID number a code cell holds, if that is what it is. About one valid ID in
+    31 also passes the USCC check (DOMAIN.md): such a value is an ID unless the row's own class
+    says an organisation stands there (the safer reading: a company taken for a person is
+    published with less, a person taken for a company would publish an ID)."""
     text = (_cell_text(raw) if not isinstance(raw, str) else raw).strip().upper()
-    if text.isascii() and len(text) in (15, 18) and is_valid_id(text) and not is_valid_uscc(text):
-        return text
-    return None
+    if not (text.isascii() and len(text) in (15, 18) and is_valid_id(text)):
+        return None
+    if is_valid_uscc(text) and class_index is not None and class_index < len(cells):
+        declared = cells[class_index]
+        if isinstance(declared, str) and declared.strip() in ORGANISATION_CLASSES:
+            return None
+    return text
 
 
 def _uscc(raw: object) -> str:

@@ -404,3 +404,21 @@ def test_the_national_commitment_template(tmp_path):
             text = str(rows(out / f"{tier}.db", f"SELECT * FROM [{table}]"))
             assert person_id not in text and "王小明" not in text, (tier, table)
         assert scan_database(out / f"{tier}.db") == []
+
+
+def _id_that_is_also_a_uscc() -> str:
+    from redaction.checkdigits import is_valid_uscc
+    from tests.factories import id_number
+    return next(n for n in (id_number("19551210", s) for s in range(1000)) if is_valid_uscc(n))
+
+
+@pytest.mark.parametrize("subject_class", ["自然人", ""])
+def test_a_natural_persons_id_that_also_passes_the_uscc_check_is_never_published(tmp_path, subject_class):
+    from redaction.scan import scan_database
+    person_id = _id_that_is_also_a_uscc()
+    row = national(承诺人名称="王小明", 承诺人类别=subject_class, 承诺人代码=person_id)
+    out, _ = built(tmp_path, "c.csv", [row], NATIONAL_COMMITMENT)
+    [published] = rows(out / "public.db", "SELECT * FROM commitments")
+    assert published["uscc"] is None and published["subject_is_person"] == 1
+    assert person_id not in str(published) and "王小明" not in str(published)
+    assert scan_database(out / "public.db") == []
