@@ -63,20 +63,37 @@ def detect_encoding(head: bytes, whole_file: bool = False, offset: int = 0) -> s
     else:
         decodes = _decodes
     # Almost any bytes decode as GB18030, while GBK text is almost never valid UTF-8: a line
-    # valid in both is UTF-8's, GB18030 wins only the lines UTF-8 refuses.
-    utf8 = gb18030 = 0
+    # valid in both is UTF-8's, GB18030 wins only the lines UTF-8 refuses. A line valid in
+    # neither (one bad byte in a one-line JSON file) goes to the one that read further into it.
+    votes = {"utf-8": 0, "gb18030": 0}
     for line in lines:
         if line.isascii():
             continue
         if decodes(line, "utf-8"):
-            utf8 += 1
+            votes["utf-8"] += 1
         elif decodes(line, "gb18030"):
-            gb18030 += 1
-    if utf8 == gb18030 == 0:
+            votes["gb18030"] += 1
+        else:
+            further = _read_further(line)
+            if further is not None:
+                votes[further] += 1
+    if votes["utf-8"] == votes["gb18030"] == 0:
         if all(line.isascii() for line in lines):
             return "utf-8"
         raise FileError("unknown_encoding", neither_message(head, whole_file, offset))
-    return "utf-8" if utf8 >= gb18030 else "gb18030"
+    return "utf-8" if votes["utf-8"] >= votes["gb18030"] else "gb18030"
+
+
+def _read_further(line: bytes) -> str | None:
+    """Of two encodings that both fail on `line`, the one that decoded non-ASCII text before
+    failing and got further; None when neither decoded any."""
+    first_non_ascii = next(i for i, byte in enumerate(line) if byte >= 0x80)
+    reach = {}
+    for encoding in ("utf-8", "gb18030"):
+        bad = first_bad_byte(line, encoding, final=False)
+        reach[encoding] = len(line) if bad is None else bad
+    best = max(reach, key=lambda encoding: (reach[encoding], encoding == "utf-8"))
+    return best if reach[best] > first_non_ascii else None
 
 
 def first_bad_byte(data: bytes, encoding: str, final: bool) -> int | None:

@@ -25,9 +25,9 @@ def note_pattern(path: Path | None = None) -> re.Pattern[str]:
     """The note words of data/template_notes.yml as one pattern (longest word first)."""
     with open(path or data_file("template_notes.yml"), encoding="utf-8") as fh:
         words = sorted(yaml.safe_load(fh)["words"], key=len, reverse=True)
-    alternatives = "|".join(re.escape(w) for w in words)
-    return re.compile(rf"\s*[【\[［(（<《※*＊#＃]*\s*(?:{alternatives})\s*[】\]］)）>》]?\s*"
-                      rf"(?:[0-9０-９一二三四五六七八九十]{{0,3}}\s*[:：]|$)")
+    words_ = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"\s*[※*＊#＃]*\s*(?:[【\[［(（<《]\s*(?:{words_})\s*[】\]］)）>》]"
+                      rf"|(?:{words_})\s*(?:[0-9０-９一二三四五六七八九十]{{0,3}}\s*[:：]|$))")
 
 
 def is_note_cell(value: object) -> bool:
