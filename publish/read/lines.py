@@ -8,6 +8,7 @@ multi-byte character is 0x0A.
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -132,7 +133,10 @@ def _decodes_but_for_its_end(data: bytes, encoding: str) -> bool:
 def sniff(fh: BinaryIO) -> str:
     """The encoding of a text file, judged from its first window of SNIFF_BYTES that holds a
     non-ASCII byte (an all-ASCII head says nothing: field-code headers and numbers are
-    ASCII in every encoding); `fh` is left at its start."""
+    ASCII in every encoding), extended while its only non-ASCII bytes are in its last,
+    unfinished line and fewer than SNIFF_BYTES follow the first of them (a window that
+    ends one byte into the first character holds no evidence at all: C7 starts a character
+    in UTF-8 and in GBK alike); `fh` is left at its start."""
     window = fh.read(SNIFF_BYTES)
     if not window.strip():
         fh.seek(0)
@@ -144,9 +148,28 @@ def sniff(fh: BinaryIO) -> str:
         if not following:
             break
         offset, window = offset + len(window), following
-    whole = len(window) < SNIFF_BYTES or not fh.read(1)
+    whole = len(window) < SNIFF_BYTES
+    while not whole and _evidence_unfinished(window):
+        following = fh.read(SNIFF_BYTES)
+        whole = len(following) < SNIFF_BYTES
+        window += following
+    if not whole:
+        whole = not fh.read(1)
     fh.seek(0)
     return detect_encoding(window, whole_file=whole, offset=offset)
+
+
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def _evidence_unfinished(window: bytes) -> bool:
+    """Whether the window's non-ASCII bytes all lie in its unfinished last line, with fewer
+    than SNIFF_BYTES of it from the first of them."""
+    complete = window[:window.rfind(b"\n") + 1]
+    if not complete.isascii():
+        return False
+    first = _NON_ASCII.search(window, len(complete))
+    return first is not None and len(window) - first.start() < SNIFF_BYTES
 
 
 class LineDecoder:
