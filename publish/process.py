@@ -323,6 +323,7 @@ def run_job(job: Job, context: Context) -> dict:
                 if chunk:
                     pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
                 summary["errors"] += [{"row": r, "code": c, "message": m} for r, c, m in table.errors]
+                summary["notes_skipped"] = table.notes_skipped
                 if processor.findings:
                     summary["findings"] = processor.findings
                 if processor.placeholders:

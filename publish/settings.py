@@ -117,3 +117,12 @@ XLSX_MAX_PARTS = 10_000
 # The spreadsheet reader runs in a child process with this address-space limit: whatever a
 # workbook makes the reader allocate, the build's own processes never pay for it.
 SPREADSHEET_READER_MEMORY_BYTES = 768 << 20
+# JSON (an array of objects, or an API answer holding them under rows / data / list): read
+# element by element, never whole. One element (a record) at most this many characters; a
+# longer one is read past without being held and quarantined (`malformed_json`).
+JSON_MAX_RECORD_CHARS = 16 << 20
+# The header of a JSON or JSON Lines file: the keys of its first objects, in the order first
+# seen (exports drop a null field from the objects that lack a value).
+JSON_HEADER_OBJECTS = 1000
+# XLS (BIFF8) is not compressed: a larger file is refused before the reader opens it.
+XLS_MAX_BYTES = 128 << 20

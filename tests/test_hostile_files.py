@@ -290,6 +290,135 @@ def test_deep_and_huge_json_lines_are_quarantined_rows(tmp_path):
     assert block["published"]["public"] == 3 and block["quarantined"] == {"malformed_json": 5}
 
 
+# --- JSON (arrays and API answers) -----------------------------------------------------------------
+
+def _elements(*decisions: str) -> list[str]:
+    return [json.dumps(penalty(行政处罚决定书文号=d), ensure_ascii=False) for d in decisions]
+
+
+def test_a_json_array_too_large_to_load_is_read_element_by_element(tmp_path):
+    """A 700 MB array (json.load would need well over 1 GiB for it) whose third element is
+    one 700 MB value: the element is read past unheld and quarantined, the rest published."""
+    def write(raw):
+        first, second, last = _elements("景市监罚〔2026〕A1号", "景市监罚〔2026〕A2号", "景市监罚〔2026〕A4号")
+        with open(raw / "huge.json", "w", encoding="utf-8") as fh:
+            fh.write(f'[{first},\n{second},\n{{"违法事实": "')
+            block = "长" * (1 << 20)   # 3 MiB a block in UTF-8
+            for _ in range(700 // 3):
+                fh.write(block)
+            fh.write(f'"}},\n{last}]')
+
+    _, report = hostile_build(tmp_path, write)
+    assert (tmp_path / "raw" / "huge.json").stat().st_size > 700_000_000
+    block = report["files"]["huge.json"]
+    assert block["read"] == 4
+    assert block["published"]["public"] == 3 and block["quarantined"] == {"malformed_json": 1}
+
+
+def test_a_value_beside_the_records_is_read_past_unheld(tmp_path):
+    def write(raw):
+        records = ",".join(_elements("景市监罚〔2026〕M1号", "景市监罚〔2026〕M2号"))
+        with open(raw / "answer.json", "w", encoding="utf-8") as fh:
+            fh.write('{"code": 200, "msg": "')
+            for _ in range(300):
+                fh.write("x" * (1 << 20))
+            fh.write(f'", "total": 2, "rows": [{records}]}}')
+
+    _, report = hostile_build(tmp_path, write)
+    assert report["files"]["answer.json"]["published"]["public"] == 2
+
+
+def test_deep_nesting_and_huge_numbers_inside_an_array_are_quarantined_records(tmp_path):
+    def write(raw):
+        good = _elements(*(f"景市监罚〔2026〕D{i}号" for i in range(3)))
+        deep = '{"违法事实": ' + "[" * 100_000 + "]" * 100_000 + "}"
+        past_cap = '{"备注": ' + '{"层": ' * 40 + "1" + "}" * 40 + "}"      # parses, but 40 levels > 32
+        broken = '{"违法事实": "多了一个逗号",, "备注": ""}'
+        elements = [good[0], deep, good[1], '{"罚款金额（万元）": ' + "7" * 5000 + "}", past_cap, broken, "[]", good[2]]
+        (raw / "deep.json").write_text("[" + ",".join(elements) + "]", encoding="utf-8")
+
+    _, report = hostile_build(tmp_path, write)
+    block = report["files"]["deep.json"]
+    assert block["read"] == 8
+    assert block["published"]["public"] == 3 and block["quarantined"] == {"malformed_json": 5}
+
+
+@pytest.mark.parametrize("answer, code", [
+    ('{"total": 3, "rows": "查询成功"}', "json_rows_not_a_list"),
+    ('{"total": 3, "rows": {"行政相对人名称": "景德镇市昌南陶瓷有限公司"}}', "json_no_rows"),
+    ('{"code": 0, "data": {"data": {"data": {"list": []}}}}', "json_rows_not_a_list"),
+    ('{"total": 3, "rows": [' + "[" * 200_000, "json_truncated"),
+    ("[" * 1_000_000, "json_truncated"),
+])
+def test_an_answer_whose_records_are_not_a_list_is_a_failed_file(tmp_path, answer, code):
+    _, report = hostile_build(tmp_path, lambda raw: (raw / "answer.json").write_text(answer, encoding="utf-8"))
+    assert failed_files(report) == {"answer.json": code}
+
+
+def test_a_json_array_cut_short_counts_its_records_and_names_the_file(tmp_path):
+    def write(raw):
+        text = "[" + ",".join(_elements(*(f"景市监罚〔2026〕C{i}号" for i in range(3)))) + "]"
+        (raw / "cut.json").write_text(text[: text.index("C2号")], encoding="utf-8")
+
+    _, report = hostile_build(tmp_path, write)
+    assert report["files"]["cut.json"]["read"] == 2
+    assert failed_files(report) == {"cut.json": "json_truncated"}
+
+
+# --- XLS ---------------------------------------------------------------------------------------------
+
+def _xls(path: Path, n: int) -> Path:
+    from tests.test_containers import write_xls
+
+    return write_xls(path, {"处罚": penalty_table(n, "X")})
+
+
+def test_a_truncated_xls_is_a_failed_file(tmp_path):
+    def write(raw):
+        data = _xls(raw / "whole.xls", 200).read_bytes()
+        (raw / "whole.xls").unlink()
+        (raw / "cut.xls").write_bytes(data[: len(data) // 2])
+
+    _, report = hostile_build(tmp_path, write)
+    assert failed_files(report) == {"cut.xls": "unreadable_xls"}
+
+
+@pytest.mark.parametrize("content, code", [
+    ('<html><head><meta charset="utf-8"></head><body><table><tr><td>行政相对人名称</td></tr></table></body></html>',
+     "xls_is_html"),
+    ('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>', "xls_is_xml"),
+])
+def test_an_xls_that_is_really_html_or_xml_is_its_own_failure(tmp_path, content, code):
+    _, report = hostile_build(tmp_path, lambda raw: (raw / "export.xls").write_text(content, encoding="utf-8"))
+    assert failed_files(report) == {"export.xls": code}
+
+
+def test_an_xls_over_the_size_cap_is_refused_unread(tmp_path):
+    from publish.settings import XLS_MAX_BYTES
+
+    def write(raw):
+        with open(raw / "big.xls", "wb") as fh:
+            fh.write(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+            fh.truncate(XLS_MAX_BYTES + 1)
+
+    _, report = hostile_build(tmp_path, write)
+    assert failed_files(report) == {"big.xls": "xls_too_large"}
+
+
+def test_an_xls_whose_compound_file_lies_kills_only_its_reader(tmp_path):
+    """Sector numbers rewritten at random past the header: whatever calamine makes of it,
+    the file fails alone."""
+    def write(raw):
+        data = bytearray(_xls(raw / "x.xls", 50).read_bytes())
+        (raw / "x.xls").unlink()
+        for at in range(76, 512, 4):         # the header's DIFAT: the FAT sectors' numbers
+            data[at:at + 4] = (0x7FFFFF00 + at).to_bytes(4, "little")
+        (raw / "lies.xls").write_bytes(bytes(data))
+
+    _, report = hostile_build(tmp_path, write)
+    assert list(failed_files(report)) == ["lies.xls"]
+
+
 # --- CSV ---------------------------------------------------------------------------------------------
 
 def test_an_encoding_switch_in_the_middle_of_a_csv_loses_no_row(tmp_path):
@@ -318,7 +447,7 @@ def test_a_field_over_csv_s_own_limit_costs_only_its_row(tmp_path):
     assert block["quarantined"] == {"oversized_field": 1}
 
 
-@pytest.mark.parametrize("container", ["csv", "jsonl", "xlsx"])
+@pytest.mark.parametrize("container", ["csv", "jsonl", "xlsx", "xls", "json"])
 def test_nul_and_control_characters_never_reach_a_database(tmp_path, container):
     dirty = "该公司\x00生产的\x07日用陶瓷\x1b抽检不合格。\t第二句\x85。"
     record = penalty(行政处罚决定书文号="景市监罚〔2026〕N1号", 违法事实=dirty)
@@ -328,6 +457,13 @@ def test_nul_and_control_characters_never_reach_a_database(tmp_path, container):
             write_csv(raw / "dirty.csv", [record], PENALTY_HEADER)
         elif container == "jsonl":
             write_jsonl(raw / "dirty.jsonl", [record])
+        elif container == "json":
+            (raw / "dirty.json").write_text(json.dumps({"total": 1, "rows": [record]}, ensure_ascii=False),
+                                            encoding="utf-8")
+        elif container == "xls":
+            from tests.test_containers import write_xls
+
+            write_xls(raw / "dirty.xls", {"处罚": [PENALTY_HEADER, [record[h] for h in PENALTY_HEADER]]})
         else:
             write_workbook(raw / "dirty.xlsx", *sheet_parts([PENALTY_HEADER, [record[h] for h in PENALTY_HEADER]]))
 

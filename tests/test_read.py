@@ -136,7 +136,7 @@ def test_a_line_in_another_encoding_is_an_undecodable_record(tmp_path):
 
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-8"])
 def test_a_sniff_window_that_cuts_a_character_never_refuses_a_file(encoding):
-    text = "行政相对人名称,违法事实\n" + "景德镇市昌南陶瓷有限公司,抽检不合格\n" * 50
+    text = "行政相对人名称,违法事实\n" + "景德镇市昌南陶瓷有限公司,抽检不合格\n𠮷野家餐饮有限公司,抽检不合格\n" * 25
     data = text.encode(encoding)
     for end in range(len("行政相对".encode(encoding)), len(data)):
         assert detect_encoding(data[:end]) == encoding, end

@@ -16,7 +16,8 @@ from typing import BinaryIO
 
 from ..settings import CSV_FIELD_LIMIT, CSV_MAX_RECORD_LINES, MAX_LINE_BYTES
 from .lines import LineDecoder, skip_rest_of_line, sniff, undecodable_message, without_controls_in_line
-from .tables import BadRecord, Rows, SourceTable, find_header
+from .notes import table_without_notes
+from .tables import BadRecord, SourceTable, find_header
 
 csv.field_size_limit(CSV_FIELD_LIMIT)
 
@@ -122,4 +123,4 @@ def read_csv(path: Path, label: str, is_header: Callable[[list], bool]) -> Itera
         yield SourceTable(label, [], 0, iter(()), [])
         return
     header_row, header = found
-    yield SourceTable(label, header, header_row, Rows(numbered, records.close), [])
+    yield table_without_notes(label, header, header_row, numbered, records.close)

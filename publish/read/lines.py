@@ -8,6 +8,7 @@ multi-byte character is 0x0A.
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -45,13 +46,17 @@ def skip_rest_of_line(fh: BinaryIO) -> int:
             return skipped
 
 
-def detect_encoding(head: bytes, whole_file: bool = False) -> str:
+def detect_encoding(head: bytes, whole_file: bool = False, offset: int = 0) -> str:
     """UTF-8 (with or without BOM) or GB18030, judged from the bytes, never the file name:
     the encoding more of the head's non-ASCII lines are in (a file that switches encoding
     part-way is read in the one most of it is in, and its other lines are bad records).
-    `head` may end inside a character unless it is the `whole_file`."""
+    `head` (which starts `offset` bytes into the file) may end inside a character unless it
+    reaches the end of the file (`whole_file`): a cut character is never held against it."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileError("unknown_encoding",
+                        "文件是 UTF-16 编码（Excel 的“Unicode 文本”）：请另存为 UTF-8 或 GB18030 后重新报送")
     lines = head.split(b"\n")
     last = None if whole_file else lines.pop()   # may be cut by the sniff window
     if not whole_file and not any(not line.isascii() for line in lines) and last and not last.isascii():
@@ -59,20 +64,58 @@ def detect_encoding(head: bytes, whole_file: bool = False) -> str:
     else:
         decodes = _decodes
     # Almost any bytes decode as GB18030, while GBK text is almost never valid UTF-8: a line
-    # valid in both is UTF-8's, GB18030 wins only the lines UTF-8 refuses.
-    utf8 = gb18030 = 0
+    # valid in both is UTF-8's, GB18030 wins only the lines UTF-8 refuses. A line valid in
+    # neither (one bad byte in a one-line JSON file) goes to the one that read further into it.
+    votes = {"utf-8": 0, "gb18030": 0}
     for line in lines:
         if line.isascii():
             continue
         if decodes(line, "utf-8"):
-            utf8 += 1
+            votes["utf-8"] += 1
         elif decodes(line, "gb18030"):
-            gb18030 += 1
-    if utf8 == gb18030 == 0:
+            votes["gb18030"] += 1
+        else:
+            further = _read_further(line)
+            if further is not None:
+                votes[further] += 1
+    if votes["utf-8"] == votes["gb18030"] == 0:
         if all(line.isascii() for line in lines):
             return "utf-8"
-        raise FileError("unknown_encoding", "无法识别文件编码（既不是 UTF-8 也不是 GB18030/GBK）")
-    return "utf-8" if utf8 >= gb18030 else "gb18030"
+        raise FileError("unknown_encoding", neither_message(head, whole_file, offset))
+    return "utf-8" if votes["utf-8"] >= votes["gb18030"] else "gb18030"
+
+
+def _read_further(line: bytes) -> str | None:
+    """Of two encodings that both fail on `line`, the one that decoded non-ASCII text before
+    failing and got further; None when neither decoded any."""
+    first_non_ascii = next(i for i, byte in enumerate(line) if byte >= 0x80)
+    reach = {}
+    for encoding in ("utf-8", "gb18030"):
+        bad = first_bad_byte(line, encoding, final=False)
+        reach[encoding] = len(line) if bad is None else bad
+    best = max(reach, key=lambda encoding: (reach[encoding], encoding == "utf-8"))
+    return best if reach[best] > first_non_ascii else None
+
+
+def first_bad_byte(data: bytes, encoding: str, final: bool) -> int | None:
+    """The offset in `data` of the first byte that does not decode (a character cut at the
+    end counts only when `final`); None when every byte does."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        decoder.decode(data, final=final)
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return None
+
+
+def neither_message(head: bytes, whole_file: bool, offset: int) -> str:
+    """Names the first byte each encoding refuses, by its offset in the file."""
+    found = []
+    for encoding, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030/GBK")):
+        at = first_bad_byte(head, encoding, whole_file)
+        if at is not None:
+            found.append(f"{name} 在偏移 {offset + at:,}（第 {offset + at + 1:,} 个字节，0x{head[at]:02X}）处无法解码")
+    return "无法识别文件编码，既不是 UTF-8 也不是 GB18030/GBK：" + "；".join(found)
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -84,22 +127,49 @@ def _decodes(data: bytes, encoding: str) -> bool:
 
 
 def _decodes_but_for_its_end(data: bytes, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)()
-    try:
-        decoder.decode(data, final=False)   # a character cut at the end stays buffered
-    except UnicodeDecodeError:
-        return False
-    return True
+    return first_bad_byte(data, encoding, final=False) is None   # a cut character stays buffered
 
 
 def sniff(fh: BinaryIO) -> str:
-    """The encoding of a text file, from its first MiB; `fh` is left at its start."""
-    head = fh.read(SNIFF_BYTES)
-    whole = len(head) < SNIFF_BYTES or not fh.read(1)
-    fh.seek(0)
-    if not head.strip():
+    """The encoding of a text file, judged from its first window of SNIFF_BYTES that holds a
+    non-ASCII byte (an all-ASCII head says nothing: field-code headers and numbers are
+    ASCII in every encoding), extended while its only non-ASCII bytes are in its last,
+    unfinished line and fewer than SNIFF_BYTES follow the first of them (a window that
+    ends one byte into the first character holds no evidence at all: C7 starts a character
+    in UTF-8 and in GBK alike); `fh` is left at its start."""
+    window = fh.read(SNIFF_BYTES)
+    if not window.strip():
+        fh.seek(0)
         raise FileError("empty_file", "文件为空")
-    return detect_encoding(head, whole_file=whole)
+    offset = 0
+    # A window after an all-ASCII one starts on a character boundary.
+    while window.isascii() and len(window) == SNIFF_BYTES:
+        following = fh.read(SNIFF_BYTES)
+        if not following:
+            break
+        offset, window = offset + len(window), following
+    whole = len(window) < SNIFF_BYTES
+    while not whole and _evidence_unfinished(window):
+        following = fh.read(SNIFF_BYTES)
+        whole = len(following) < SNIFF_BYTES
+        window += following
+    if not whole:
+        whole = not fh.read(1)
+    fh.seek(0)
+    return detect_encoding(window, whole_file=whole, offset=offset)
+
+
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+def _evidence_unfinished(window: bytes) -> bool:
+    """Whether the window's non-ASCII bytes all lie in its unfinished last line, with fewer
+    than SNIFF_BYTES of it from the first of them."""
+    complete = window[:window.rfind(b"\n") + 1]
+    if not complete.isascii():
+        return False
+    first = _NON_ASCII.search(window, len(complete))
+    return first is not None and len(window) - first.start() < SNIFF_BYTES
 
 
 class LineDecoder:

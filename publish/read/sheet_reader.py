@@ -1,7 +1,7 @@
 """The spreadsheet reader's child process: `python -m publish.read.sheet_reader PATH SHEET MEMORY`.
 
-Workbooks are read with python-calamine (Rust: fast, reads XLSX and XLS, never expands XML
-entities). Calamine builds a sheet in memory and aborts its process when an allocation
+Workbooks, XLSX and XLS (BIFF8), are read with python-calamine (Rust: fast, reads both,
+never expands XML entities). Calamine builds a sheet in memory and aborts its process when an allocation
 fails (a tiny file can ask for a grid of billions of cells), so it runs here, under an
 address-space limit, and the build only ever sees messages or this process's death.
 
@@ -73,13 +73,22 @@ def _cell(value: object) -> object:
     return without_controls(value) if isinstance(value, str) else value
 
 
-def _open(path: Path):
+_SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xls": (".xls",)}
+
+
+def _open(path: Path, kind: str):
     from python_calamine import CalamineWorkbook  # only this process pays for it
 
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+    if path.suffix.lower() in _SUFFIXES[kind]:
         return CalamineWorkbook.from_path(str(path))
     with open(path, "rb") as fh:   # a workbook under another name: judged from its bytes
         return CalamineWorkbook.from_filelike(fh)
+
+
+def _kind(path: Path) -> str:
+    """"xlsx" for a zip, else "xls" (the parent sends only these two, judged from the bytes)."""
+    with open(path, "rb") as fh:
+        return "xlsx" if fh.read(4) == b"PK\x03\x04" else "xls"
 
 
 def worksheet_names(workbook) -> list[str]:
@@ -92,10 +101,11 @@ def run(path: Path, sheet: str, out: BinaryIO) -> None:
     def send(message: tuple) -> None:
         pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
 
+    kind = _kind(path)
     try:
-        if zipfile.is_zipfile(path):
+        if kind == "xlsx":
             check_parts(path)
-        workbook = _open(path)
+        workbook = _open(path, kind)
         if not sheet:
             send(("sheets", worksheet_names(workbook)))
             return
@@ -116,9 +126,9 @@ def run(path: Path, sheet: str, out: BinaryIO) -> None:
     except Refused as exc:
         send(("error", exc.code, exc.message))
     except MemoryError:
-        send(("error", "xlsx_too_large", "读取该工作簿所需内存超过上限，未读取"))
+        send(("error", f"{kind}_too_large", "读取该工作簿所需内存超过上限，未读取"))
     except Exception as exc:  # noqa: BLE001 - whatever a hostile workbook makes the reader raise
-        send(("error", "unreadable_xlsx", f"工作簿无法读取：{type(exc).__name__}: {str(exc)[:300]}"))
+        send(("error", f"unreadable_{kind}", f"工作簿无法读取：{type(exc).__name__}: {str(exc)[:300]}"))
 
 
 def main(argv: list[str]) -> int:

@@ -3,7 +3,7 @@ reading can fail: a whole file (`FileError`) or one record (`BadRecord`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import PublishError
 from ..settings import MAX_CELL_CHARS
@@ -11,6 +11,13 @@ from ..settings import MAX_CELL_CHARS
 HEADER_SEARCH_ROWS = 20
 
 Row = tuple[int, list]
+
+
+class NoteCount:
+    """How many template note rows a table's reading skipped so far (publish/read/notes.py)."""
+
+    def __init__(self) -> None:
+        self.skipped = 0
 
 
 @dataclass
@@ -21,6 +28,12 @@ class SourceTable:
     header_row: int
     rows: Iterator[Row]
     errors: list          # problems that stopped the reading: (row number or None, code, message)
+    notes: NoteCount = field(default_factory=NoteCount)
+
+    @property
+    def notes_skipped(self) -> int:
+        """Note rows skipped among the rows read so far (all of them, once `rows` ended)."""
+        return self.notes.skipped
 
 
 class FileError(PublishError):
