@@ -1,15 +1,17 @@
 """The shortcuts taken for speed give the answers of the long ways they stand in for."""
 import datetime as dt
 import random
+import re
 import sqlite3
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from redaction import checkdigits, detectors, memo, policy, scan
+from redaction import checkdigits, detectors, memo, person_names, policy, scan
 from redaction.check import check_record
 from redaction.evaluate import PENALTY_ROLES, penalty_records, record_throughput
+from redaction.person_names import names_finder
 from redaction.spans import KINDS, _resolve_overlapping, resolve
 from redaction.synth import (
     make_card,
@@ -160,38 +162,61 @@ def test_a_block_of_digits_is_searched_with_the_patterns_that_can_match_it():
             assert short == full, text
 
 
-# --- names after role words --------------------------------------------------------------------
-def _role_names_the_long_way(text: str) -> list[tuple]:
-    """The loop before the name start moved into the regex (and before _name_at)."""
-    spans, pos = [], 0
-    while (m := detectors._ROLE.search(text, pos)) is not None:
-        at = m.end()
-        pos = m.start() + 1
-        for _ in range(6):
-            end = detectors._name_end(text, at) if at < len(text) else 0
-            compound = text[at : at + 2] in detectors.COMPOUND_SURNAMES
-            if not end or detectors._business_name_at(text, at, at + (3 if compound else 2)):
-                break
-            spans.append((at, end, "person_name", 0.9))
-            pos = end
-            if end + 1 < len(text) and text[end] == "、":
-                at = end + 1
-            else:
-                break
-    return spans
+# --- names ------------------------------------------------------------------------------------
+def _names_the_long_way(finder, text: str) -> list[tuple]:
+    """The trigger regex's branches tried one by one at every position, in its order."""
+    last_chars = {w[-1] for w in finder.introducers}
+    pos = 0
+    found = []
+    while pos < len(text):
+        hit = None
+        if text[pos] in last_chars and (m := re.compile(finder.role_tail).match(text, pos + 1)):
+            hit = ("role", m.end())
+        if hit is None:
+            for opener, ahead in finder.frame_ahead.items():
+                if text.startswith(opener, pos + 1 - len(opener)) and re.compile(ahead).match(text, pos + 1):
+                    hit = ("frame", pos + 1)
+                    break
+        if hit is None:
+            for title in finder.titles:
+                if text.startswith(title, pos):
+                    hit = ("title", pos + len(title))
+                    break
+        if hit is None and text[pos] in "（(" and (m := re.compile(finder.bracket_tail).match(text, pos + 1)):
+            hit = ("bracket", m.end())
+        if hit is None and text[pos] in "，," and (m := re.compile(finder.comma_tail).match(text, pos + 1)):
+            hit = ("comma", m.end())
+        if hit is None:
+            pos += 1
+            continue
+        names, pos = finder.names_after(text, hit[0], pos, hit[1])
+        found.extend(names)
+    return found
 
 
-def test_names_after_role_words_are_found_as_before():
+def test_names_are_found_where_the_trigger_regex_finds_them():
+    finder = names_finder(None)
     rng = random.Random(9)
     pieces = [
         "当事人", "负责人", "现场负责人", "驾驶员工", "股东", "法定代表人", "為", "是", "：", " ", "、", "，", "。",
         "张三", "欧阳修", "欧阳", "李四明知", "王某某", "陈述", "景德", "于", "本", "的", "水果店", "有限公司",
-        "经营", "在", "张", "明", "在场", "（", "某某超市", "员工",
+        "经营", "在", "张", "明", "在场", "（", "某某超市", "员工", "由", "驾驶", "向", "购买", "拖欠", "等", "先生",
+        "（身份证号：", "，电话", "，男，", "（负责人）", "“", "钱*", "雇佣", "变更为", "处", "黄山区", "余下",
     ]
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
-        for _ in range(2):  # the second time from what _name_at remembers
-            assert detectors._role_names(text) == _role_names_the_long_way(text), text
+        for _ in range(2):  # the second time from what the finder remembers
+            assert finder.find(text) == _names_the_long_way(finder, text), text
+
+
+def test_remembered_items_are_the_items():
+    finder = names_finder(None)
+    rng = random.Random(3)
+    pieces = ["张三", "李四明知", "王某", "、", "和", "，", "余下", "水果店", "在", "黄山区", "欧阳娜娜", "先生", "。"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        phrase = person_names._SEGMENT.match(text, 0).end()
+        assert finder.item(text, 0) == finder._item(text[: phrase + 1], phrase), text
 
 
 # --- records -----------------------------------------------------------------------------------
