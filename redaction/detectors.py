@@ -19,7 +19,7 @@ from .memo import memoized
 from .names import (
     ORG_SUFFIXES,
 )
-from .person_names import _ITEMS as _NAMES_AT  # noqa: F401  (memo.clear_all's tests name it here)
+from .person_names import _SHORT_TEXTS as _NAMES_AT  # noqa: F401  (memo.clear_all's tests name it here)
 from .person_names import find_person_names
 from .spans import PRECEDENCE, Span, resolve
 

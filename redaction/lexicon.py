@@ -67,9 +67,13 @@ def parse_frame(template: str) -> Frame:
     return Frame(opener, tuple((rest[i], rest[i + 1]) for i in range(0, len(rest), 2)))
 
 
+# libyaml's loader where PyYAML has it (ten times faster), else PyYAML's own; both safe.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> dict:
     with path.open(encoding="utf-8") as f:
-        loaded = yaml.safe_load(f)
+        loaded = yaml.load(f, Loader=_LOADER)  # noqa: S506  (a safe loader)
     return loaded if isinstance(loaded, dict) else {}
 
 

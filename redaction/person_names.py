@@ -61,8 +61,7 @@ _NUMERALS = frozenset("一二三四五六七八九十两零〇百千")
 _UNITS = frozenset("年月日天个名次号时点分秒岁元角件台辆间家条项处周期批箱瓶")
 # A surname character followed within a few characters by one of these is a place
 # (张家港市, 马鞍山市, 黄山区, 何家村, 安徽省), unless the character starts one of _NOT_PLACE.
-_ADMIN = frozenset("省市区县镇乡村旗盟")
-_NOT_PLACE = frozenset({"市场", "区域", "市民", "县城", "村民", "镇上", "乡下"})
+_PLACE = re.compile("[\u4e00-\u9fff]{2,4}?(?:省|市(?![场民])|区(?!域)|县(?!城)|镇(?!上)|乡(?!下)|村(?!民)|旗|盟)")
 # Surnames that are also prepositions: before one of these a name is taken short (向张三先生).
 _PREPOSITIONS = frozenset("向于時时任连常经和与对给跟同被把将让叫请")
 
@@ -77,6 +76,8 @@ _LABELS = "(?:姓名|名字叫|名字|名叫|名为|叫做)?"
 # name must end where a list's names end: 委托代理人：钱*，欧阳娜娜。).
 _LIST_MARKS = frozenset("、和及与")
 _COMMAS = frozenset("，,")
+# What may follow a name of a list: a list mark, a comma, 以及, particulars in brackets.
+_LIST_STARTS = frozenset("、和及与，,以（(")
 # Particulars that mark the word before a comma as a name (王五，电话…; 禤文，男，).
 _COMMA_PARTICULARS = frozenset({"身份证", "公民身份", "居民身份", "电话", "手机", "联系电话", "联系方式"})
 _JOINED_WORDS = frozenset({"及时", "与时", "和谐", "及早"})
@@ -106,6 +107,8 @@ _CLAUSE = re.compile(
     "|签字|签名|确认|到场|当场|组织|指使|带领|供述|陈述|现年|本人|家属|负责|无证|持有|出生|[0-9０-９]"
     "|" + "|".join(_CLAUSE_ROLES)
 )
+# Particulars in brackets after a name hold no bracket, line or sentence end of their own.
+_CLOSING = re.compile("[^（()）\n。]{0,59}[）)]")
 _STATUTE = re.compile("《[^《》\n]{1,60}》")
 _SURNAME_FIRSTS = "".join(sorted(SINGLE_SURNAMES | {s[0] for s in COMPOUND_SURNAMES}))
 
@@ -122,7 +125,7 @@ def _alternation(words: Iterable[str]) -> str:
 class _Finder:
     """The compiled patterns and word sets of one lexicon."""
 
-    def __init__(self, lex: Lexicon, items: Memo[str, tuple[int, bool] | None]) -> None:
+    def __init__(self, lex: Lexicon) -> None:
         self.not_names = lex.not_names
         self.pseudonyms = tuple(sorted(lex.pseudonyms, key=len, reverse=True))
         self.titles = tuple(sorted(lex.titles, key=len, reverse=True))
@@ -139,46 +142,106 @@ class _Finder:
         self.openers = tuple(sorted(self.frames, key=len, reverse=True))
         self.role_set = frozenset(lex.role_words)
         self.longest_role = max(map(len, lex.role_words))
-        self.trigger = self._trigger(lex)
-        self.items = items  # what stands at a position, by the phrase read (item)
+        self._triggers(lex)
 
-    def _trigger(self, lex: Lexicon) -> re.Pattern[str]:
-        """One regex for every place a name may stand next to, starting with a character
-        class (the engine skips to those characters); which branch matched is its group.
+    def _triggers(self, lex: Lexicon) -> None:
+        """The scans that find where a name may stand, each a regex starting with a short
+        character class or literal words (the engine skips to those characters) and checked
+        in Python where it hits (hits(); tests/redaction/test_fast_paths.py tries every
+        position instead).
 
-        role: the last character of a role word (which one, Python checks) and what may
-        stand between it and a name, where a name may start. frame: the last character of a
-        frame's opener where its first slot may hold a name. title, bracket, comma: a title
-        or a person's particulars right after where a name would end. (Each piece is kept
-        apart too: tests/redaction/test_fast_paths.py tries them at every position.)
+        role: the last character of a role word followed by what may follow one; then the
+        role word itself and what stands between it and the name (role_tail, the name's
+        start included). frame: a frame's opener where its first slot may hold a name.
+        title: 先生, 女士…. particulars: a bracket or a comma before 身份证, 电话, 男….
         """
-        name_start = f"(?=[{_SURNAME_FIRSTS}][{_CJK}*＊×]|[{_CJK}][*＊×])"
+        name_start = f"(?=[{_SURNAME_FIRSTS}][{_CJK}*＊×])"
         role_titles = "(?:[（(【〔](?:" + _alternation(lex.role_words) + ")[）)】〕])?"
-        self.role_tail = f"(?>{role_titles}{_LABELS}{_SEPARATORS}{_LINKS}{_OPENING}){name_start}"
-        self.frame_ahead: dict[str, str] = {}
-        for opener in self.openers:
-            afters = {after for frame in self.frames[opener] if (after := frame.slots[0][1])}
-            if any(frame.slots[0][0] == "names" for frame in self.frames[opener]):
-                self.frame_ahead[opener] = f"(?=[{_SURNAME_FIRSTS}])"
-            else:
-                self.frame_ahead[opener] = f"(?=[{_SURNAME_FIRSTS}][{_CJK}]{{1,3}}?(?:{_alternation(afters)}))"
+        self.role_tail = re.compile(f"(?>{role_titles}{_LABELS}{_SEPARATORS}{_LINKS}{_OPENING}){name_start}")
         sex = "[男女](?=性|[，,。；;、）)\\s:：])"
         bracket_words = [p for p in lex.particulars if p not in ("男", "女")]
         comma_words = [p for p in bracket_words if p in _COMMA_PARTICULARS]
-        self.bracket_tail = f"(?:{_alternation(bracket_words)}|{sex})"
-        self.comma_tail = f"\\s*(?:{_alternation(comma_words)}|{sex})"
-        last_chars = "".join(sorted({w[-1] for w in self.introducers}))
-        frames = "|".join(f"(?<={re.escape(o)}){ahead}" for o, ahead in self.frame_ahead.items())
-        titles = "|".join(f"(?<={re.escape(t[0])}){re.escape(t[1:])}" for t in self.titles)
-        branches = (
-            f"(?<=[{last_chars}]){self.role_tail}(?P<role>)",
-            f"(?:{frames})(?P<frame>)",
-            f"(?:{titles})(?P<title>)",
-            f"(?<=[（(]){self.bracket_tail}(?P<bracket>)",
-            f"(?<=[，,]){self.comma_tail}(?P<comma>)",
+        self.bracket_tail = re.compile(f"(?:{_alternation(bracket_words)}|{sex})")
+        self.comma_tail = re.compile(f"\\s*(?:{_alternation(comma_words)}|{sex})")
+        # Where a frame's first slot may hold a name: a surname, then (a slot followed by
+        # words) those words within four characters (由张三驾驶, 由史**变更为…).
+        self.frame_ahead: dict[str, re.Pattern[str]] = {}
+        for opener in self.openers:
+            afters = {after for frame in self.frames[opener] if (after := frame.slots[0][1])}
+            if any(frame.slots[0][0] == "names" for frame in self.frames[opener]):
+                pattern = f"[{_SURNAME_FIRSTS}]"
+            else:
+                pattern = f"[{_SURNAME_FIRSTS}][{_CJK}*＊×]{{1,3}}?(?:{_alternation(afters)})"
+            self.frame_ahead[opener] = re.compile(pattern)
+        self.role_last = frozenset(w[-1] for w in self.introducers)
+        sizes: dict[str, set[int]] = {}
+        for word in self.introducers:
+            sizes.setdefault(word[-2:], set()).add(len(word))
+        self.sizes_by_pair = {pair: tuple(sorted(n)) for pair, n in sizes.items()}
+        self.opener_firsts = frozenset(o[0] for o in self.openers)
+        self.introducer_heads = frozenset(w[:2] for w in self.introducers)
+        # What may follow a surname in a name that is already safe: 张某, 李某某, 张先生, 钱*.
+        self.safe_givens = tuple(sorted({*self.pseudonyms, *self.titles}, key=len, reverse=True))
+        self.safe_firsts = frozenset(w[0] for w in self.safe_givens) | _MASK_CHARS
+        self.opener_last = frozenset(o[-1] for o in self.openers)
+        self.frames_by_last: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        for opener, ahead in self.frame_ahead.items():
+            self.frames_by_last.setdefault(opener[-1], []).append((opener, ahead))
+        if any(len(t) != 2 for t in self.titles) or len({t[0] for t in self.titles}) < len(self.titles):
+            raise ValueError("titles are two characters, each with a first character of its own")
+        self.titles_by_first = {t[0]: t for t in self.titles}
+        self.title_firsts = frozenset(self.titles_by_first)
+        # One scan: the last character of a role word or an opener, the first of a title, a
+        # bracket or a comma, followed by what may follow one of them.
+        marks = self.role_last | self.opener_last | self.title_firsts | frozenset("（(，,")
+        followers = (
+            "：:-—–－~“\"「『‘'（(【[〔为是系為係姓名叫"
+            + "".join({w[0] for w in lex.particulars})
+            + "".join(t[1] for t in self.titles)
+            + _SURNAME_FIRSTS
         )
-        firsts = set(last_chars) | {o[-1] for o in self.openers} | {t[0] for t in self.titles} | set("（(，,")
-        return re.compile("[" + re.escape("".join(sorted(firsts))) + "](?:" + "|".join(branches) + ")")
+        self.trigger = re.compile(
+            "[" + re.escape("".join(sorted(marks))) + "](?=[\\s" + re.escape("".join(sorted(set(followers)))) + "])"
+        )
+
+    def hits(self, text: str) -> list[tuple[str, int, int]]:
+        """(kind, start, end) of every place a name may stand next to, in the order of
+        their starts: role (start: the role word's last character; end: where its name
+        starts), frame (start: the opener's last character; end: where its slot starts),
+        title (the title), bracket and comma (the mark and the particulars' word)."""
+        found: list[tuple[str, int, int]] = []
+        sizes_by_pair, introducers = self.sizes_by_pair, self.introducers
+        frames_by_last, title_firsts, surnames = self.frames_by_last, self.title_firsts, SINGLE_SURNAMES
+        size = len(text)
+        for m in self.trigger.finditer(text):
+            at = m.start()
+            end = at + 1
+            sizes = sizes_by_pair.get(text[at - 1 : end])
+            if sizes is not None:
+                for n in sizes:  # a role word ends here (which one does not matter)
+                    if end >= n and text[end - n : end] in introducers:
+                        if end + 1 < size and text[end] in surnames and "\u4e00" <= text[end + 1] <= "\u9fff":
+                            found.append(("role", at, end))  # (the name right after: no tail to read)
+                        elif tail := self.role_tail.match(text, end):
+                            found.append(("role", at, tail.end()))
+                        break
+            mark = text[at]
+            if mark in frames_by_last:
+                for opener, ahead in frames_by_last[mark]:
+                    if text.startswith(opener, end - len(opener)) and ahead.match(text, end):
+                        found.append(("frame", at, end))
+                        break
+            if mark in title_firsts:  # (师 ends 厨师 and starts 师傅)
+                if text.startswith(self.titles_by_first[mark], at):
+                    found.append(("title", at, at + 2))
+            elif mark == "（" or mark == "(":
+                if (tail := self.bracket_tail.match(text, end)) is not None:
+                    found.append(("bracket", at, tail.end()))
+            elif (mark == "，" or mark == ",") and (tail := self.comma_tail.match(text, end)) is not None:
+                found.append(("comma", at, tail.end()))
+        if len(found) > 1:
+            found.sort(key=_second)
+        return found
 
     # ----------------------------------------------------------------------------------------
     # What stands at a position.
@@ -187,71 +250,58 @@ class _Finder:
         """(end, is a name) of what stands at `at`, or None when no person is named there.
 
         is a name False: a pseudonym (张某), a masked name (钱*) or a surname with a title
-        (张先生), already safe but a member of a list. Reads the phrase from `at` and the
-        character after it, no more: the answer is remembered for that piece of text.
+        (张先生), already safe but a member of a list. Reads the phrase from `at` to the next
+        punctuation mark (40 characters at most) and the character after it, no more.
         """
-        phrase = _SEGMENT.match(text, at)
-        assert phrase is not None, "_SEGMENT matches anywhere (it may match nothing)"
-        key = text[at : phrase.end() + 1]
-        try:
-            found = self.items[key]
-        except KeyError:
-            found = self.items.remember(key, self._item(key, phrase.end() - at))
-        if found is None:
+        size = len(text)
+        if at + 1 >= size:
             return None
-        return at + found[0], found[1]
-
-    def _item(self, key: str, segment_size: int) -> tuple[int, bool] | None:
-        size = len(key)
-        if size < 2:
+        if text[at + 1] in _MASK_CHARS:
+            return (_past_masks(text, at + 1), False) if "\u4e00" <= text[at] <= "\u9fff" else None
+        first_two = text[at : at + 2]
+        if first_two in self.not_names or text[at : at + 3] in self.not_names:
             return None
-        if size > 1 and key[1] in _MASK_CHARS and _is_cjk(key[0]):
-            return _past_masks(key, 1), False
-        if key[:2] in self.not_names or key[:3] in self.not_names or self._starts_with_role(key):
+        if first_two in self.introducer_heads and self._starts_with_role(text, at):
             return None  # (房东：…, 班长：…: the next role word, not a name of the list)
-        pos = _surname_end(key)
-        if not pos or pos >= size:
+        if first_two in COMPOUND_SURNAMES and at + 2 < size:
+            pos = at + 2
+        elif text[at] in SINGLE_SURNAMES:
+            pos = at + 1
+        else:
             return None
-        ch = key[pos]
-        if ch in _MASK_CHARS:
-            return _past_masks(key, pos), False
-        for pseudonym in self.pseudonyms:
-            if key.startswith(pseudonym, pos):
-                return pos + len(pseudonym), False
-        for title in self.titles:
-            if key.startswith(title, pos):
-                return pos + len(title), False
-        if not _is_cjk(ch) or ch in _GIVEN_FIRST_STOP:
+        ch = text[pos]
+        if ch in self.safe_firsts:
+            if ch in _MASK_CHARS:
+                return _past_masks(text, pos), False
+            for safe in self.safe_givens:  # a pseudonym (张某) or a title (张先生)
+                if text.startswith(safe, pos):
+                    return pos + len(safe), False
+        if not "\u4e00" <= ch <= "\u9fff" or ch in _GIVEN_FIRST_STOP:
             return None
-        if ch in _NUMERALS and _counts_something(key, pos + 1):
+        if ch in _NUMERALS and _counts_something(text, pos + 1):
             return None  # 于十月, 于三日, 于十一月
-        if _is_place(key):
+        if _is_place(text, at):
             return None
-        first_end = pos + 1
-        end = first_end
+        first_end = end = pos + 1
         if end < size:
-            ch = key[end]
+            ch = text[end]
             if (
-                _is_cjk(ch)
+                "\u4e00" <= ch <= "\u9fff"
                 and ch not in _GIVEN_SECOND_STOP
-                and key[end : end + 2] not in _AFTER_NAME_WORDS
-                and not (ch in _LIST_MARKS and self._name_follows(key, end + 1))
+                and text[end : end + 2] not in _AFTER_NAME_WORDS
+                and not (ch in _LIST_MARKS and self.item(text, end + 1) is not None)
             ):
                 end += 1  # (和 ends many given names: 陈云和承包; 钟燕和潘凤 is two people)
-        if _business_name(key[:segment_size], first_end):
+        if _business_name(text, at, first_end):
             return None
         return end, True
 
-    def _starts_with_role(self, key: str) -> bool:
-        for size in range(2, min(self.longest_introducer, len(key)) + 1):
-            if key[:size] in self.introducers:
+    def _starts_with_role(self, text: str, at: int) -> bool:
+        introducers = self.introducers
+        for size in range(2, self.longest_introducer + 1):
+            if text[at : at + size] in introducers:
                 return True
         return False
-
-    def _name_follows(self, key: str, at: int) -> bool:
-        """True when a name or a pseudonym starts at `at` of `key` (after 和: a list)."""
-        found = self._item(key[at:], len(key) - at - 1) if at < len(key) - 1 else None
-        return found is not None
 
     def names_at(self, text: str, at: int) -> tuple[list[tuple[int, int]], int]:
         """The names of the list starting at `at` (after a role word): their ranges, and
@@ -269,6 +319,8 @@ class _Finder:
             if is_name:
                 names.append((at, end))
             last_end = end
+            if text[end : end + 1] not in _LIST_STARTS:
+                break  # (the common case: one name)
             following = _next_item(text, end)
             if following is None:
                 break
@@ -278,7 +330,7 @@ class _Finder:
     def name_ending_at(self, text: str, start: int, end: int) -> tuple[int, int] | None | bool:
         """The name text[start:end] exactly, as a slot followed by fixed words reads it:
         its range, False when it is safe (a pseudonym…), None when it is no name."""
-        found = self._item(text[start:end] + "。", end - start)
+        found = self.item(text[start:end] + "。", 0)
         if found is None or found[0] != end - start:
             return None
         return (start, end) if found[1] else False
@@ -298,6 +350,8 @@ class _Finder:
 
     def _frame_starting_at(self, text: str, at: int) -> list[tuple[int, int]] | None:
         """Names in a frame whose opener starts at `at`, or None when no frame holds there."""
+        if text[at : at + 1] not in self.opener_firsts:
+            return None
         for opener in self.openers:
             if text.startswith(opener, at):
                 for frame in self.frames[opener]:
@@ -355,8 +409,8 @@ class _Finder:
         if end < 2:
             return None
         last = text[end - 1]
-        if last in _MASK_CHARS:
-            return None
+        if not "\u4e00" <= last <= "\u9fff" or last in _NEVER_GIVEN:
+            return None  # (a number, a masked name 钱*, a pseudonym 王某, 当事人（…)
         for size in (4, 3):
             start = end - size
             if start >= 0 and text[start : start + 2] in COMPOUND_SURNAMES and self._given(text, start + 2, end):
@@ -388,16 +442,16 @@ class _Finder:
     def _given(self, text: str, start: int, end: int) -> bool:
         """True when text[start:end] can be a given name (魏强明知（…: 明知 is no given name)."""
         given = text[start:end]
-        return all(_is_cjk(c) and c not in _NEVER_GIVEN for c in given) and given not in _AFTER_NAME_WORDS
+        for c in given:
+            if not "\u4e00" <= c <= "\u9fff" or c in _NEVER_GIVEN:
+                return False
+        return given not in _AFTER_NAME_WORDS
 
     def _role_ends_at(self, text: str, end: int) -> bool:
         """True when a role word ends at `end` (保安王伟: 保安 + 王伟, not 安王伟)."""
-        for size in range(2, self.longest_role + 1):
-            if end - size < 0:
-                break
-            if text[end - size : end] in self.role_set:
-                return True
-        return False
+        return end >= 2 and self._introducer_ends_at(text, end) and any(
+            text[end - size : end] in self.role_set for size in range(2, min(self.longest_role, end) + 1)
+        )
 
     def delimited_name_before(self, text: str, end: int, sex: bool) -> tuple[int, int] | None:
         """The word right before `end` when punctuation stands before it (…：禤文，男，), as a
@@ -420,46 +474,50 @@ class _Finder:
     def find(self, text: str) -> list[tuple[int, int]]:
         """Every (start, end) of a person's name in `text` (unsorted, perhaps overlapping)."""
         found: list[tuple[int, int]] = []
-        pos = 0
-        while (m := self.trigger.search(text, pos)) is not None:
-            names, pos = self.names_after(text, m.lastgroup or "", m.start(), m.end())
-            found.extend(names)
+        listed_to = 0  # where the last list after a role word ended: no role word inside it
+        for kind, start, end in self.hits(text):
+            if kind == "role":
+                if start >= listed_to:
+                    names, listed_to = self._role_names(text, end)
+                    found.extend(names)
+            elif kind == "frame":
+                found.extend(self.frame_names(text, end))
+            elif kind == "title":
+                name = self.name_before(text, start, titled=True)
+                if name:
+                    found.append(name)
+            else:  # bracket or comma: particulars after a name
+                sex = text[end - 1] in "男女"
+                name = self.name_before(text, start) if kind == "bracket" else None
+                name = name or self.delimited_name_before(text, start, sex)
+                if name:
+                    found.append(name)
         return found
 
-    def names_after(self, text: str, kind: str, start: int, end: int) -> tuple[list[tuple[int, int]], int]:
-        """The names a trigger of `kind` found at text[start:end] points at, and where the
-        search goes on."""
-        pos = start + 1
-        names: list[tuple[int, int]] = []
-        if kind == "role" and self._introducer_ends_at(text, start + 1):
-            # A frame may start right after the role word: 当事人向张三购买 (向 is a surname
-            # too). Where it names someone, both readings are masked (员工向文宏销售: 向文宏,
-            # or 向 + 文宏?); where it holds a pseudonym (当事人向曹*出售), the frame stands.
-            framed = self._frame_starting_at(text, end)
-            if framed is None or framed:
-                names, list_end = self.names_at(text, end)
-                pos = max(pos, list_end)
-            names.extend(framed or ())
-        elif kind in ("role", "frame"):
-            # (A frame's opener may end in a role word's last character: 交由, 由.)
-            names = self.frame_names(text, start + 1)
-        elif kind == "title":
-            name = self.name_before(text, start, titled=True)
-            names = [name] if name else []
-        else:  # bracket or comma: particulars after a name
-            sex = text[end - 1] in "男女"
-            name = self.name_before(text, start) if kind == "bracket" else None
-            name = name or self.delimited_name_before(text, start, sex)
-            names = [name] if name else []
-        return names, pos
+    def _role_names(self, text: str, at: int) -> tuple[list[tuple[int, int]], int]:
+        """The names after a role word, its name starting at `at`; where they end.
+
+        A frame may start right after the role word: 当事人向张三购买 (向 is a surname too).
+        Where it names someone, both readings are masked (员工向文宏销售: 向文宏, or 向 +
+        文宏?); where it holds a pseudonym (当事人向曹*出售), the frame stands.
+        """
+        framed = self._frame_starting_at(text, at) if text[at : at + 1] in self.opener_firsts else None
+        if framed is not None and not framed:
+            return [], at
+        names, end = self.names_at(text, at)
+        return (names + framed) if framed else names, end
 
     def _introducer_ends_at(self, text: str, end: int) -> bool:
-        for size in range(1, self.longest_introducer + 1):
-            if end - size < 0:
-                break
-            if text[end - size : end] in self.introducers:
+        """True when a role word (or a frame that ends in its slot) ends at `end`."""
+        introducers = self.introducers
+        for size in self.sizes_by_pair.get(text[end - 2 : end], ()):
+            if end >= size and text[end - size : end] in introducers:
                 return True
         return False
+
+
+def _second(hit: tuple[str, int, int]) -> int:
+    return hit[1]
 
 
 def _surname_end(key: str) -> int:
@@ -471,46 +529,48 @@ def _surname_end(key: str) -> int:
     return 0
 
 
-def _counts_something(key: str, at: int) -> bool:
+def _counts_something(text: str, at: int) -> bool:
     """True when a unit follows at `at`, perhaps after one more numeral (十月, 十一月, 两个)."""
-    after = key[at : at + 2]
+    after = text[at : at + 2]
     return after[:1] in _UNITS or (after[:1] in _NUMERALS and after[1:] in _UNITS and after[1:] != "")
 
 
-def _past_masks(key: str, at: int) -> int:
-    while at < len(key) and key[at] in _MASK_CHARS:
+def _past_masks(text: str, at: int) -> int:
+    while at < len(text) and text[at] in _MASK_CHARS:
         at += 1
     return at
 
 
-def _is_place(key: str) -> bool:
-    """True when `key` starts with a place name (张家港市, 黄山区, 何家村, 安徽省)."""
-    for k in (2, 3, 4):
-        if k >= len(key) or not _is_cjk(key[k - 1]):
-            return False
-        if key[k] in _ADMIN and key[k : k + 2] not in _NOT_PLACE:
-            return True
-    return False
+def _is_place(text: str, at: int) -> bool:
+    """True when a place name starts at `at` (张家港市, 黄山区, 何家村, 安徽省)."""
+    return _PLACE.match(text, at) is not None
 
 
-def _business_name(segment: str, name_end: int) -> bool:
-    """True when a business name (…有限公司, …水果店) starts the phrase `segment`.
+def _business_name(text: str, at: int, name_end: int) -> bool:
+    """True when a business name (…有限公司, …水果店) starts at `at`, the phrase from `at` to
+    the next punctuation mark (40 characters at most).
 
     `name_end` is where the shortest person's name would end (surname and one given
     character): the business name must go on past it with no clause word (张三在某某超市… is
     a person, then a place), and end where the phrase ends or before what may follow a
     business name (某某银行卡号 is no bank).
     """
-    for m in _SUFFIX_END.finditer(segment):
+    phrase = _SEGMENT.match(text, at)
+    assert phrase is not None, "_SEGMENT matches anywhere (it may match nothing)"
+    segment_end = phrase.end()
+    if segment_end - at < 3:
+        return False  # too short for a name and a suffix (the common case)
+    for m in _SUFFIX_END.finditer(text, at, segment_end):
         stop = m.end()
         for size in _SUFFIX_SIZES:
-            if size > stop or segment[stop - size : stop] not in _SUFFIX_SET:
+            if size > stop - at or text[stop - size : stop] not in _SUFFIX_SET:
                 continue
-            head = segment[: stop - size]
+            head = text[at : stop - size]
             if size == 1 and len(head) < 4 and not any(word in head for word in ORG_KEYWORDS):
                 continue  # 张三店 is too short to tell; 张三水果店 is a shop
             # 和 and 为 end many given names (余云和食品店): not a clause right after the name.
-            skip = name_end + (name_end < len(head) and head[name_end] in "和为")
+            skip = name_end - at
+            skip += skip < len(head) and head[skip] in "和为"
             return not _CLAUSE.search(head, min(skip, len(head)))
     return False
 
@@ -543,13 +603,8 @@ def _next_item(text: str, end: int) -> tuple[int, bool] | None:
 
 def _closing(text: str, at: int) -> int:
     """The position after the bracket closing the one at `at` (within 60 characters), or 0."""
-    for pos in range(at + 1, min(at + 61, len(text))):
-        ch = text[pos]
-        if ch in "）)":
-            return pos + 1
-        if ch in "（(\n":
-            return 0
-    return 0
+    m = _CLOSING.match(text, at + 1)
+    return m.end() if m else 0
 
 
 def _skip_spaces(text: str, at: int) -> int:
@@ -566,20 +621,20 @@ def _ends_an_item(text: str, end: int) -> bool:
     return text.startswith(_ITEM_END_WORDS, end) or text[end : end + 2] in _AFTER_NAME_WORDS
 
 
-# What stands after a role word, to the end of its phrase → (name size, is a name) or None.
-# The package's lexicon only; a finder of another lexicon has a memo of its own.
-_ITEMS: Memo[str, tuple[int, bool] | None] = Memo(8192)
-
-
 @memoized(4)
 def names_finder(directory: str | None) -> _Finder:
     """The finder built from the lexicon in `directory` (None: the package's data)."""
-    return _Finder(lexicon(directory), _ITEMS if directory is None else Memo(8192))
+    return _Finder(lexicon(directory))
+
+
+# Built when the module is imported, as compiled patterns are: the first record of a build
+# does not wait for it (after memo.clear_all() it is built again when next asked for).
+names_finder(None)
 
 
 def is_pseudonym(name: str) -> bool:
     """True for a name already written as a pseudonym (张某, 李某某, 欧阳某, 王某甲): safe as it is."""
-    found = names_finder(None)._item(name.strip() + "。", len(name.strip()))
+    found = names_finder(None).item(name.strip() + "。", 0)
     return found is not None and not found[1] and found[0] == len(name.strip()) and "某" in name
 
 
@@ -594,6 +649,11 @@ def _protected_ranges(text: str, keep_whole: tuple[str, ...]) -> list[tuple[int,
     return ranges
 
 
+# The names in a short text (categories, contents, remarks recur across records; memo.py).
+SHORT = 80
+_SHORT_TEXTS: Memo[str, list[tuple[int, int]]] = Memo(8192)
+
+
 def find_person_names(
     text: str, keep_whole: tuple[str, ...] = (), protected: Sequence[tuple[int, int]] | None = None
 ) -> list[tuple]:
@@ -604,7 +664,12 @@ def find_person_names(
     """
     if not text:
         return []
-    found = names_finder(None).find(text)
+    if len(text) <= SHORT:
+        found = _SHORT_TEXTS.get(text)
+        if found is None:
+            found = _SHORT_TEXTS.remember(text, sorted(set(names_finder(None).find(text))))
+    else:
+        found = sorted(set(names_finder(None).find(text)))
     if not found:
         return []
     if protected is None or "《" in text:
@@ -612,7 +677,7 @@ def find_person_names(
     else:
         protected = list(protected)
     spans: list[tuple] = []
-    for start, end in sorted(set(found)):
+    for start, end in found:
         if protected and any(p <= start and end <= q for p, q in protected):
             continue
         if spans and start < spans[-1][1]:
