@@ -57,6 +57,11 @@ _AFTER_NAME_WORDS = frozenset(
     "出租 借款 汇款 转账 收款 付款 办案 检查 询问 调查 记录 核实 送达 陈述 申辩 听证 复议 诉讼 进行 "
     "从事 通过 经过".split()
 )
+# Between the parts of a name written in the Uyghur or another non-Han way (艾力·买买提); what
+# may stand between a role word and such a name.
+_NAME_DOTS = frozenset("·•・‧")
+_DOTS = re.compile("[·•・‧]")
+_TAIL_CHARS = frozenset("：: “\"「『（(【为是系")
 _NUMERALS = frozenset("一二三四五六七八九十两零〇百千")
 _UNITS = frozenset("年月日天个名次号时点分秒岁元角件台辆间家条项处周期批箱瓶")
 # A surname character followed within a few characters by one of these is a place
@@ -91,7 +96,7 @@ _SEGMENT_END = frozenset("，。；;,、！？!?：:\n\r\t “”\"'（(")
 _SEGMENT = re.compile("[^" + "".join(re.escape(c) for c in sorted(_SEGMENT_END)) + "]{0,40}")
 _SUFFIX_SET = frozenset(ORG_SUFFIXES) | ORG_SINGLE_SUFFIXES
 _SUFFIX_SIZES = tuple(sorted({len(x) for x in _SUFFIX_SET}, reverse=True))
-_AFTER_BUSINESS = frozenset("于在因未将擅自以及与和的（(等对向从被已系为是销经生使违拒涉无称现，。；;,、！？!?：: \n")
+_AFTER_BUSINESS = frozenset("于在因未将擅自以及与和的（(等对向从被已系为是销经生使违拒涉无称现位，。；;,、！？!?：: \n")
 _SUFFIX_END = re.compile(
     "[" + "".join(sorted({x[-1] for x in _SUFFIX_SET})) + "]"
     "(?=[" + "".join(re.escape(c) for c in sorted(_AFTER_BUSINESS)) + r"]|\Z)"
@@ -473,7 +478,7 @@ class _Finder:
 
     def find(self, text: str) -> list[tuple[int, int]]:
         """Every (start, end) of a person's name in `text` (unsorted, perhaps overlapping)."""
-        found: list[tuple[int, int]] = []
+        found: list[tuple[int, int]] = self.dotted_names(text) if _DOTS.search(text) else []
         listed_to = 0  # where the last list after a role word ended: no role word inside it
         for kind, start, end in self.hits(text):
             if kind == "role":
@@ -493,6 +498,40 @@ class _Finder:
                 if name:
                     found.append(name)
         return found
+
+    def dotted_names(self, text: str) -> list[tuple[int, int]]:
+        """Names written with middle dots (艾力·买买提, 阿依古丽·吐尔逊) after a role word or
+        before particulars, whatever their first character (no surname list holds them)."""
+        found = []
+        for m in _DOTS.finditer(text):
+            dot = m.start()
+            if dot + 1 >= len(text) or not "\u4e00" <= text[dot + 1] <= "\u9fff":
+                continue
+            run = dot
+            while run > 0 and dot - run < 12 and "\u4e00" <= text[run - 1] <= "\u9fff":
+                run -= 1
+            start = self._after_role_in(text, run, dot)
+            end = _past_dotted_parts(text, dot)
+            if start is None and end < len(text) and text[end] in "（(" and self.bracket_tail.match(text, end + 1):
+                # Before particulars: the word before the dot, or its last three characters.
+                delimited = run == 0 or text[run - 1] in _LEFT_DELIMITERS
+                start = run if delimited and dot - run <= 4 else max(run, dot - 3)
+            if start is not None and start < dot:
+                found.append((start, end))
+        return found
+
+    def _after_role_in(self, text: str, run: int, dot: int) -> int | None:
+        """Where a name starts after a role word ending in text[run:dot] or right before it
+        (punctuation between), or None."""
+        before = run
+        while before > 0 and text[before - 1] in _TAIL_CHARS:
+            before -= 1
+        if before < run and self._introducer_ends_at(text, before) or self._introducer_ends_at(text, run):
+            return run
+        for k in range(run + 2, dot):
+            if self._introducer_ends_at(text, k):
+                return k + (text[k] in "为是系")
+        return None
 
     def _role_names(self, text: str, at: int) -> tuple[list[tuple[int, int]], int]:
         """The names after a role word, its name starting at `at`; where they end.
@@ -533,6 +572,21 @@ def _counts_something(text: str, at: int) -> bool:
     """True when a unit follows at `at`, perhaps after one more numeral (十月, 十一月, 两个)."""
     after = text[at : at + 2]
     return after[:1] in _UNITS or (after[:1] in _NUMERALS and after[1:] in _UNITS and after[1:] != "")
+
+
+def _past_dotted_parts(text: str, at: int) -> int:
+    """The end of the parts of a name joined by middle dots from `at` (·买买提, ·吐尔逊)."""
+    while at + 1 < len(text) and text[at] in _NAME_DOTS and "\u4e00" <= text[at + 1] <= "\u9fff":
+        at += 2
+        stop = min(len(text), at + 6)
+        while (
+            at < stop
+            and "\u4e00" <= text[at] <= "\u9fff"
+            and text[at] not in _GIVEN_SECOND_STOP
+            and text[at : at + 2] not in _AFTER_NAME_WORDS
+        ):
+            at += 1
+    return at
 
 
 def _past_masks(text: str, at: int) -> int:

@@ -328,7 +328,7 @@ def redact_record(
                 if text_names is None:
                     text_names = set()
                 text_names.add(texts[field][s[0] : s[1]])
-    found_names: tuple[str, ...] = ()
+    found_names = ()
     if text_names:
         text_names |= {n[:2] for n in text_names if len(n) == 3 and surname_length(n) == 1}
         found_names = tuple(sorted(n for n in text_names - set(names_t) if len(n) >= 2))

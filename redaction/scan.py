@@ -233,7 +233,9 @@ def _is_card(digits: str, written: str) -> bool:
 # name (张*), a pseudonym (张某), a surname with a title (张先生), a place (黄山区), a number or
 # time (于十月) or a word of not_names.yml (当事人陈述，) is none.
 _NAME_ENDS = "，。；;,、（(）)！？!?：:“”\"'》】」』\\s"
-_NOT_GIVEN_FIRST = frozenset("的了在于与及或并而但因被将把对从到等所以也都就还又再已未不没无些每各本该此这那们当今次年月日某")
+_NOT_GIVEN_FIRST = frozenset(
+    "的了在于与及或并而但因被将把对从到等所以也都就还又再已未不没无些每各本该此这那们当今次年月日某"
+)
 _PLACE_ENDS = frozenset("省市区县镇乡村旗盟")
 _COUNTED = frozenset("一二三四五六七八九十两零〇百千")
 

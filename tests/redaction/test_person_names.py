@@ -7,10 +7,13 @@ that begin with a surname character, statute titles.
 """
 import pytest
 
+from redaction.check import check_record
 from redaction.detectors import Context, detect
 from redaction.lexicon import lexicon, parse_frame, read_lexicon
 from redaction.mask import mask
 from redaction.person_names import find_person_names, is_pseudonym
+from redaction.policy import redact_record
+from redaction.scan import find_in_text
 
 NO_CONTEXT = Context()
 
@@ -323,3 +326,77 @@ def test_a_frame_needs_an_opener_and_a_slot():
         parse_frame("{name}驾驶")
     with pytest.raises(ValueError):
         parse_frame("由")
+
+
+# --- names written with middle dots ---------------------------------------------------------
+DOTTED = [
+    ("翻译人员艾力·买买提在场", "翻译人员艾*在场"),
+    ("当事人阿依古丽·吐尔逊，女，", "当事人阿*，女，"),
+    ("联系人：买买提·艾力·吐尔逊。", "联系人：买*。"),
+    ("现场有热依拉·艾买提（身份证号：略）", "现场有热*（身份证号：略）"),
+    ("位于碧桂园·十里江湾小区", "位于碧桂园·十里江湾小区"),
+    ("《中国·景德镇陶瓷》", "《中国·景德镇陶瓷》"),
+]
+
+
+@pytest.mark.parametrize("text, expected", DOTTED)
+def test_names_with_middle_dots(text, expected):
+    assert published(text) == expected
+
+
+# --- the record policy ------------------------------------------------------------------------
+ROLES = {"name": "subject_name", "rep": "person_name", "facts": "free_text", "authority": "keep"}
+
+
+def test_a_pseudonym_in_a_name_field_is_kept_whole():
+    r = redact_record({"name": "李某某", "rep": "张某", "facts": "当事人李某某"}, ROLES, True)
+    assert r.values == {"name": "李某某", "rep": "张某", "facts": "当事人李某某"}
+    assert r.personal_values == ()
+
+
+def test_a_name_found_in_the_text_is_one_the_check_looks_for_everywhere():
+    values = {"name": "景德镇市某某有限公司", "rep": None, "facts": "经办人：黄琪，电话略", "authority": "黄琪"}
+    r = redact_record(values, ROLES, False)
+    assert r.values["facts"] == "经办人：黄*，电话略"
+    assert "黄琪" in r.personal_values
+    assert [p.code for p in check_record(r.values, ROLES, r.personal_values, r.secrets, False)] == [
+        "personal_value_survived"
+    ]
+
+
+# --- the scanner ------------------------------------------------------------------------------
+SCANNED = [
+    ("经办人：黄琪，电话150****6503", ["黄琪"]),
+    ("联系人“李娜”。", ["李娜"]),
+    ("法定代表人（负责人）：赵六", ["赵六"]),
+    ("股东为欧阳娜娜，", ["欧阳娜娜"]),
+    ("联系人李四先生到场", ["李四"]),
+    # what the scanner leaves: masked names, pseudonyms, titles, places, times, not-names
+    ("经办人：黄*，电话150****6503", []),
+    ("当事人张某，", []),
+    ("联系人张先生，", []),
+    ("当事人黄山区，", []),
+    ("负责人于十月，", []),
+    ("当事人陈述，", []),
+    ("当事人余下的货物", []),
+    ("当事人李宁体育用品专卖店，", []),
+]
+
+
+@pytest.mark.parametrize("text, names", SCANNED)
+def test_the_scanner_sees_names_after_role_words(text, names):
+    assert [text[a:b] for a, b, kind in find_in_text(text) if kind == "person_name"] == names
+
+
+def test_a_name_the_scanner_sees_quarantines_its_record_alone():
+    roles = {"facts": "keep"}  # published as delivered: the check must stop it
+    problems = check_record({"facts": "现场负责人：窦洋凤，电话略。"}, roles, (), (), False)
+    assert [(p.field, p.code) for p in problems] == [("facts", "person_name_in_output")]
+
+
+def test_masked_texts_hold_nothing_the_scanner_sees():
+    from redaction.name_corpus import generate_name_corpus
+
+    for example in generate_name_corpus(300, seed=5):
+        masked = published(example.text)
+        assert [f for f in find_in_text(masked) if f[2] == "person_name"] == [], masked
