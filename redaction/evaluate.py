@@ -214,13 +214,17 @@ class _Builder:
         return "".join(self.parts)
 
 
+# Names that begin with a role word (房东, 车主) read as the role word: not drawn.
+_ROLE_HEADS = frozenset(w[:2] for w in lexicon().role_words if len(w) == 2)
+
+
 def _plantable_name(rng: random.Random, traditional: bool = False) -> str:
     """_name, but not one whose first two characters are a word of not_names.yml (白天志,
     安全瑞): after a role word they read as that word (当事人白天…), a limit the README states."""
     not_names = lexicon().not_names
     while True:
         name = _name(rng, traditional)
-        if name[:2] not in not_names and name[:3] not in not_names:
+        if name[:2] not in not_names and name[:3] not in not_names and name[:2] not in _ROLE_HEADS:
             return name
 
 
@@ -730,6 +734,9 @@ def main(argv: list[str] | None = None) -> int:
     n = int(args[0]) if args else 5000
     seed = int(args[1]) if len(args) > 1 else 0
     evaluate(n, seed, show=True)
+    from .name_corpus import evaluate_names, print_name_figures  # (it builds on this module)
+
+    print_name_figures(evaluate_names(n, seed))
     print("\nthroughput, one core, ~200-character free text:")
     rows = record_throughput()
     print(f"  penalty rows (34 fields)  redact_record {rows['redact_record']:>8,.0f} records/s   "

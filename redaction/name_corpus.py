@@ -73,14 +73,19 @@ _STATUTES = (
 )
 
 
+# Names that begin with a role word (房东, 车主) read as the role word: not drawn.
+_ROLE_HEADS = frozenset(w[:2] for w in lexicon().role_words if len(w) == 2)
+
+
 def _real_name(rng: random.Random) -> str:
     """An invented name, not a pseudonym. Names whose first two characters are a word of
-    not_names.yml (黄金, 文明, 付清, 于其…) are not drawn: after a role word they read as that
-    word (当事人黄金首饰…), a limit the README states."""
+    not_names.yml (黄金, 文明, 付清, 于其…) or a role word (房东…) are not drawn: after a role
+    word they read as that word (当事人黄金首饰…), a limit the README states."""
     not_names = lexicon().not_names
     while True:
         name = _name(rng)
-        if not is_pseudonym(name) and name[:2] not in not_names and name[:3] not in not_names:
+        readable = name[:2] not in not_names and name[:3] not in not_names and name[:2] not in _ROLE_HEADS
+        if readable and not is_pseudonym(name):
             return name
 
 

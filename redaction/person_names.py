@@ -69,6 +69,9 @@ _UNITS = frozenset("年月日天个名次号时点分秒岁元角件台辆间家
 _PLACE = re.compile("[\u4e00-\u9fff]{2,4}?(?:省|市(?![场民])|区(?!域)|县(?!城)|镇(?!上)|乡(?!下)|村(?!民)|旗|盟)")
 # Surnames that are also prepositions: before one of these a name is taken short (向张三先生).
 _PREPOSITIONS = frozenset("向于時时任连常经和与对给跟同被把将让叫请")
+# Words right before a person (据张先生, 经与王五): what stands before them ends another word.
+# (向, 和, 同 are left out: they end many given names, 侯向鹏, 刘和琪.)
+_BEFORE_A_PERSON = frozenset("据与对给请问找让叫跟把被将")
 
 # Between a role word and its name (联系人：“张三”, 联系人(张三), 联系人-张三, 联系人姓名：张三,
 # 负责人为张三). A title in brackets comes first (法定代表人（负责人）：张三): see _tail.
@@ -314,7 +317,11 @@ class _Finder:
         names: list[tuple[int, int]] = []
         strict = False
         last_end = at
-        for _ in range(_MAX_LIST):
+        for count in range(_MAX_LIST):
+            # (…，向范某处: a frame holding a pseudonym, not the list's next name; the first
+            # name is read so by _role_names.)
+            if count and text[at : at + 1] in self.opener_firsts and self._frame_starting_at(text, at) == []:
+                break
             found = self.item(text, at) if at < len(text) else None
             if found is None:
                 break
@@ -426,6 +433,7 @@ class _Finder:
         if (
             start >= 0
             and text[start] in SINGLE_SURNAMES
+            and text[start + 1] not in _BEFORE_A_PERSON  # (…检查据田先生: 据 + 田先生)
             and not self._role_ends_at(text, start + 1)
             and self._given(text, start + 1, end)
             and self.name_ending_at(text, start, end)
@@ -483,8 +491,14 @@ class _Finder:
         for kind, start, end in self.hits(text):
             if kind == "role":
                 if start >= listed_to:
-                    names, listed_to = self._role_names(text, end)
+                    names, list_end = self._role_names(text, end)
                     found.extend(names)
+                    # 机主任鹤春: 机主 + 任鹤春, or 主任 + 鹤春? Both are read (and masked as one),
+                    # unless the second holds a pseudonym (场主任窦**: 主任 + 窦**).
+                    if not (end == start + 1 and self._introducer_ends_at(text, end + 1)):
+                        listed_to = list_end
+                    elif (after := self.item(text, end + 1)) is not None and not after[1]:
+                        found[len(found) - len(names) :] = []
             elif kind == "frame":
                 found.extend(self.frame_names(text, end))
             elif kind == "title":
