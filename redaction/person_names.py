@@ -100,6 +100,7 @@ _SEGMENT = re.compile("[^" + "".join(re.escape(c) for c in sorted(_SEGMENT_END))
 _SUFFIX_SET = frozenset(ORG_SUFFIXES) | ORG_SINGLE_SUFFIXES
 _SUFFIX_SIZES = tuple(sorted({len(x) for x in _SUFFIX_SET}, reverse=True))
 _AFTER_BUSINESS = frozenset("于在因未将擅自以及与和的（(等对向从被已系为是销经生使违拒涉无称现位，。；;,、！？!?：: \n")
+_SUFFIX_LAST_CHARS = frozenset(x[-1] for x in _SUFFIX_SET)
 _SUFFIX_END = re.compile(
     "[" + "".join(sorted({x[-1] for x in _SUFFIX_SET})) + "]"
     "(?=[" + "".join(re.escape(c) for c in sorted(_AFTER_BUSINESS)) + r"]|\Z)"
@@ -117,12 +118,20 @@ _CLAUSE = re.compile(
 )
 # Particulars in brackets after a name hold no bracket, line or sentence end of their own.
 _CLOSING = re.compile("[^（()）\n。]{0,59}[）)]")
-_STATUTE = re.compile("《[^《》\n]{1,60}》")
 _SURNAME_FIRSTS = "".join(sorted(SINGLE_SURNAMES | {s[0] for s in COMPOUND_SURNAMES}))
 
 
 def _is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
+
+
+# What a character the trigger stops at may be (bits of _Finder.mark_kinds).
+_ENDS_ROLE, _ENDS_OPENER, _STARTS_TITLE, _BRACKET, _COMMA = 1, 2, 4, 8, 16
+
+
+def _chars(chars: Iterable[str]) -> str:
+    """The characters of a regex character class, escaped."""
+    return re.escape("".join(sorted(set(chars))))
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -163,7 +172,8 @@ class _Finder:
         start included). frame: a frame's opener where its first slot may hold a name.
         title: 先生, 女士…. particulars: a bracket or a comma before 身份证, 电话, 男….
         """
-        name_start = f"(?=[{_SURNAME_FIRSTS}][{_CJK}*＊×])"
+        singles = "".join(sorted(SINGLE_SURNAMES))
+        name_start = f"(?=[{singles}][{_CJK}*＊×]|(?:{_alternation(COMPOUND_SURNAMES)})[{_CJK}*＊×])"
         role_titles = "(?:[（(【〔](?:" + _alternation(lex.role_words) + ")[）)】〕])?"
         self.role_tail = re.compile(f"(?>{role_titles}{_LABELS}{_SEPARATORS}{_LINKS}{_OPENING}){name_start}")
         sex = "[男女](?=性|[，,。；;、）)\\s:：])"
@@ -190,7 +200,11 @@ class _Finder:
         self.introducer_heads = frozenset(w[:2] for w in self.introducers)
         # What may follow a surname in a name that is already safe: 张某, 李某某, 张先生, 钱*.
         self.safe_givens = tuple(sorted({*self.pseudonyms, *self.titles}, key=len, reverse=True))
+        if any(len(w) > 2 for w in self.safe_givens):
+            raise ValueError("pseudonyms and titles after a surname are one or two characters")
+        self.safe_givens_set = frozenset(self.safe_givens)
         self.safe_firsts = frozenset(w[0] for w in self.safe_givens) | _MASK_CHARS
+        self.long_not_name_heads = frozenset(w[:2] for w in lex.not_names if len(w) > 2)
         self.opener_last = frozenset(o[-1] for o in self.openers)
         self.frames_by_last: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         for opener, ahead in self.frame_ahead.items():
@@ -199,6 +213,13 @@ class _Finder:
             raise ValueError("titles are two characters, each with a first character of its own")
         self.titles_by_first = {t[0]: t for t in self.titles}
         self.title_firsts = frozenset(self.titles_by_first)
+        self.mark_kinds: dict[str, int] = {}
+        for chars, kind in (
+            (self.role_last, _ENDS_ROLE), (self.opener_last, _ENDS_OPENER), (self.title_firsts, _STARTS_TITLE),
+            ("（(", _BRACKET), ("，,", _COMMA),
+        ):
+            for c in chars:
+                self.mark_kinds[c] = self.mark_kinds.get(c, 0) | kind
         # One scan: the last character of a role word or an opener, the first of a title, a
         # bracket or a comma, followed by what may follow one of them.
         marks = self.role_last | self.opener_last | self.title_firsts | frozenset("（(，,")
@@ -208,8 +229,14 @@ class _Finder:
             + "".join(t[1] for t in self.titles)
             + _SURNAME_FIRSTS
         )
+        # (A character that only ends role words is taken where one of them may end: its
+        # second-to-last character before it. 本机关 is no 司机.)
+        only_roles = self.role_last - self.opener_last - self.title_firsts - frozenset("（(，,")
+        seconds = {w[-2] for w in self.introducers}
         self.trigger = re.compile(
-            "[" + re.escape("".join(sorted(marks))) + "](?=[\\s" + re.escape("".join(sorted(set(followers)))) + "])"
+            "[" + _chars(marks) + "]"
+            "(?:(?<=[" + _chars(marks - only_roles) + "])|(?<=[" + _chars(seconds) + "].))"
+            "(?=[\\s" + _chars(set(followers)) + "])"
         )
 
     def hits(self, text: str) -> list[tuple[str, int, int]]:
@@ -218,34 +245,36 @@ class _Finder:
         starts), frame (start: the opener's last character; end: where its slot starts),
         title (the title), bracket and comma (the mark and the particulars' word)."""
         found: list[tuple[str, int, int]] = []
-        sizes_by_pair, introducers = self.sizes_by_pair, self.introducers
-        frames_by_last, title_firsts, surnames = self.frames_by_last, self.title_firsts, SINGLE_SURNAMES
+        sizes_by_pair, introducers, kinds = self.sizes_by_pair, self.introducers, self.mark_kinds
+        surnames, not_names = SINGLE_SURNAMES, self.not_names
         size = len(text)
         for m in self.trigger.finditer(text):
             at = m.start()
             end = at + 1
-            sizes = sizes_by_pair.get(text[at - 1 : end])
-            if sizes is not None:
+            mark = text[at]
+            kind = kinds[mark]
+            if kind & _ENDS_ROLE and (sizes := sizes_by_pair.get(text[at - 1 : end])) is not None:
                 for n in sizes:  # a role word ends here (which one does not matter)
                     if end >= n and text[end - n : end] in introducers:
                         if end + 1 < size and text[end] in surnames and "\u4e00" <= text[end + 1] <= "\u9fff":
-                            found.append(("role", at, end))  # (the name right after: no tail to read)
+                            # (the name right after: no tail to read; 当事人陈述… stops here)
+                            if text[end : end + 2] not in not_names:
+                                found.append(("role", at, end))
                         elif tail := self.role_tail.match(text, end):
                             found.append(("role", at, tail.end()))
                         break
-            mark = text[at]
-            if mark in frames_by_last:
-                for opener, ahead in frames_by_last[mark]:
+            if kind & _ENDS_OPENER:
+                for opener, ahead in self.frames_by_last[mark]:
                     if text.startswith(opener, end - len(opener)) and ahead.match(text, end):
                         found.append(("frame", at, end))
                         break
-            if mark in title_firsts:  # (师 ends 厨师 and starts 师傅)
+            if kind & _STARTS_TITLE:  # (师 ends 厨师 and starts 师傅)
                 if text.startswith(self.titles_by_first[mark], at):
                     found.append(("title", at, at + 2))
-            elif mark == "（" or mark == "(":
+            elif kind & _BRACKET:
                 if (tail := self.bracket_tail.match(text, end)) is not None:
                     found.append(("bracket", at, tail.end()))
-            elif (mark == "，" or mark == ",") and (tail := self.comma_tail.match(text, end)) is not None:
+            elif kind & _COMMA and (tail := self.comma_tail.match(text, end)) is not None:
                 found.append(("comma", at, tail.end()))
         if len(found) > 1:
             found.sort(key=_second)
@@ -262,34 +291,36 @@ class _Finder:
         punctuation mark (40 characters at most) and the character after it, no more.
         """
         size = len(text)
-        if at + 1 >= size:
+        pos = at + 1
+        if pos >= size:
             return None
-        if text[at + 1] in _MASK_CHARS:
-            return (_past_masks(text, at + 1), False) if "\u4e00" <= text[at] <= "\u9fff" else None
-        first_two = text[at : at + 2]
-        if first_two in self.not_names or text[at : at + 3] in self.not_names:
+        ch = text[pos]
+        if ch in _MASK_CHARS:
+            return (_past_masks(text, pos), False) if "\u4e00" <= text[at] <= "\u9fff" else None
+        first_two = text[at:pos + 1]
+        not_names = self.not_names
+        if first_two in not_names or (first_two in self.long_not_name_heads and text[at : at + 3] in not_names):
             return None
         if first_two in self.introducer_heads and self._starts_with_role(text, at):
             return None  # (房东：…, 班长：…: the next role word, not a name of the list)
-        if first_two in COMPOUND_SURNAMES and at + 2 < size:
-            pos = at + 2
-        elif text[at] in SINGLE_SURNAMES:
-            pos = at + 1
-        else:
+        if first_two in COMPOUND_SURNAMES and pos + 1 < size:
+            pos += 1
+            ch = text[pos]
+        elif text[at] not in SINGLE_SURNAMES:
             return None
-        ch = text[pos]
-        if ch in self.safe_firsts:
+        if ch in self.safe_firsts:  # a masked name (钱*), a pseudonym (张某), a title (张先生)
             if ch in _MASK_CHARS:
                 return _past_masks(text, pos), False
-            for safe in self.safe_givens:  # a pseudonym (张某) or a title (张先生)
-                if text.startswith(safe, pos):
-                    return pos + len(safe), False
+            if text[pos : pos + 2] in self.safe_givens_set:
+                return pos + 2, False
+            if ch in self.safe_givens_set:
+                return pos + 1, False
         if not "\u4e00" <= ch <= "\u9fff" or ch in _GIVEN_FIRST_STOP:
             return None
         if ch in _NUMERALS and _counts_something(text, pos + 1):
             return None  # 于十月, 于三日, 于十一月
-        if _is_place(text, at):
-            return None
+        if _PLACE.match(text, at) is not None:
+            return None  # 张家港市, 黄山区, 何家村, 安徽省
         first_end = end = pos + 1
         if end < size:
             ch = text[end]
@@ -300,7 +331,9 @@ class _Finder:
                 and not (ch in _LIST_MARKS and self.item(text, end + 1) is not None)
             ):
                 end += 1  # (和 ends many given names: 陈云和承包; 钟燕和潘凤 is two people)
-        if _business_name(text, at, first_end):
+        if (end == size or text[end] in _SEGMENT_END) and _SUFFIX_LAST_CHARS.isdisjoint(text[at:end]):
+            return end, True  # the phrase is the name alone, and no suffix ends in it
+        if _business_name(text, at, first_end, end):
             return None
         return end, True
 
@@ -484,14 +517,19 @@ class _Finder:
 
     # ----------------------------------------------------------------------------------------
 
-    def find(self, text: str) -> list[tuple[int, int]]:
-        """Every (start, end) of a person's name in `text` (unsorted, perhaps overlapping)."""
+    def find(self, text: str, hits: list[tuple[str, int, int]] | None = None) -> list[tuple[int, int]]:
+        """Every (start, end) of a person's name in `text` (unsorted, perhaps overlapping).
+
+        hits: where names may stand (default: self.hits(text); a test passes others)."""
         found: list[tuple[int, int]] = self.dotted_names(text) if _DOTS.search(text) else []
         listed_to = 0  # where the last list after a role word ended: no role word inside it
-        for kind, start, end in self.hits(text):
+        for kind, start, end in self.hits(text) if hits is None else hits:
             if kind == "role":
                 if start >= listed_to:
-                    names, list_end = self._role_names(text, end)
+                    if text[end] in self.opener_firsts:
+                        names, list_end = self._role_names(text, end)
+                    else:  # (no frame can start there: the list alone)
+                        names, list_end = self.names_at(text, end)
                     found.extend(names)
                     # 机主任鹤春: 机主 + 任鹤春, or 主任 + 鹤春? Both are read (and masked as one),
                     # unless the second holds a pseudonym (场主任窦**: 主任 + 窦**).
@@ -502,9 +540,13 @@ class _Finder:
             elif kind == "frame":
                 found.extend(self.frame_names(text, end))
             elif kind == "title":
+                if found and found[-1][1] == start:
+                    continue
                 name = self.name_before(text, start, titled=True)
                 if name:
                     found.append(name)
+            elif found and found[-1][1] == start:
+                continue  # (a name found after its role word ends there: nothing more to find)
             else:  # bracket or comma: particulars after a name
                 sex = text[end - 1] in "男女"
                 name = self.name_before(text, start) if kind == "bracket" else None
@@ -614,7 +656,7 @@ def _is_place(text: str, at: int) -> bool:
     return _PLACE.match(text, at) is not None
 
 
-def _business_name(text: str, at: int, name_end: int) -> bool:
+def _business_name(text: str, at: int, name_end: int, end: int | None = None) -> bool:
     """True when a business name (…有限公司, …水果店) starts at `at`, the phrase from `at` to
     the next punctuation mark (40 characters at most).
 
@@ -623,11 +665,14 @@ def _business_name(text: str, at: int, name_end: int) -> bool:
     a person, then a place), and end where the phrase ends or before what may follow a
     business name (某某银行卡号 is no bank).
     """
-    phrase = _SEGMENT.match(text, at)
-    assert phrase is not None, "_SEGMENT matches anywhere (it may match nothing)"
-    segment_end = phrase.end()
-    if segment_end - at < 3:
-        return False  # too short for a name and a suffix (the common case)
+    if end is not None and (end == len(text) or text[end] in _SEGMENT_END):
+        segment_end = end  # the phrase is the name alone (the common case)
+    else:
+        phrase = _SEGMENT.match(text, at)
+        assert phrase is not None, "_SEGMENT matches anywhere (it may match nothing)"
+        segment_end = phrase.end()
+    if _SUFFIX_LAST_CHARS.isdisjoint(text[at:segment_end]):
+        return False  # no suffix can end in the phrase
     for m in _SUFFIX_END.finditer(text, at, segment_end):
         stop = m.end()
         for size in _SUFFIX_SIZES:
@@ -702,12 +747,24 @@ names_finder(None)
 
 def is_pseudonym(name: str) -> bool:
     """True for a name already written as a pseudonym (张某, 李某某, 欧阳某, 王某甲): safe as it is."""
+    if "某" not in name:
+        return False  # (every pseudonym holds one: the common answer at once)
     found = names_finder(None).item(name.strip() + "。", 0)
     return found is not None and not found[1] and found[0] == len(name.strip()) and "某" in name
 
 
+def _in_statute_title(text: str, start: int, end: int) -> bool:
+    """True when text[start:end] lies inside 《…》 (60 characters at most, on one line)."""
+    opening = text.rfind("《", max(0, start - 60), start)
+    if opening == -1 or text.rfind("》", opening, start) != -1:
+        return False
+    closing = text.find("》", end, opening + 62)
+    return closing != -1 and "\n" not in text[opening:closing] and "《" not in text[opening + 1 : closing]
+
+
 def _protected_ranges(text: str, keep_whole: tuple[str, ...]) -> list[tuple[int, int]]:
-    ranges = [(m.start(), m.end()) for m in _STATUTE.finditer(text)] if "《" in text else []
+    """Where the names of `keep_whole` stand in `text`."""
+    ranges = []
     for name in keep_whole:
         if name:
             at = text.find(name)
@@ -732,21 +789,25 @@ def find_person_names(
     """
     if not text:
         return []
+    finder = names_finder.memo.get(None) or names_finder(None)  # type: ignore[attr-defined]
     if len(text) <= SHORT:
         found = _SHORT_TEXTS.get(text)
         if found is None:
-            found = _SHORT_TEXTS.remember(text, sorted(set(names_finder(None).find(text))))
+            found = _SHORT_TEXTS.remember(text, sorted(set(finder.find(text))))
     else:
-        found = sorted(set(names_finder(None).find(text)))
+        found = finder.find(text)
+        if len(found) > 1:
+            found = sorted(set(found))
     if not found:
         return []
-    if protected is None or "《" in text:
+    if protected is None:
         protected = _protected_ranges(text, keep_whole)
-    else:
-        protected = list(protected)
+    statutes = "《" in text
     spans: list[tuple] = []
     for start, end in found:
         if protected and any(p <= start and end <= q for p, q in protected):
+            continue
+        if statutes and _in_statute_title(text, start, end):
             continue
         if spans and start < spans[-1][1]:
             # Two readings of one place overlap (向阮飞 and 阮飞萍): mask them as one.

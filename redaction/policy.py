@@ -15,7 +15,7 @@ from .detectors import EMPTY_CONTEXT, _terms, detect_spans, detect_with, to_asci
 from .mask import DEFAULT_MASKS, Masks, apply_masks
 from .memo import Memo, memoized
 from .names import looks_like_person_name, mask_person_name, surname_length
-from .person_names import is_pseudonym as _is_pseudonym
+from .person_names import is_pseudonym
 from .spans import resolve
 
 __all__ = ["ROLES", "Redacted", "looks_like_person_name", "personal_id_in", "redact_record", "split_secrets"]
@@ -85,7 +85,6 @@ def personal_id_in(value: object) -> str | None:
 # bases, categories, repeat subjects and their representatives).
 _MEMO_SIZE = 1 << 13
 _personal_id = memoized(_MEMO_SIZE)(personal_id_in)
-is_pseudonym = memoized(_MEMO_SIZE)(_is_pseudonym)  # (subject names recur)
 
 
 @memoized(_MEMO_SIZE)
