@@ -16,7 +16,10 @@ from .scan import _FOUND, KIND_CODES, SHORT, find_in_text_remembered
 
 __all__ = ["Problem", "check_record"]
 
-_KIND_LABELS = {"id_number": "身份证号码", "phone": "手机号码", "bank_card": "银行卡号", "email": "电子邮箱"}
+_KIND_LABELS = {
+    "id_number": "身份证号码", "phone": "手机号码", "bank_card": "银行卡号", "email": "电子邮箱",
+    "person_name": "自然人姓名",
+}
 
 
 @dataclass(frozen=True)

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .checkdigits import is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
-from .memo import Memo, memoized
+from .memo import memoized
 from .names import (
-    COMPOUND_SURNAMES,
-    ORG_KEYWORDS,
-    ORG_SINGLE_SUFFIXES,
     ORG_SUFFIXES,
-    SINGLE_SURNAMES,
 )
+from .person_names import _SHORT_TEXTS as _NAMES_AT  # noqa: F401  (memo.clear_all's tests name it here)
+from .person_names import find_person_names
 from .spans import PRECEDENCE, Span, resolve
 
 
@@ -455,216 +453,20 @@ def find_terms(
 
 
 # --------------------------------------------------------------------------------------------
-# Names after a role word: 当事人张三, 负责人：李四, 法定代表人 欧阳修.
-
-ROLE_WORDS = (
-    "现场负责人", "法定代表人", "法人代表", "委托代理人", "当事人", "负责人", "经营者", "驾驶员",
-    "驾驶人", "员工", "证人", "受害人", "被害人", "股东", "监护人", "联系人", "投资人", "业主",
-    "财务人员", "财务负责人", "出纳", "收款人", "举报人", "投诉人",
-    "現場負責人", "財務人員", "收款人", "舉報人", "投訴人", "當事人", "負責人", "經營者", "駕駛員", "駕駛人",
-    "員工", "證人", "股東", "監護人", "聯繫人", "投資人",
-)
-_ROLE_WORD = "(?:" + "|".join(sorted(ROLE_WORDS, key=len, reverse=True)) + ")"
-# (No role word starts another: at a position at most one matches, whatever the order.)
-_ROLE_TAIL = r"(?:姓名|名字)?[：:\s]*(?:(?:为|是|系|為|係)[：:\s]*)?"
-_ROLE = re.compile(_ROLE_WORD + _ROLE_TAIL)
-# Two-character words starting with a surname character that follow a role word and are no
-# name (当事人陈述, 当事人高价销售…).
-_NOT_A_NAME = frozenset(
-    "陈述 陈列 申请 申辩 申报 申明 申诉 高价 高于 高出 万元 时年 时任 时间 成立 全部 全面 安全 "  # noqa: SIM905
-    "安装 安排 常年 常住 方面 方式 文化 文件 经营 经过 房屋 车辆 车间 车牌 钱款 金额 单位 商品 "
-    "商业 管理 应当 应该 应按 应于 强制 司机 江西 景德 乐平 浮梁 南昌 余额 余款 路段 路边 向本 "
-    "向消 向社 向他 向其 向有 向相 向该 向市 向区 向县 向当 向执 向法 向行 向公 向被 向顾 向客 "
-    "向购 向不 向群 向外 向用 向买 向我 向你 于本 于当 于今 于同 于次 于该 于案 于近 于每 "
-    "于上 于下 于前 于事 于其 于此 于是 许可 周边 周围 程序 关于 关系 任何 任职 夏季 秦岭 "
-    "宿舍 冷藏 冷库 冷冻 冷链 冷饮 陳述 申請 申辯 高價 經營 車輛 單位 應當 關於 時間".split()
-)
-# A given name's first character is never one of these (they start the next clause).
-_GIVEN_FIRST_STOP = frozenset(
-    "本该此这那们当今次年月日的了在于与及或并而但因被将把对从到等所以也都就还又再已未不没无些每各消顾购执"
-    "該這們當於與並從對將無購執"
-)
-def _alternation(words: Iterable[str]) -> str:
-    """A regex alternation of literal words, grouped by first character (the engine then
-    tries one group at a position instead of every word)."""
-    groups: dict[str, list[str]] = {}
-    for word in sorted(set(words), key=len, reverse=True):
-        groups.setdefault(word[0], []).append(word[1:])
-    parts = []
-    for first, rests in groups.items():
-        if len(rests) == 1:
-            parts.append(re.escape(first + rests[0]))
-        elif "" in rests:
-            parts.append(re.escape(first) + "(?:" + "|".join(re.escape(r) for r in rests if r) + ")?")
-        else:
-            parts.append(re.escape(first) + "(?:" + _alternation(rests) + ")")
-    return "|".join(parts)
-
-
-# Where a name starts, as _name_end decides it (not a _NOT_A_NAME word; a compound surname,
-# else a single one; then a CJK character that can start a given name).
-_NAME_START = (
-    "(?!" + _alternation(_NOT_A_NAME) + ")"
-    "(?>" + _alternation(COMPOUND_SURNAMES) + "|[" + "".join(sorted(SINGLE_SURNAMES)) + "])"
-    "(?![" + "".join(sorted(_GIVEN_FIRST_STOP)) + "])[\u4e00-\u9fff]"
-)
-# A role word with what follows it, found only where a name starts after it: the regex
-# engine passes the others by (当事人陈述, 当事人景德镇市…) without a trip through Python.
-# (No role word starts another, so the role word at a position is the one _ROLE finds
-# there, and what follows it is taken as _ROLE takes it: atomically. The pattern starts
-# with the role words so the engine can skip ahead to their first characters.)
-_ROLE_BEFORE_NAME = re.compile("(?:" + _alternation(ROLE_WORDS) + ")(?>" + _ROLE_TAIL + ")(?=" + _NAME_START + ")")
-
-# A given name's second character is rarely one of these, which often follow a name.
-_GIVEN_SECOND_STOP = frozenset(
-    "于在因未的等系是与及称说驾擅将对向从到被已所涉违拒不并携以把让由自现男女无持销购使经曾也都就还又再其该此这那"
-    "於為與從對將說稱駕無銷購經係違現曾這"
-)
-# Words that start right after a two-character name (李四明知 is 李四 + 明知).
-_AFTER_NAME_WORDS = frozenset(
-    "明知 明显 知道 承认 同意 表示 认为 供述 陈述 交代 签字 签名 确认 负责 经营 驾驶 销售 购买 "  # noqa: SIM905
-    "使用 未经 擅自 拒绝 自行 作为 担任 先生 女士 同志 本人 一人 二人 夫妇 夫妻 父子 母子 "
-    "辩称 声称 主动 如实 现年 出生 居住 户籍 身份 名下 个人".split()
-)
-# A clause word inside what follows a role word: then it is not a business name.
-_CLAUSE = re.compile(
-    "[在于因未将擅驾持称已被向对从把让的了和与为是拒]|销售|经营|生产|使用|提供|购进|存在|涉嫌|承认|以上|事实|等人|明知|对此"
-    "|签字|签名|确认|到场|当场|组织|指使|带领|供述|陈述|现年|本人|家属|负责|无证|持有|出生|[0-9０-９]"
-    "|" + "|".join(ROLE_WORDS)
-)
-_SEGMENT_END = frozenset("，。；;,、！？!?：:\n\r\t “”\"'（(")
-# What follows a role word up to the end of its phrase (40 characters at most).
-_SEGMENT = re.compile("[^" + "".join(re.escape(c) for c in sorted(_SEGMENT_END)) + "]{0,40}")
-_SUFFIX_SET = frozenset(ORG_SUFFIXES) | ORG_SINGLE_SUFFIXES
-_SUFFIX_SIZES = tuple(sorted({len(x) for x in _SUFFIX_SET}, reverse=True))
-_SUFFIX_LAST_CHAR = re.compile("[" + "".join(sorted({x[-1] for x in _SUFFIX_SET})) + "]")
-# What may follow the end of a business name in a sentence.
-_AFTER_BUSINESS = frozenset("于在因未将擅自以及与和的（(等对向从被已系为是销经生使违拒涉无称现，。；;,、！？!?：: \n")
-# A suffix's last character at the end of a phrase or before what may follow a business name.
-_SUFFIX_END = re.compile(
-    _SUFFIX_LAST_CHAR.pattern + "(?=[" + "".join(re.escape(c) for c in sorted(_AFTER_BUSINESS)) + r"]|\Z)"
-)
-
-
-def _business_name_at(text: str, at: int, name_end: int, segment: str | None = None) -> bool:
-    """True when a business name (…有限公司, …水果店) starts at `at` (当事人景德镇市某某有限公司).
-
-    `name_end` is where the shortest person's name starting at `at` would end (surname and
-    one given character): the business name must go on past it with no clause word
-    (张三在某某超市… is a person, then a place), and end where the phrase ends (followed by
-    punctuation or a clause word: 某某银行卡号 is no bank).
-    """
-    if segment is None:  # (the phrase from `at`: _SEGMENT's match there)
-        phrase = _SEGMENT.match(text, at)
-        assert phrase is not None, "_SEGMENT matches anywhere (it may match nothing)"
-        segment = phrase.group()
-    after_name = name_end - at
-    for m in _SUFFIX_END.finditer(segment):  # the last character of a suffix, where a name may end
-        stop = m.end()
-        for size in _SUFFIX_SIZES:
-            if size > stop or segment[stop - size : stop] not in _SUFFIX_SET:
-                continue
-            head = segment[: stop - size]
-            if size == 1 and len(head) < 4 and not any(word in head for word in ORG_KEYWORDS):
-                continue  # 张三店 is too short to tell; 张三水果店 is a shop
-            # 和 and 为 end many given names (余云和食品店): not a clause right after the name.
-            skip = after_name + (after_name < len(head) and head[after_name] in "和为")
-            return not _CLAUSE.search(head, min(skip, len(head)))
-    return False
-
-
-def _name_end(text: str, at: int) -> int:
-    """End of a 2–4 character Chinese name starting at `at`, or 0 if none starts there.
-
-    The name is the surname and one given character, plus a second given character unless
-    it looks like the start of what follows; in doubt the longer name (masking one character
-    too many loses less than leaving one).
-    """
-    first_two = text[at : at + 2]
-    if first_two in _NOT_A_NAME:
-        return 0
-    if first_two in COMPOUND_SURNAMES:
-        pos = at + 2
-    elif text[at : at + 1] in SINGLE_SURNAMES:
-        pos = at + 1
-    else:
-        return 0
-    size = len(text)
-    if pos >= size:
-        return 0
-    ch = text[pos]
-    if not ("\u4e00" <= ch <= "\u9fff") or ch in _GIVEN_FIRST_STOP:  # (a CJK character)
-        return 0
-    pos += 1
-    if pos < size:
-        ch = text[pos]
-        if "\u4e00" <= ch <= "\u9fff" and ch not in _GIVEN_SECOND_STOP and text[pos : pos + 2] not in _AFTER_NAME_WORDS:
-            pos += 1
-    return pos
-
-
-_NAMES_AT: Memo[str, int] = Memo(8192)  # what follows a role word, to its phrase's end → name size
-
-
-def _name_at(text: str, at: int) -> int:
-    """End of the person's name that starts at `at` after a role word, or 0 (none, or a
-    business name starts there).
-
-    Both decisions read the phrase from `at` to its end (40 characters at most) and the
-    character after it, no more: the answer is remembered for that piece of text.
-    """
-    phrase = _SEGMENT.match(text, at)
-    assert phrase is not None, "_SEGMENT matches anywhere (it may match nothing)"
-    segment_end = phrase.end()
-    key = text[at : segment_end + 1]
-    size = _NAMES_AT.get(key)
-    if size is None:
-        end = _name_end(text, at)
-        if end and _business_name_at(
-            text, at, at + (3 if text[at : at + 2] in COMPOUND_SURNAMES else 2), text[at:segment_end]
-        ):
-            end = 0
-        size = _NAMES_AT.remember(key, end - at if end else 0)
-    return at + size if size else 0
+# Names of natural persons: after role words, in lists and verb frames, before particulars and
+# titles (person_names.py; the role words and frames are data, lexicon.py).
 
 
 def _role_names(
     text: str, keep_whole: tuple[str, ...] = (), protected: Sequence[tuple[int, int]] | None = None
 ) -> list[tuple]:
-    spans = []
-    pos = 0
-    size = len(text)
-    while (m := _ROLE_BEFORE_NAME.search(text, pos)) is not None:
-        at = m.end()
-        pos = m.start() + 1  # role words may overlap: 驾驶员工为… is also 员工为…
-        for _ in range(6):  # 股东张三、李四、王五
-            end = _name_at(text, at) if at < size else 0
-            if not end:
-                break
-            spans.append((at, end, "person_name", 0.9))
-            pos = end
-            if end + 1 < size and text[end] == "、":
-                at = end + 1
-            else:
-                break
-    if keep_whole and spans:
-        if protected is None:
-            protected = _protected(text, keep_whole)
-        if protected:
-            kept = []
-            for span in spans:
-                for p, q in protected:
-                    if p <= span[0] and span[1] <= q:
-                        break
-                else:
-                    kept.append(span)
-            spans = kept
-    return spans
+    return find_person_names(text, keep_whole, protected)
 
 
 def find_role_names(text: str, keep_whole: tuple[str, ...] = ()) -> list[Span]:
-    """Names right after a role word (当事人, 负责人, 法定代表人…), but not a business name."""
-    return [Span._make(s) for s in _role_names(text, keep_whole)]
+    """Names of natural persons wherever the text names one (当事人张三, 由李四驾驶, 王五（身份证号…）),
+    but not a business name, a place, a pseudonym (张某) or a statute title."""
+    return [Span._make(s) for s in find_person_names(text, keep_whole)]
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from .detectors import EMPTY_CONTEXT, _terms, detect_spans, detect_with, to_asci
 from .mask import DEFAULT_MASKS, Masks, apply_masks
 from .memo import Memo, memoized
 from .names import looks_like_person_name, mask_person_name, surname_length
+from .person_names import is_pseudonym
 from .spans import resolve
 
 __all__ = ["ROLES", "Redacted", "looks_like_person_name", "personal_id_in", "redact_record", "split_secrets"]
@@ -96,7 +97,7 @@ def _detect_without_context(text: str) -> tuple[tuple, ...]:
 @memoized(_MEMO_SIZE)
 def _person_name_field(value: str) -> tuple[tuple[str, ...], str]:
     """A person_name cell: (its names, the cell with each name masked)."""
-    if value in _PLACEHOLDERS:
+    if value in _PLACEHOLDERS or is_pseudonym(value):  # 张某 is already safe: kept whole
         return ((), value)
     if _NAME_TOKEN.fullmatch(value):  # one name (the usual cell)
         return ((value,) if len(value) >= 2 else (), mask_person_name(value))
@@ -119,7 +120,7 @@ def _name_cell(value: str) -> tuple[tuple[str, ...], str]:
         word = m.group()
         parts.append(value[pos:a])
         pos = b
-        if word in _PLACEHOLDERS:
+        if word in _PLACEHOLDERS or is_pseudonym(word):
             parts.append(word)
             continue
         parts.append(mask_person_name(word))
@@ -233,6 +234,8 @@ def redact_record(
             continue
         if is_subject:
             if isinstance(value, str) and (stripped := value.strip()):
+                if is_pseudonym(stripped):
+                    continue  # 张某: a person already written as a pseudonym, kept whole
                 if subject_is_person or looks_like_person_name(value):
                     if _NAME_MARK.search(stripped):  # 张三（个体）: the marks stay
                         found_names, masked = _person_name_field(stripped)
@@ -327,7 +330,9 @@ def redact_record(
     found_names = ()
     if text_names:
         text_names |= {n[:2] for n in text_names if len(n) == 3 and surname_length(n) == 1}
-        found_names = tuple(n for n in text_names - set(names_t) if len(n) >= 2)
+        found_names = tuple(sorted(n for n in text_names - set(names_t) if len(n) >= 2))
+        # The after-check looks for these too, in every field (CONTRACT.md "Build outputs").
+        personal.extend(found_names)
     for field, spans in text_spans.items():
         text = texts[field]
         if found_names:

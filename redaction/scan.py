@@ -18,7 +18,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .checkdigits import is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
+from .lexicon import lexicon
 from .memo import Memo
+from .names import COMPOUND_SURNAMES, SINGLE_SURNAMES
 
 __all__ = ["KIND_CODES", "Finding", "find_in_text", "find_in_text_remembered", "is_uscc_column", "scan_database"]
 
@@ -40,6 +42,7 @@ KIND_CODES = {
     "phone": "phone_in_output",
     "bank_card": "card_in_output",
     "email": "email_in_output",
+    "person_name": "person_name_in_output",
 }
 
 # Full-width digits and the separators people type between digits, as ASCII, one for one.
@@ -120,6 +123,7 @@ def find_in_text(text: str) -> list[tuple[int, int, str]]:
     if "@" in text or "\uff20" in text:
         for m in _EMAIL.finditer(text):
             found[(m.start(), m.end())] = "email"
+    _find_names(text, found)
     return sorted([(a, b, kind) for (a, b), kind in found.items()]) if found else []
 
 
@@ -218,6 +222,68 @@ def _is_card(digits: str, written: str) -> bool:
     return len(blocks) == 1 or (len(blocks) == 2 and blocks[0] == 6) or (
         set(blocks[:-1]) == {4} and blocks[-1] <= 4
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Names of natural persons after a role word. The role words, the words that are no name, the
+# pseudonyms and titles are the detectors' data (lexicon.py), the surnames names.py's; the
+# matching is the scanner's own, and stricter than the detectors': a name here is a surname
+# and one or two characters right after a role word (and what may stand between them), ending
+# at a punctuation mark, a title or the end of the text (当事人张三，…; 经办人：李四。). A masked
+# name (张*), a pseudonym (张某), a surname with a title (张先生), a place (黄山区), a number or
+# time (于十月) or a word of not_names.yml (当事人陈述，) is none.
+_NAME_ENDS = "，。；;,、（(）)！？!?：:“”\"'》】」』\\s"
+_NOT_GIVEN_FIRST = frozenset(
+    "的了在于与及或并而但因被将把对从到等所以也都就还又再已未不没无些每各本该此这那们当今次年月日某"
+)
+_PLACE_ENDS = frozenset("省市区县镇乡村旗盟")
+_COUNTED = frozenset("一二三四五六七八九十两零〇百千")
+
+
+class _NamePatterns:
+    """The scanner's name pattern and word sets, from the lexicon."""
+
+    def __init__(self) -> None:
+        lex = lexicon()
+        self.roles = frozenset(lex.role_words)
+        self.longest_role = max(map(len, self.roles))
+        self.not_names = lex.not_names
+        self.safe = tuple(lex.pseudonyms) + tuple(lex.titles)
+        surnames = "".join(sorted(SINGLE_SURNAMES))
+        compound = "|".join(sorted(COMPOUND_SURNAMES, key=len, reverse=True))
+        last = re.escape("".join(sorted({w[-1] for w in self.roles})))
+        titles = "|".join(re.escape(t) for t in lex.titles)
+        # The last character of a role word (which one, Python checks), what may stand
+        # between it and the name, the name (group 1), and what ends it.
+        self.pattern = re.compile(
+            f"[{last}](?:[（(【〔][\u4e00-\u9fff]{{1,8}}[）)】〕])?[：:\\s\\-—–－~“\"「『‘'（(【]*"
+            f"(?:(?:为|是|系|為|係)[：:\\s“\"「『（(]*)?((?:{compound}|[{surnames}])[\u4e00-\u9fff]{{1,2}})"
+            f"(?=[{_NAME_ENDS}]|{titles}|$)"
+        )
+
+    def role_before(self, text: str, end: int) -> bool:
+        return any(text[end - n : end] in self.roles for n in range(2, min(self.longest_role, end) + 1))
+
+    def is_name(self, name: str) -> bool:
+        given = name[2:] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[1:]
+        if name[:2] in self.not_names or name in self.not_names or given.startswith(self.safe):
+            return False
+        if given[0] in _NOT_GIVEN_FIRST or (given[0] in _COUNTED and len(given) > 1) or "某" in given:
+            return False
+        return not (len(name) >= 3 and name[-1] in _PLACE_ENDS)
+
+
+_NAMES: list[_NamePatterns] = []  # built at the first text that needs it
+
+
+def _find_names(text: str, found: dict[tuple[int, int], str]) -> None:
+    """Names of natural persons right after a role word, added to `found`."""
+    if not _NAMES:
+        _NAMES.append(_NamePatterns())
+    patterns = _NAMES[0]
+    for m in patterns.pattern.finditer(text):
+        if patterns.role_before(text, m.start() + 1) and patterns.is_name(m.group(1)):
+            found.setdefault((m.start(1), m.end(1)), "person_name")
 
 
 def is_uscc_column(name: str) -> bool:
