@@ -86,3 +86,15 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     return path
+
+
+def json_objects(path: Path) -> list[dict]:
+    """The records of a JSON Lines file, a JSON array, or a platform's answer holding them."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in text.splitlines()]
+    data = json.loads(text)
+    if isinstance(data, list):
+        return data
+    [records] = [v for k, v in data.items() if k in ("rows", "data", "list")]
+    return records

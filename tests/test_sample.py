@@ -37,6 +37,7 @@ from redaction.checkdigits import (
     is_valid_uscc,
     luhn_valid,
 )
+from tests.factories import json_objects
 
 AS_OF = date(2025, 6, 30)
 ROWS = 2000
@@ -69,18 +70,6 @@ def parse_date(value) -> date | None:
 def empty(value) -> bool:
     """Nothing there, or a placeholder standing for nothing (`/`, `无`, `1900-1-1`…)."""
     return value is None or str(value).strip() == "" or value in PLACEHOLDERS
-
-
-def json_objects(path: Path) -> list[dict]:
-    """The records of a JSON Lines file, a JSON array, or a platform's answer holding them."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".jsonl":
-        return [json.loads(line) for line in text.splitlines()]
-    data = json.loads(text)
-    if isinstance(data, list):
-        return data
-    [records] = [v for k, v in data.items() if k in ("rows", "data", "list")]
-    return records
 
 
 def xls_rows(path: Path, sheet: str) -> list[list]:

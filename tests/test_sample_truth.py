@@ -37,6 +37,7 @@ from publish.sample import generate_sample
 from publish.sample.outdir import MARKER, read_marker
 from publish.sample.truth import FORMS, KINDS, TRUTH
 from tests.conftest import AS_OF
+from tests.factories import json_objects
 
 ROWS, SEED = 2000, 0
 DATABASES = ("public.db", "authorized.db")
@@ -261,18 +262,6 @@ def test_the_truth_file_is_the_samples_own_and_listed_in_its_marker(tmp_path):
     assert (truth["as_of"], truth["seed"], truth["rows"]) == (AS_OF.isoformat(), 1, 60)
     generate_sample(raw, as_of=AS_OF, rows=80, seed=2)  # a later sample replaces it with the rest
     assert json.loads((raw / TRUTH).read_text(encoding="utf-8"))["seed"] == 2
-
-
-def json_objects(path: Path) -> list[dict]:
-    """The records of a JSON Lines file, a JSON array, or a platform's answer holding them."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".jsonl":
-        return [json.loads(line) for line in text.splitlines()]
-    data = json.loads(text)
-    if isinstance(data, list):
-        return data
-    [records] = [v for k, v in data.items() if k in ("rows", "data", "list")]
-    return records
 
 
 def _raw_rows(path: Path, sheet: str | None) -> dict[int, list]:
