@@ -91,7 +91,7 @@ def check_record(
 
     Exemptions: a person's name inside the registered name of a non-person subject
     (张三水果店 stays whole, DOMAIN.md), wherever that name stands; a valid USCC in a USCC
-    field, or in a code field when it is the record's USCC.
+    field (as in `scan`: whatever it would flag, this finds first).
     """
     uscc_fields, subject_fields = _role_fields(roles)
     texts = []
@@ -148,14 +148,11 @@ def check_record(
                 if term in text:
                     problems.append(Problem(field, "secret", "secret_survived", "脱敏后仍含申报的商业秘密"))
 
-    usccs = None
+    # The rule of `scan` (one rule for both): a valid USCC is exempt in a USCC field alone. A
+    # code field that held the record's own USCC was dropped as a copy by redact_record.
     for field, text, findings in flagged:
-        role = roles.get(field)
-        if role in ("uscc", "code"):
-            if usccs is None:
-                usccs = {v.strip() for f, v in values.items() if roles.get(f) == "uscc" and isinstance(v, str)}
-            if is_valid_uscc(text.strip()) and (role == "uscc" or text.strip() in usccs):
-                continue
+        if roles.get(field) == "uscc" and is_valid_uscc(text.strip()):
+            continue
         for _, _, kind in findings:
             problems.append(Problem(field, kind, KIND_CODES[kind], f"脱敏后仍含{_KIND_LABELS[kind]}，不得公开"))
     return problems

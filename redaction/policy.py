@@ -286,11 +286,17 @@ def redact_record(
         if value is None:
             continue
         raw = str(value).strip()
+        if raw in usccs and is_valid_uscc(raw):
+            # A copy of the record's own valid USCC (the 2016 layout repeats it in 税务登记号):
+            # dropped as a copy, not as personal. Published, an all-digit USCC that also
+            # passes the ID check would be what `scan` flags, and the build would be lost.
+            out[field] = None
+            continue
         found = _personal_id(raw) if len(raw) >= 15 else None
         # DOMAIN.md: a code value that holds a valid ID and is not the valid USCC of the
         # record's USCC column is personal: never published. (About 1 in 31 ID numbers also
         # passes the USCC check, so passing it alone does not make a code public.)
-        if found and not (raw in usccs and is_valid_uscc(raw)):
+        if found:
             out[field] = None
             dropped.append(field)
             _add_number(raw, found, personal, numbers)

@@ -422,3 +422,16 @@ def test_a_natural_persons_id_that_also_passes_the_uscc_check_is_never_published
     assert published["uscc"] is None and published["subject_is_person"] == 1
     assert person_id not in str(published) and "王小明" not in str(published)
     assert scan_database(out / "public.db") == []
+
+
+def test_a_2016_row_repeating_its_all_digit_uscc_in_the_tax_number_is_published_and_scans_clean(tmp_path):
+    # The day is the suite's AS_OF. An all-digit USCC that also passes the ID check, repeated in
+    # 税务登记号 (as 2016 exports do): the copy is dropped, the record published, the build kept.
+    from redaction.scan import scan_database
+    code = _id_that_is_also_a_uscc()
+    row = old_penalty(**{"行政相对人代码_1(统一社会信用代码)": code, "税务登记号": code})
+    out, report = built(tmp_path, "p.csv", [row], [*OLD_PENALTY, "税务登记号"])
+    assert report["datasets"]["penalty_2016"]["published"]["public"] == 1
+    [published] = where(out, "penalties")["public"]
+    assert published["tax_no"] is None and code in published.values()
+    assert scan_database(out / "public.db") == [] and scan_database(out / "authorized.db") == []

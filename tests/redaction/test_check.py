@@ -102,3 +102,33 @@ def test_integer_holding_an_id_is_checked():
 
 def test_no_text_no_problem():
     assert check_record({"x": None, "y": 1.5}, {"x": "keep", "y": "keep"}, ("张三",), ("A",), False) == []
+
+
+# One rule for the check and the scan (CONTRACT.md "Build outputs"): whatever `scan` would flag
+# in a published column, check_record finds first, so one record is quarantined instead of the
+# whole build failing at its final scan. Day-independent.
+ONE_RULE_TEXTS = [
+    f"编号{ID}", f"编号{USCC_AND_ID}", "联系电话13812345678。", f"卡号{make_card('622202', 19)}",
+    "邮箱someone@example.cn", "经办人：欧阳娜娜，电话见附件", "景市监罚〔2024〕123号 2024-03-05 12345.67",
+    "JY13602010012345", "许可证编号JY13812345678", f"统一社会信用代码：{USCC_AND_ID}", USCC_AND_ID, USCC,
+]
+
+
+def test_whatever_the_scan_flags_in_a_published_column_the_check_finds_first(tmp_path):
+    import sqlite_utils
+
+    from redaction.scan import scan_database
+
+    roles = {"uscc": "uscc", "note": "keep", "tax_no": "code"}
+    db = sqlite_utils.Database(tmp_path / "out.db")
+    for n, text in enumerate(ONE_RULE_TEXTS):
+        for field in ("note", "tax_no", "uscc"):
+            # A valid USCC stands in the record's USCC column too (2016: repeated in 税务登记号).
+            own = text if is_valid_uscc(text) else USCC
+            values = {"uscc": own, "note": None, "tax_no": None, field: text}
+            redacted = redact_record(values, roles, subject_is_person=False).values
+            problems = {p.field for p in check_record(redacted, roles, (), (), subject_is_person=False)}
+            table = f"t{n}_{field}"
+            db[table].insert({k: v for k, v in redacted.items()})
+            scanned = {f.column for f in scan_database(tmp_path / "out.db") if f.table == table}
+            assert scanned <= problems, (text, field, scanned, problems)

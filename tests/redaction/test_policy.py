@@ -81,15 +81,23 @@ def test_empty_drop_field_is_not_listed():
 )
 def test_code_field_holding_an_id_is_dropped(code, personal):
     r = _redact({"uscc": USCC, "tax": code}, {"uscc": "uscc", "tax": "code"})
-    assert (r.values["tax"] is None) is personal
+    assert (r.values["tax"] is None) is (personal or code == USCC)  # the record's USCC: a copy
     assert (r.dropped == ("tax",)) is personal
     assert (code in r.personal_values) is personal
 
 
-def test_code_field_holding_the_records_uscc_is_kept_even_if_it_passes_the_id_check():
-    r = _redact({"uscc": USCC_AND_ID, "tax": USCC_AND_ID}, {"uscc": "uscc", "tax": "code"})
-    assert r.values == {"uscc": USCC_AND_ID, "tax": USCC_AND_ID}
-    assert r.personal_values == ()
+@pytest.mark.parametrize("uscc", [USCC, USCC_AND_ID])
+def test_code_field_copying_the_records_uscc_is_dropped_as_a_copy_not_as_personal(uscc):
+    # The 2016 layout repeats the USCC in 税务登记号; an all-digit USCC that also passes the
+    # ID check would be what `scan` flags in the built database (the build would be lost).
+    r = _redact({"uscc": uscc, "tax": uscc}, {"uscc": "uscc", "tax": "code"})
+    assert r.values == {"uscc": uscc, "tax": None}
+    assert r.personal_values == () and r.dropped == ()
+
+
+def test_code_field_with_another_valid_uscc_that_passes_the_id_check_is_personal():
+    r = _redact({"uscc": USCC, "tax": USCC_AND_ID}, {"uscc": "uscc", "tax": "code"})
+    assert r.values["tax"] is None and USCC_AND_ID in r.personal_values
 
 
 def test_uscc_is_never_masked():
