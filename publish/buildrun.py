@@ -254,11 +254,16 @@ def files_failed(files: list[dict]) -> dict:
 
 
 def row_findings(files: list[dict]) -> dict:
-    """The per-row findings the workers reported (e.g. unreadable_repair_date), over all files."""
+    """The per-row findings the workers reported (e.g. unreadable_repair_date), over all files:
+    counts in full per department and field, a sample of the rows with their file."""
     merged: dict[str, dict] = {}
     for entry in files:
         for kind, finding in entry.get("findings", {}).items():
-            into = merged.setdefault(kind, {"count": 0, "items": []})
+            into = merged.setdefault(kind, {"count": 0, "by_department": {}, "items": []})
             into["count"] += finding["count"]
+            for department, by_field in finding["by_department"].items():
+                counts = into["by_department"].setdefault(department, {})
+                for field, n in by_field.items():
+                    counts[field] = counts.get(field, 0) + n
             into["items"] += [{"file": entry["file"], **item} for item in finding["items"]]
     return merged

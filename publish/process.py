@@ -176,8 +176,12 @@ class TableProcessor:
 
     def note(self, note: Note, number: int, department: str) -> None:
         """A finding about one row, for the build report (per file, with its row)."""
-        finding = self.findings.setdefault(note.kind, {"count": 0, "items": []})
+        finding = self.findings.setdefault(note.kind, {"count": 0, "by_department": {}, "items": []})
         finding["count"] += 1
+        # Counted in full per department and field (the items below are a sample): what the
+        # credit office takes back to a department, e.g. the optional fields it fills unreadably.
+        by_field = finding["by_department"].setdefault(department, {})
+        by_field[note.field] = by_field.get(note.field, 0) + 1
         if len(finding["items"]) < FINDINGS_LISTED:
             finding["items"].append({"row": number, "field": note.field, "department": department,
                                      "message": note.message})

@@ -372,6 +372,31 @@ def test_placeholders_are_read_as_empty_and_counted_per_department(tmp_path):
     assert dropped["items"][0]["field"] == "fine_wan"
 
 
+
+def test_optional_fields_dropped_are_counted_in_full_per_department_and_field(tmp_path, monkeypatch):
+    # The suite's AS_OF. Two departments in one file and one in another; fewer rows listed than
+    # dropped (the items are a sample), every one counted per department and field.
+    import publish.process
+    from tests.factories import PENALTY_HEADER, penalty
+    monkeypatch.setattr(publish.process, "FINDINGS_LISTED", 2)
+    market, tax = "景德镇市市场监督管理局", "国家税务总局景德镇市税务局"
+    unreadable = {"罚款金额（万元）": "五万"}
+    first = [penalty(行政处罚决定书文号=f"景市监罚〔2026〕{n}号", 数据来源单位=market, **unreadable) for n in range(3)]
+    first.append(penalty(行政处罚决定书文号="景税罚〔2026〕1号", 数据来源单位=tax, **unreadable))
+    second = [penalty(行政处罚决定书文号="景市监罚〔2026〕9号", 数据来源单位=market, **{"罚款金额（万元）": "若干"})]
+    raw = tmp_path / "raw"
+    write_csv(raw / "a.csv", first, PENALTY_HEADER)
+    write_csv(raw / "b.csv", second, PENALTY_HEADER)
+    report = build(raw, tmp_path / "out", AS_OF, progress=False)
+    assert report["balanced"]
+    [a] = [s for s in report["sources"] if s["file"] == "a.csv"]
+    in_a = a["findings"]["optional_field_dropped"]
+    assert in_a["count"] == 4 and len(in_a["items"]) == 2
+    assert in_a["by_department"] == {market: {"fine_wan": 3}, tax: {"fine_wan": 1}}
+    merged = report["findings"]["optional_field_dropped"]
+    assert merged["count"] == 5
+    assert merged["by_department"] == {market: {"fine_wan": 4}, tax: {"fine_wan": 1}}
+
 NATIONAL_COMMITMENT = ["承诺编码", "承诺人名称", "承诺人类别", "承诺人代码", "承诺类型", "承诺事由", "承诺内容",
                        "违诺责任", "承诺作出日期", "承诺有效期", "承诺履行状态", "承诺受理单位", "承诺受理单位代码",
                        "公开类型", "备注"]
