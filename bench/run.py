@@ -9,10 +9,13 @@
   against the target of RICH_TARGET, and peak memory;
 - site: requests/s, p50 and p95 of search and the profile JSON with 16 concurrent clients
   (wrk), beside stock Datasette's row JSON for the same entities, on 1,000,000 entities.
+- registry: the rich build again with a city-sized register beside it (BENCH_REGISTRY subjects,
+  default 500,000, most with no record): rows/s against the rich part's, and search and profile
+  p95 on that build against the site part's (issue 14);
 - load: the server under expensive queries (bench/load.py, `bench_load(build_dir)`) on the
   build of a sample of 20,000 penalty rows.
 
-`python bench/run.py [redaction] [build] [rich] [site] [load]` runs a part. Environment:
+`python bench/run.py [redaction] [build] [rich] [site] [registry] [load]` runs a part. Environment:
 BENCH_ROWS (default 1,000,000), BENCH_RICH_ROWS (default 1,000,000), BENCH_FILES (default 20:
 departments deliver many files), BENCH_ENTITIES (default 1,000,000), BENCH_LOAD_ROWS (default
 20,000), BENCH_DIR (default var/bench), BENCH_BUILD_RUNS (default 3: the median is reported),
@@ -45,6 +48,7 @@ RICH_ROWS = int(os.environ.get("BENCH_RICH_ROWS", 1_000_000))
 RICH_RUNS = int(os.environ.get("BENCH_RICH_RUNS", 1))
 RICH_TARGET = 4_000  # rows/s: what an outside measurement found on such text (issue 13)
 LOAD_ROWS = int(os.environ.get("BENCH_LOAD_ROWS", 20_000))
+REGISTRY = int(os.environ.get("BENCH_REGISTRY", 500_000))
 
 
 def peak_rss_of(command: list[str], env: dict | None = None) -> tuple[float, int, str]:
@@ -186,6 +190,48 @@ def bench_rich() -> dict:
     }
 
 
+def bench_registry(results: dict) -> dict:
+    """Issue 14: the rich build with a city-sized register of market subjects beside it (REGISTRY
+    subjects, most with no record), its throughput against the rich build's of this run, and
+    search and profile p95 on that build against the site part's of this run."""
+    from bench.web import bench_web
+    from publish.sample import write_rich_registry_csv
+
+    raw, out = WORK / "registry-raw", WORK / "registry-out"
+    started = time.perf_counter()
+    make_input(raw, RICH_ROWS, rich=True)
+    marker = raw / f".registry-{REGISTRY}"
+    if not marker.exists():
+        per_file = RICH_ROWS // FILES
+        files = [(k, per_file + (RICH_ROWS - per_file * FILES if k == FILES - 1 else 0)) for k in range(FILES)]
+        (raw / "registry").mkdir(exist_ok=True)
+        write_rich_registry_csv(raw / "registry" / "subjects.csv", files, REGISTRY, AS_OF)
+        marker.touch()
+    generated = time.perf_counter() - started
+    runs, report = _build_runs(raw, out, RICH_RUNS)
+    seconds, peak, timings = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
+    penalty_rows = report["datasets"].get("penalty", {}).get("read", 0)
+    registry_rows = report["datasets"].get("registry", {}).get("read", 0)
+    figures = {
+        "registry_subjects": registry_rows, "registry_penalty_rows": penalty_rows,
+        "registry_generate_s": round(generated, 1), "registry_build_s": round(seconds, 1),
+        "registry_build_penalty_rows_per_s": round(penalty_rows / seconds),
+        "registry_build_all_rows_per_s": round((penalty_rows + registry_rows) / seconds),
+        "registry_build_peak_pss_mib": round(peak / 2**20), "registry_build_stages_s": timings,
+    }
+    if results.get("rich_build_rows_per_s"):  # target: at least 90% of the rich build's rows/s
+        figures["registry_to_rich_throughput"] = round(figures["registry_build_penalty_rows_per_s"]
+                                                       / results["rich_build_rows_per_s"], 2)
+    web = bench_web(out)
+    figures["registry_entities"] = web["entities"]
+    for name in ("search", "profile"):
+        for key in ("requests_per_s", "p50_ms", "p95_ms"):
+            figures[f"registry_{name}_{key}"] = web[name].get(key)
+        if results.get(f"web_{name}_p95_ms"):  # target: no more than 1.2× the site part's p95
+            figures[f"registry_{name}_p95_to_site"] = round(web[name]["p95_ms"] / results[f"web_{name}_p95_ms"], 2)
+    return figures
+
+
 def _flat(prefix: str, value: object) -> dict:
     """A nested answer as flat keys (load_search_requests_per_s…)."""
     if not isinstance(value, dict):
@@ -241,12 +287,12 @@ def bench_site() -> dict:
 def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     parts = {"redaction": bench_redaction, "build": bench_build, "rich": bench_rich, "site": bench_site,
-             "load": bench_load_part}
+             "registry": lambda: bench_registry(results), "load": bench_load_part}
     only = set(sys.argv[1:]) or set(parts)
     unknown = only - set(parts)
     if unknown:
         raise SystemExit(f"unknown parts: {', '.join(sorted(unknown))} (parts: {', '.join(parts)})")
-    results = {}
+    results: dict = {}
     for name, run in parts.items():
         if name in only:
             results.update(run())

@@ -33,7 +33,7 @@ from .delivery import EVENT_DATES, HEADER_SPELLINGS, PENALTY_COLUMNS
 from .faults import FAULT_KINDS, ROLES
 from .formats import capital_yuan
 from .generate import generate_sample
-from .rich import write_rich_penalty_csv
+from .rich import write_rich_penalty_csv, write_rich_registry_csv
 
 __all__ = [
     "EVENT_DATES",
@@ -45,4 +45,5 @@ __all__ = [
     "generate_sample",
     "write_penalty_csv",
     "write_rich_penalty_csv",
+    "write_rich_registry_csv",
 ]

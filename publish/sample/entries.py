@@ -241,10 +241,14 @@ def registry_row(world: World, rng: random.Random, s: Subject) -> dict:
             "登记机关": N.REGISTRARS.get(s.division, N.REGISTRARS[CITY + "00"]), "登记状态": state, "住所": s.address}
 
 
+def registered_named(world: World) -> list[Subject]:
+    """The subjects the records name that the city's register lists (its market subjects)."""
+    return [s for s in world.subjects if s.kind in ("company", "coop", "shop") and s.division.startswith(CITY)]
+
+
 def registry_rows(world: World, rng: random.Random, extra: int) -> list[dict]:
     """The city's register: every market subject registered here that a record names, and `extra`
     more that none does (most subjects of a real city have no record at all), in no order."""
-    named = [s for s in world.subjects if s.kind in ("company", "coop", "shop") and s.division.startswith(CITY)]
-    subjects = named + world.add_registered(extra)
+    subjects = registered_named(world) + world.add_registered(extra)
     rng.shuffle(subjects)
     return [registry_row(world, rng, s) for s in subjects]

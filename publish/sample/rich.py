@@ -503,11 +503,39 @@ def _outcome_columns(rng: random.Random, world: World, key: str, s: Subject) -> 
             MAX_PUBLICITY_MONTHS[o["severity"]])
 
 
+def _rich_world(seed: int, as_of: date, rows: int) -> World:
+    """The subjects, departments and people of one rich file (the same for the same arguments)."""
+    return World(seed, as_of, n_subjects=min(20000, max(60, rows // 20)))
+
+
+def write_rich_registry_csv(path: Path, files: Sequence[tuple[int, int]], subjects: int, as_of: date) -> int:
+    """A city-sized register of market subjects (registry.yml's layout) beside the rich penalty
+    files written with `files` = [(seed, rows), …]: every market subject of the city they name,
+    then subjects no record names up to `subjects` in all (a real register is mostly those).
+    Returns the number of data rows written."""
+    from .delivery import REGISTRY_COLUMNS
+    from .entries import registered_named, registry_rows
+
+    worlds = [_rich_world(seed, as_of, rows) for seed, rows in files]
+    named = sum(len(registered_named(w)) for w in worlds)
+    extra, rest = divmod(max(0, subjects - named), len(worlds))
+    written = 0
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(_csv_line(REGISTRY_COLUMNS))
+        for k, world in enumerate(worlds):
+            rng = random.Random(f"{files[k][0]}/rich-registry")
+            lines = [_csv_line(cell_text(r[c], "iso") for c in REGISTRY_COLUMNS)
+                     for r in registry_rows(world, rng, extra + (rest if k == 0 else 0))]
+            handle.write("".join(lines))
+            written += len(lines)
+    return written
+
+
 def write_rich_penalty_csv(path: Path, rows: int, seed: int, as_of: date, faulty_share: float = 0.0) -> int:
     """One current-layout penalty CSV (UTF-8) of `rows` rows with rich free text; returns the number
     of data rows written. About `faulty_share` of them carry a fault (cycling through
     PENALTY_FAULTS). Deterministic per seed and day."""
-    world = World(seed, as_of, n_subjects=min(20000, max(60, rows // 20)))
+    world = _rich_world(seed, as_of, rows)
     rng = random.Random(f"{seed}/rich")
     fresh = _Fresh(rng, as_of)
     writer = _Writer(fresh)
