@@ -217,16 +217,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_init(args: argparse.Namespace) -> int:
-    from .secrets import ensure_record_key_secret
+    from .clock import command_clock
+    from .settings import read_environment
+    from .signing_keys import initialise
 
     state = _state_dir(args)
-    print(f"状态目录 (state)：{state}")
-    path, created = ensure_record_key_secret(state)
-    if created:
-        print(f"已创建 (created)：记录密钥 {path}")
-        print("请备份状态目录：丢失它会使所有记录重新编码")
+    clock = command_clock(read_environment())
+    print(f"状态目录 (state)：{state}", flush=True)
+    steps = initialise(state, clock)
+    for step in steps:
+        if step.created:
+            print(f"已创建 (created)：{step.label} {step.location}")
+        else:
+            print(f"已存在，未改动 (exists)：{step.label} {step.location}")
+    if any(step.created for step in steps):
+        print("请备份状态目录：丢失记录密钥会使所有记录重新编码，丢失签名密钥会使已签发的报告和令牌无法核验")
     else:
-        print(f"已存在，未改动 (exists)：记录密钥 {path}")
         print("所需密钥均已存在 (nothing to do)")
     return 0
 
@@ -302,7 +308,7 @@ def parser() -> Parser:
 
     k = _command(sub, "keys", "状态目录中的密钥", None)
     keys = _commands(k, "keys_command", "子命令")
-    _command(keys, "init", "创建缺失的密钥（可重复运行）", cmd_keys_init)
+    _command(keys, "init", "创建缺失的密钥：记录密钥和每种用途的当前签名密钥（可重复运行）", cmd_keys_init)
     _command(keys, "list", "列出密钥是否存在（不显示密钥内容）", cmd_keys_list)
     return p
 
