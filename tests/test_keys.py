@@ -3,6 +3,7 @@ The command line's side of keys is at the end."""
 import base64
 import datetime as dt
 import json
+import logging
 import os
 import stat
 import subprocess
@@ -13,8 +14,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.api_jws import PyJWS
 
+from publish import __main__ as cli_main
 from publish.clock import SHANGHAI, Clock
 from publish.errors import PublishError
+from publish.logs import HANDLER_NAME
 from publish.signing_keys import (
     ALGORITHM,
     KEYS,
@@ -27,7 +30,7 @@ from publish.signing_keys import (
     verify_jws,
 )
 from publish.state import STATE_DB, open_store
-from tests.test_cli import ROOT, clean_env
+from tests.test_cli import ROOT, assert_refused, clean_env, cli
 
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
 NOW_ENV = NOW.isoformat()
@@ -388,3 +391,124 @@ def test_the_metadata_lives_in_the_state_store(state):
         rows = store.select(KEYS)
     assert sorted(r["purpose"] for r in rows) == sorted(PURPOSES)
     assert {r["status"] for r in rows} == {"current"}
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+def run(*args, state, **env):
+    return cli("--state", state, *args, env=clean_env(PUBLISH_NOW=NOW_ENV, **env))
+
+
+def test_cli_keys_init_prints_the_state_and_what_it_made_then_nothing(tmp_path):
+    first = cli("--state", "st", "keys", "init", cwd=tmp_path, env=clean_env(PUBLISH_NOW=NOW_ENV))
+    assert first.returncode == 0, first.stderr
+    state = (tmp_path / "st").resolve()
+    assert first.stdout.splitlines()[0] == f"状态目录 (state)：{state}"
+    assert first.stdout.count("已创建 (created)") == 4
+    for label in ("记录密钥", "签名密钥（信用报告）", "签名密钥（接口令牌）", "签名密钥（审计日志）"):
+        assert label in first.stdout
+    assert str(state / "keys" / "report") in first.stdout
+    again = run("keys", "init", state=state)
+    assert again.returncode == 0 and again.stdout.count("已存在，未改动 (exists)") == 4
+    assert "已创建" not in again.stdout and "nothing to do" in again.stdout
+
+
+def test_cli_keys_list_shows_kid_purpose_status_and_created_never_secrets(state):
+    listed = run("keys", "list", state=state)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0] == f"状态目录 (state)：{state}"
+    assert "kid\tpurpose\tstatus\tcreated\tnote" in lines
+    with KeyRing.open(state) as ring:
+        for purpose in PURPOSES:
+            kid = ring.current_key(purpose).kid
+            assert f"{kid}\t{purpose}\tcurrent\t2026-11-25 10:00（北京时间）\t" in lines
+        privates = [ring.current_key(p).private_key for p in PURPOSES]
+    secret = (state / "record-key.secret").read_text().strip()
+    output = listed.stdout + listed.stderr
+    assert secret not in output and "PRIVATE KEY" not in output
+    for private in privates:
+        raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                    serialization.NoEncryption())
+        assert b64url(raw) not in output and raw.hex() not in output
+
+
+def test_cli_keys_rotate_and_retire(state):
+    with KeyRing.open(state) as ring:
+        old = ring.current_key("report").kid
+    rotated = run("keys", "rotate", "--purpose", "report", state=state)
+    assert rotated.returncode == 0, rotated.stderr
+    assert rotated.stdout.splitlines()[0] == f"状态目录 (state)：{state}"
+    assert "已轮换 (rotated)" in rotated.stdout and old in rotated.stdout
+    with KeyRing.open(state) as ring:
+        new = ring.current_key("report").kid
+        assert new != old and new in rotated.stdout and ring.key_status(old, "report") == "rotated"
+    retired = run("keys", "retire", old, "--reason", "泄露 compromised", state=state)
+    assert retired.returncode == 0, retired.stderr
+    assert retired.stdout.splitlines()[0] == f"状态目录 (state)：{state}"
+    assert "已停用 (retired)" in retired.stdout and "revoked" in retired.stdout and not retired.stderr
+    listed = run("keys", "list", state=state).stdout
+    assert f"{old}\treport\tretired\t" in listed and "原因：泄露 compromised" in listed
+    assert f"{new}\treport\tcurrent\t" in listed
+    with KeyRing.open(state) as ring:
+        current = ring.current_key("audit").kid
+    last = run("keys", "retire", current, "--reason", "compromised", state=state)
+    assert last.returncode == 0 and "现在没有当前密钥" in last.stderr and "keys rotate --purpose audit" in last.stderr
+
+
+def test_cli_keys_commands_in_process_use_the_project_clock(state, monkeypatch, capsys):
+    monkeypatch.setenv("PUBLISH_NOW", "2027-01-02T03:04:05+08:00")
+    try:
+        assert cli_main.main(["--state", str(state), "keys", "rotate", "--purpose", "token"]) == 0
+    finally:
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
+            root.removeHandler(handler)
+            handler.close()
+    assert f"状态目录 (state)：{state}" in capsys.readouterr().out
+    with KeyRing.open(state) as ring:
+        info = ring.current_key("token").info
+    assert dt.datetime.fromisoformat(info.created_at) == dt.datetime(2027, 1, 2, 3, 4, 5, tzinfo=SHANGHAI)
+
+
+KEY_ERRORS = [
+    # (arguments, code, what the message says)
+    (["keys", "rotate"], "bad_argument", "缺少必需的参数：--purpose"),
+    (["keys", "rotate", "--purpose", "bogus"], "unknown_purpose", "未知的密钥用途"),
+    (["keys", "rotate", "--purpose"], "bad_argument", "需要一个值"),
+    (["keys", "retire", "--reason", "x"], "bad_argument", "缺少必需的参数：KID"),
+    (["keys", "retire", "some-kid"], "bad_argument", "缺少必需的参数：--reason"),
+    (["keys", "retire", "no-such-kid", "--reason", "x"], "unknown_kid", "没有这个密钥"),
+    (["keys", "retire", "--reason", "x", "--", "-starts-with-a-dash"], "unknown_kid", "-starts-with-a-dash"),
+    (["keys", "retire", "{report}", "--reason", " "], "invalid_reason", "停用原因"),
+    (["keys", "frobnicate"], "bad_argument", "未知命令"),
+]
+
+
+@pytest.mark.parametrize("args, code, says", KEY_ERRORS, ids=[" ".join(a) for a, _, _ in KEY_ERRORS])
+def test_cli_keys_errors_are_clear(args, code, says, state):
+    with KeyRing.open(state) as ring:
+        report = ring.current_key("report").kid
+    result = run(*[a.format(report=report) for a in args], state=state)
+    assert_refused(result, code, exit_code=2)
+    assert says in result.stderr
+
+
+def test_cli_keys_without_init_is_keys_missing_and_makes_nothing(tmp_path):
+    state = tmp_path / "empty"
+    for args in (["keys", "rotate", "--purpose", "report"], ["keys", "retire", "abc", "--reason", "x"]):
+        result = run(*args, state=state)
+        assert_refused(result, "keys_missing", exit_code=2)
+        assert "keys init" in result.stderr
+    assert not state.exists()
+    listed = run("keys", "list", state=state)
+    assert listed.returncode == 0 and "签名密钥\t缺失 (missing)" in listed.stdout and not state.exists()
+
+
+def test_cli_retiring_a_retired_key_is_refused(state):
+    with KeyRing.open(state, clock()) as ring:
+        kid = ring.current_key("audit").kid
+        ring.retire(kid, "compromised")
+    result = run("keys", "retire", kid, "--reason", "again", state=state)
+    assert_refused(result, "key_already_retired", exit_code=2)
+    assert "2026-11-25 10:00（北京时间）" in result.stderr
