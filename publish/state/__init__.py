@@ -11,6 +11,11 @@ against every backend in BACKENDS.
         with store.write() as tx:
             tx.insert(REPORTS, {"no": "R1", "uscc": "…"})
         store.select(REPORTS, {"uscc": "…"})
+
+A PostgreSQL backend implements the same `Store` with `sql.Statements(POSTGRES_TYPES, "%s")`;
+its `write()` must serialise writers as `BEGIN IMMEDIATE` does here (a transaction-scoped
+advisory lock taken first, or SERIALIZABLE with retries), then joins BACKENDS so that the
+contract tests run against it too.
 """
 from __future__ import annotations
 

@@ -149,7 +149,7 @@ class SQLiteStore(Store):
         self.declared = Declared()
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[tuple[sqlite3.Connection, int]] = []   # (connection, the pid that opened it)
         self._closed = False
 
     @classmethod
@@ -197,16 +197,15 @@ class SQLiteStore(Store):
             raise _translate(exc, self.location) from exc
         self._local.conn, self._local.pid, self._local.in_tx = conn, os.getpid(), False
         with self._lock:
-            self._connections.append(conn)
+            self._connections.append((conn, os.getpid()))
         return conn
 
     def close(self) -> None:
         self._closed = True
         with self._lock:
             connections, self._connections = self._connections, []
-        pid = os.getpid()
-        for conn in connections:
-            if pid == getattr(self._local, "pid", pid):
+        for conn, pid in connections:
+            if pid == os.getpid():   # never one inherited through fork: it belongs to the parent
                 conn.close()
 
     # --- transactions ------------------------------------------------------------------
