@@ -216,31 +216,104 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purpose(text: str) -> str:
+    """--purpose: its own code (unknown_purpose), not argparse's."""
+    from .signing_keys import check_purpose
+
+    return check_purpose(text.strip())
+
+
+def _reason(text: str) -> str:
+    from .signing_keys import check_reason
+
+    return check_reason(text)
+
+
 def cmd_keys_init(args: argparse.Namespace) -> int:
-    from .secrets import ensure_record_key_secret
+    from .clock import command_clock
+    from .settings import read_environment
+    from .signing_keys import initialise
 
     state = _state_dir(args)
-    print(f"状态目录 (state)：{state}")
-    path, created = ensure_record_key_secret(state)
-    if created:
-        print(f"已创建 (created)：记录密钥 {path}")
-        print("请备份状态目录：丢失它会使所有记录重新编码")
+    clock = command_clock(read_environment())
+    print(f"状态目录 (state)：{state}", flush=True)
+    steps = initialise(state, clock)
+    for step in steps:
+        if step.created:
+            print(f"已创建 (created)：{step.label} {step.location}")
+        else:
+            print(f"已存在，未改动 (exists)：{step.label} {step.location}")
+    if any(step.created for step in steps):
+        print("请备份状态目录：丢失记录密钥会使所有记录重新编码，丢失签名密钥会使已签发的报告和令牌无法核验")
     else:
-        print(f"已存在，未改动 (exists)：记录密钥 {path}")
         print("所需密钥均已存在 (nothing to do)")
     return 0
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
     from .secrets import RECORD_KEY_FILE
+    from .signing_keys import RETIRED, KeyRing
+    from .times import beijing_display
 
     state = _state_dir(args)
     print(f"状态目录 (state)：{state}")
     path = state / RECORD_KEY_FILE
     present = path.is_file()
     print(f"record-key\t记录密钥\t{'存在 (present)' if present else '缺失 (missing)'}\t{path}")
-    if not present:
-        print(f"提示：运行 {PROG} keys init 创建缺失的密钥", file=sys.stderr)
+    try:
+        ring = KeyRing.open(state)
+    except PublishError as exc:
+        if exc.code != "keys_missing":
+            raise
+        print("signing-keys\t签名密钥\t缺失 (missing)")
+        print(f"提示：运行 {PROG} --state {state} keys init 创建缺失的密钥", file=sys.stderr)
+        return 0
+    with ring:
+        keys = ring.keys()
+    print("kid\tpurpose\tstatus\tcreated\tnote")
+    for key in keys:
+        note = ""
+        if key.status == RETIRED:
+            note = f"停用于 {beijing_display(key.retired_at)}，原因：{key.retire_reason}"
+        elif key.rotated_at:
+            note = f"轮换于 {beijing_display(key.rotated_at)}，公钥仍发布"
+        print(f"{key.kid}\t{key.purpose}\t{key.status}\t{beijing_display(key.created_at)}\t{note}")
+    if not present or not keys:
+        print(f"提示：运行 {PROG} --state {state} keys init 创建缺失的密钥", file=sys.stderr)
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from .clock import command_clock
+    from .settings import read_environment
+    from .signing_keys import PURPOSE_NAMES, KeyRing
+
+    state = _state_dir(args)
+    print(f"状态目录 (state)：{state}", flush=True)
+    with KeyRing.open(state, command_clock(read_environment())) as ring:
+        made, replaced = ring.rotate(args.purpose)
+        print(f"已轮换 (rotated)：签名密钥（{PURPOSE_NAMES[args.purpose]}）的新当前密钥 {made.kid}  "
+              f"{ring.key_path(made.purpose, made.kid)}")
+    for old in replaced:
+        print(f"原当前密钥 {old.kid} 改为 rotated：它不再签名，公钥仍然发布，它签过的仍可核验")
+    return 0
+
+
+def cmd_keys_retire(args: argparse.Namespace) -> int:
+    from .clock import command_clock
+    from .settings import read_environment
+    from .signing_keys import KeyRing
+
+    state = _state_dir(args)
+    print(f"状态目录 (state)：{state}", flush=True)
+    with KeyRing.open(state, command_clock(read_environment())) as ring:
+        retired, was_current = ring.retire(args.kid.strip(), args.reason)
+    print(f"已停用 (retired)：{retired.kid}（{retired.purpose}），原因：{retired.retire_reason}")
+    print("它已从发布的公钥集中移除，私钥文件已删除；它签过的在线核验为 revoked，"
+          "离线核验为“未知密钥，请在线核验”")
+    if was_current:
+        print(f"注意：用途 {retired.purpose} 现在没有当前密钥，签发会失败（keys_missing）；运行 "
+              f"{PROG} --state {state} keys rotate --purpose {retired.purpose} 创建新密钥", file=sys.stderr)
     return 0
 
 
@@ -302,8 +375,13 @@ def parser() -> Parser:
 
     k = _command(sub, "keys", "状态目录中的密钥", None)
     keys = _commands(k, "keys_command", "子命令")
-    _command(keys, "init", "创建缺失的密钥（可重复运行）", cmd_keys_init)
-    _command(keys, "list", "列出密钥是否存在（不显示密钥内容）", cmd_keys_list)
+    _command(keys, "init", "创建缺失的密钥：记录密钥和每种用途的当前签名密钥（可重复运行）", cmd_keys_init)
+    kr = _command(keys, "rotate", "为一种用途生成新的当前签名密钥（旧公钥仍发布）", cmd_keys_rotate)
+    kr.add_argument("--purpose", required=True, type=_purpose, metavar="P", help="用途：report、token 或 audit")
+    kt = _command(keys, "retire", "停用一把（泄露的）签名密钥：移出发布的公钥集", cmd_keys_retire)
+    kt.add_argument("kid", metavar="KID", help="密钥标识（keys list 中的 kid；以 - 开头的 kid 写在 -- 之后）")
+    kt.add_argument("--reason", required=True, type=_reason, metavar="R", help="停用原因（如 compromised）")
+    _command(keys, "list", "列出密钥（kid、用途、状态、创建时间；不显示密钥内容）", cmd_keys_list)
     return p
 
 

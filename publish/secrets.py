@@ -1,7 +1,7 @@
 """The state directory's record-key secret: what makes record keys opaque.
 
 A record's key is the hex HMAC-SHA-256 of its dataset's identity values under this secret
-(publish/keys.py computes it), so nobody outside the build can go from a key back to, or
+(publish/recordkeys.py computes it), so nobody outside the build can go from a key back to, or
 forward from, a decision number and a subject. `python -m publish keys init` creates the
 secret; nothing else does (CONTRACT.md): a build without it fails with `state_missing`
 instead of quietly keying every record differently. Losing it re-keys every record, so it is
@@ -36,7 +36,10 @@ def ensure_record_key_secret(state_dir: Path) -> tuple[Path, bool]:
     path = ensure_state_dir(state_dir) / RECORD_KEY_FILE
     if path.exists():
         return path, False
-    _write_private(path, secrets.token_hex(SECRET_BYTES) + "\n")
+    try:
+        _write_private(path, secrets.token_hex(SECRET_BYTES) + "\n")
+    except FileExistsError:   # another `keys init` made it a moment ago
+        return path, False
     return path, True
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 # reports, tokens, the audit log): CONTRACT.md "Command line".
 STATE_ENV = "PUBLISH_STATE"
 DEFAULT_STATE_DIR = Path("var") / "state"
+# How long a state-store transaction waits for another process's write (publish/state/).
+STATE_BUSY_TIMEOUT_SECONDS = 10.0
 # Fixes "now" (an ISO instant) for every command but `build`, in tests (CONTRACT.md "Time").
 NOW_ENV = "PUBLISH_NOW"
 # Fixes "today" (YYYY-MM-DD) for `serve`, in tests.

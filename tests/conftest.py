@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from publish.secrets import ensure_record_key_secret
+from publish.clock import Clock
 from publish.settings import STATE_ENV
+from publish.signing_keys import initialise
 
 AS_OF = dt.date(2026, 11, 25)
 
@@ -18,7 +19,7 @@ def state_dir(tmp_path_factory):
     """One state directory for the session, made as `keys init` makes it; commands and
     build() find it through PUBLISH_STATE (inherited by subprocesses)."""
     path = tmp_path_factory.mktemp("state")
-    ensure_record_key_secret(path)
+    initialise(path, Clock.on(AS_OF))
     mp = pytest.MonkeyPatch()
     mp.setenv(STATE_ENV, str(path))
     yield path
