@@ -191,11 +191,12 @@ class BuildRun:
             for job, summary in zip(jobs, summaries, strict=True):
                 entry = self.entries[job.label]
                 delivered = summary.pop("deliveries", [])
+                held = summary.pop("rows_held", 0)
                 entry.update({k: v for k, v in summary.items() if k != "errors"})
                 if summary["errors"]:
                     entry["errors"] = summary["errors"]
                 dataset = self.by_name[job.dataset_name]
-                self._note_deliveries(dataset, job.label, delivered, bool(summary["errors"]))
+                self._note_deliveries(dataset, job.label, delivered, bool(summary["errors"]) or held > 0)
                 for result in read_spool(job.spool):
                     self._settle(dataset, job.label, result, settler, quarantine)
                 job.spool.unlink()
@@ -205,14 +206,15 @@ class BuildRun:
                 pool.close()
                 pool.join()
 
-    def _note_deliveries(self, dataset: Dataset, label: str, delivered: list[list], failed: bool) -> None:
+    def _note_deliveries(self, dataset: Dataset, label: str, delivered: list[list], not_nil: bool) -> None:
         """What a table delivered, per department and deciding authority. A table recognised as
         its dataset that holds no row is a nil return (零报告): delivered, 0 rows, under 未注明
-        (the report attributes it by its file's path). One that failed before any row is not."""
+        (the report attributes it by its file's path). One that failed before any row, or whose
+        every row was quarantined (`not_nil`: it held rows or failed), delivered nothing."""
         if not dataset.table:
             return  # repairs and objections point at records; they are no kind's delivery
         if not delivered:
-            if failed:
+            if not_nil:
                 return
             delivered = [[UNKNOWN_DEPARTMENT, None, 0, None]]
         for department, authority, count, newest in delivered:

@@ -122,9 +122,11 @@ class TableProcessor:
         self.findings: dict[str, dict] = {}   # kind → {"count", "items"}: per row, for the report
         self.placeholders: dict[str, dict[str, int]] = {}   # department → field → cells read as empty
         # What this table delivered, for the build's `deliveries` table: (department, deciding
-        # authority) → [rows, newest 数据更新时间戳], both read from the redacted record; a row
-        # not loaded (quarantined) counts under (未注明, None).
+        # authority) → [rows, newest 数据更新时间戳], both read from the redacted record. Only
+        # rows read as records count: a table whose every row was quarantined delivered no data
+        # a report could certify a field clean on (`rows_held` tells it from a nil return).
         self.delivered: dict[tuple[str, str | None], list] = {}
+        self.rows_held = 0
         self._delivery: tuple[str, str | None, str | None] = (UNKNOWN_DEPARTMENT, None, None)
 
     def department(self, cells: list) -> str:
@@ -150,9 +152,9 @@ class TableProcessor:
 
     def process(self, number: int, cells: list) -> RowOutcome:
         outcome = self._process(number, cells)
-        if type(outcome) is not Pointer:
-            department, authority, updated = (self._delivery if type(outcome) is Record
-                                              else (UNKNOWN_DEPARTMENT, None, None))
+        self.rows_held += 1
+        if type(outcome) is Record:
+            department, authority, updated = self._delivery
             entry = self.delivered.get((department, authority))
             if entry is None:
                 self.delivered[(department, authority)] = [1, updated]
@@ -365,6 +367,7 @@ def run_job(job: Job, context: Context) -> dict:
                 if processor.placeholders:
                     summary["placeholders_read_as_empty"] = processor.placeholders
                 summary["deliveries"] = processor.deliveries()
+                summary["rows_held"] = processor.rows_held
         except FileError as exc:
             summary["errors"].append({"row": None, "code": exc.code, "message": exc.message})
         except OSError as exc:

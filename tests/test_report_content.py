@@ -451,3 +451,20 @@ def test_every_entity_of_the_sample_has_a_clean_report(tmp_path):
         assert by_code["press"]["status"] == "no_data"
     finally:
         db.close()
+
+
+def test_a_delivery_whose_every_row_was_quarantined_certifies_nothing(tmp_path):
+    # The suite's AS_OF. The housing bureau's file holds one row, unreadable (quarantined): the
+    # field rests on no data, so it says 本平台未归集该领域数据, never 未发现.
+    raw = tmp_path / "raw"
+    write_inputs(raw)
+    housing = "景德镇市住房和城乡建设局"
+    write_csv(raw / "住建局/行政处罚.csv", [fined(PENALISED, "景建罚〔2026〕1号", 处罚机关=housing,
+                                                数据来源单位=housing, 处罚决定日期="二〇二六年某日")], HEADER)
+    report = build(raw, tmp_path / "out", AS_OF, progress=False)
+    assert report["files"]["住建局/行政处罚.csv"]["quarantined"] == {"invalid_date": 1}
+    with sqlite3.connect(tmp_path / "out" / "public.db") as connection:
+        held = connection.execute("SELECT count(*) FROM deliveries WHERE file = ?", ("住建局/行政处罚.csv",))
+        assert held.fetchone() == (0,)
+        section = sections(report_content(connection, CLEAN, issue_day=AS_OF))["housing"]
+    assert (section["status"], section["conclusion"]) == ("no_data", texts.NO_DATA)
