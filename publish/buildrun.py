@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from multiprocessing.pool import Pool
 from pathlib import Path
 
-from .accounting import Ledger
+from .accounting import UNKNOWN_DEPARTMENT, Ledger
 from .clock import build_clock
 from .definitions import Dataset, Tier, load_definitions, recognise
 from .errors import PublishError
@@ -95,6 +95,7 @@ class BuildRun:
         self.ledger = Ledger()
         self.findings = Findings()
         self.files: list[dict] = []
+        self.deliveries: list[dict] = []   # per table, department and authority (load.py's `deliveries`)
         self.entries: dict[str, dict] = {}
         self.rows_done = 0
         self._places: dict[Where, Where] = {}
@@ -165,7 +166,8 @@ class BuildRun:
         clock.lap("process_and_load")
         del settler  # its memory of every decision is not needed any more
         loader.finish({"build_id": self.build_id, "as_of": self.as_of.isoformat(),
-                       "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
+                       "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+                      self.deliveries)
         clock.lap("indexes_entities_search")
         if self.progress:
             print(file=sys.stderr)
@@ -188,10 +190,12 @@ class BuildRun:
         try:
             for job, summary in zip(jobs, summaries, strict=True):
                 entry = self.entries[job.label]
+                delivered = summary.pop("deliveries", [])
                 entry.update({k: v for k, v in summary.items() if k != "errors"})
                 if summary["errors"]:
                     entry["errors"] = summary["errors"]
                 dataset = self.by_name[job.dataset_name]
+                self._note_deliveries(dataset, job.label, delivered, bool(summary["errors"]))
                 for result in read_spool(job.spool):
                     self._settle(dataset, job.label, result, settler, quarantine)
                 job.spool.unlink()
@@ -200,6 +204,21 @@ class BuildRun:
             if pool is not None:
                 pool.close()
                 pool.join()
+
+    def _note_deliveries(self, dataset: Dataset, label: str, delivered: list[list], failed: bool) -> None:
+        """What a table delivered, per department and deciding authority. A table recognised as
+        its dataset that holds no row is a nil return (零报告): delivered, 0 rows, under 未注明
+        (the report attributes it by its file's path). One that failed before any row is not."""
+        if not dataset.table:
+            return  # repairs and objections point at records; they are no kind's delivery
+        if not delivered:
+            if failed:
+                return
+            delivered = [[UNKNOWN_DEPARTMENT, None, 0, None]]
+        for department, authority, count, newest in delivered:
+            self.deliveries.append({"kind": dataset.table, "dataset": dataset.name, "file": label,
+                                    "department": department, "authority": authority,
+                                    "rows": count, "newest_update": newest})
 
     def _settle(self, dataset: Dataset, label: str, result, settler: Settler, quarantine) -> None:
         # One shared tuple per (dataset, file, department): a million rows keep few copies.

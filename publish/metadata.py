@@ -21,6 +21,12 @@ ENTITY_COLUMNS = {
     "subject_class": "行政相对人类别 (subject class)", "entity_type": "主体类型 (entity type, from the USCC)",
     "region_code": "行政区划代码 (division code)", "region": "所属地区 (region)",
 }
+DELIVERY_COLUMNS = {
+    "kind": "信息类别 (record kind: the table)", "dataset": "数据格式 (layout)", "file": "来源文件 (source file)",
+    "department": "数据来源单位（未填则为作出决定的机关） (department)",
+    "authority": "作出决定的机关 (deciding authority)", "rows": "行数 (rows read)",
+    "newest_update": "最新数据更新时间戳 (newest update timestamp)",
+}
 
 
 def _describe(column: Column) -> str:
@@ -56,6 +62,11 @@ def build_metadata() -> dict:
     dbs["public"]["tables"]["entities"] = {
         "title": "市场主体 (entities)", "description": "每个统一社会信用代码一行（不含自然人）。",
         "columns": entity_columns}
+    dbs["public"]["tables"]["deliveries"] = {
+        "title": "数据报送情况 (deliveries)",
+        "description": ("本次构建中各部门报送的文件：每个文件、数据来源单位与作出决定的机关一行，"
+                        "含行数与最新的数据更新时间戳；无数据行的文件为零报告（数据来源单位记为未注明）。"),
+        "columns": DELIVERY_COLUMNS}
     for db in dbs.values():
         db["tables"]["build_info"] = {"title": "构建信息 (build info)",
                                       "columns": {"key": "项目 (key)", "value": "值 (value)"}}

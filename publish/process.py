@@ -48,6 +48,8 @@ from .validate import (
 )
 
 SPOOL_CHUNK = 2000
+# Where a row's department is read, in order: 数据来源单位, else the deciding authority (CONTRACT.md).
+DEPARTMENT_FIELDS = ("source_dept", "authority", "repair_authority", "handling_unit")
 FINDINGS_LISTED = 1000   # rows listed per finding kind and file (all are counted)
 
 
@@ -112,14 +114,18 @@ class TableProcessor:
         by_field = {name: index for index, name in mapping.items()}
         # (alias column, the column read for its field): e.g. 企业名称 beside 行政相对人名称.
         self.shadowed = [(index, by_field[name]) for index, name in dataset.shadowed(header, mapping).items()]
-        self.department_columns = [by_field[n] for n in ("source_dept", "authority", "repair_authority",
-                                                         "handling_unit") if n in by_field]
+        self.department_columns = [by_field[n] for n in DEPARTMENT_FIELDS if n in by_field]
         self.width = len(header)
         self.header = [str(h) if h is not None else "" for h in header]
         self.kind = kinds_by_table(context.datasets_dir).get(dataset.table) if dataset.table else None
         self.duplicates = duplicated_headers(header, mapping)
         self.findings: dict[str, dict] = {}   # kind → {"count", "items"}: per row, for the report
         self.placeholders: dict[str, dict[str, int]] = {}   # department → field → cells read as empty
+        # What this table delivered, for the build's `deliveries` table: (department, deciding
+        # authority) → [rows, newest 数据更新时间戳], both read from the redacted record; a row
+        # not loaded (quarantined) counts under (未注明, None).
+        self.delivered: dict[tuple[str, str | None], list] = {}
+        self._delivery: tuple[str, str | None, str | None] = (UNKNOWN_DEPARTMENT, None, None)
 
     def department(self, cells: list) -> str:
         """数据来源单位, else the deciding authority, else 未注明 (CONTRACT.md)."""
@@ -143,6 +149,25 @@ class TableProcessor:
         return shown
 
     def process(self, number: int, cells: list) -> RowOutcome:
+        outcome = self._process(number, cells)
+        if type(outcome) is not Pointer:
+            department, authority, updated = (self._delivery if type(outcome) is Record
+                                              else (UNKNOWN_DEPARTMENT, None, None))
+            entry = self.delivered.get((department, authority))
+            if entry is None:
+                self.delivered[(department, authority)] = [1, updated]
+            else:
+                entry[0] += 1
+                if updated is not None and (entry[1] is None or updated > entry[1]):
+                    entry[1] = updated
+        return outcome
+
+    def deliveries(self) -> list[list]:
+        """[department, authority, rows, newest update] of this table, sorted."""
+        return sorted(([d, a, n, u] for (d, a), (n, u) in self.delivered.items()),
+                      key=lambda e: (e[0], e[1] or ""))
+
+    def _process(self, number: int, cells: list) -> RowOutcome:
         if isinstance(cells, BadRecord):
             return Quarantined(UNKNOWN_DEPARTMENT, number, cells.code, None,
                                f"{REASONS[cells.code]}：{cells.message}", {"原始行": cells.raw})
@@ -220,6 +245,13 @@ class TableProcessor:
                                f"{REASONS['personal_data_in_output']}：“{f.header if f else first.field}”"
                                f"{first.message}（{first.code}）", self.original(cells))
         record = redacted.values
+        # The department as CONTRACT.md defines it, read from what is published.
+        department_shown = next((str(record[n]).strip() for n in DEPARTMENT_FIELDS
+                                 if record.get(n) not in (None, "") and str(record[n]).strip()),
+                                UNKNOWN_DEPARTMENT)
+        authority, updated = record.get("authority"), record.get("updated_at")
+        self._delivery = (department_shown, str(authority).strip() if authority not in (None, "") else None,
+                          updated if isinstance(updated, str) else None)
         record["dataset"] = dataset.name
         record["subject_is_person"] = int(is_person)
         record["source_file"] = self.source
@@ -332,6 +364,7 @@ def run_job(job: Job, context: Context) -> dict:
                     summary["findings"] = processor.findings
                 if processor.placeholders:
                     summary["placeholders_read_as_empty"] = processor.placeholders
+                summary["deliveries"] = processor.deliveries()
         except FileError as exc:
             summary["errors"].append({"row": None, "code": exc.code, "message": exc.message})
         except OSError as exc:
