@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 import sqlite3
 import unicodedata
@@ -35,6 +34,7 @@ from ..settings import DEFAULT_REPORT_DAYS, MAX_REPORT_DAYS, REPORT_DAYS_ENV, RE
 from ..signing_keys import KeyRing
 from ..state import ConflictError
 from ..times import beijing_display
+from .content import report_content
 from .numbers import SymbolSource, new_code, new_report_no
 from .registry import RegisteredReport, Registry, from_epoch, iso
 from .signing import PURPOSE, SIGNED_FILE, sign_report, signed_file_bytes
@@ -130,11 +130,6 @@ def check_fresh(info: dict[str, str], today: dt.date) -> dt.date:
     return as_of
 
 
-def default_content() -> ContentFunction:
-    """publish.report.content.report_content (the content helper's module)."""
-    module = importlib.import_module("publish.report.content")
-    function: ContentFunction = module.report_content
-    return function
 
 
 def _write_signed(files: ReportFiles, token: str) -> None:
@@ -173,7 +168,7 @@ def issue_report(ring: KeyRing, registry: Registry, state_dir: Path, build_dir: 
     try:
         info = build_info(conn)
         check_fresh(info, today)
-        made = (content or default_content())(conn, uscc, issue_day=today, years=years,
+        made = (content or report_content)(conn, uscc, issue_day=today, years=years,
                                               fields=list(fields) if fields is not None else None)
     finally:
         conn.close()
