@@ -281,6 +281,24 @@ def test_the_sixth_wrong_code_locks_the_number_for_that_client(issued, state):
         assert o.verify_file(signed_bytes(issued)).status == "valid"
 
 
+def test_guessing_in_parallel_gets_no_more_tries(issued, state):
+    answers = []
+
+    def guess(o):
+        try:
+            answers.append(o.lookup(issued.report_no, wrong(issued), "c").status)
+        except LookupLocked:
+            answers.append("locked")
+
+    with office(state) as o:
+        threads = [threading.Thread(target=guess, args=(o,)) for _ in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(answers) == ["locked"] * 15 + ["unknown"] * REPORT_CLIENT_FAILURES
+
+
 def test_a_client_lock_lasts_an_hour(issued, state):
     for _ in range(REPORT_CLIENT_FAILURES):
         lookup(state, issued.report_no, wrong(issued), "c")

@@ -39,7 +39,7 @@ from ..settings import (
     REPORT_LOCK_SECONDS,
     REPORT_NUMBER_FAILURES,
 )
-from ..state import Column, Index, Row, Store, Table, Transaction, lt, open_store
+from ..state import Column, Index, Reader, Row, Store, Table, Transaction, lt, open_store
 from ..times import beijing_display
 from . import revocation
 from .numbers import normalise_report_no
@@ -181,13 +181,6 @@ class Registry:
         row = self.store.get(REPORTS, {"no": number}) if number else None
         return RegisteredReport.from_row(row) if row else None
 
-    def with_code(self, no: str, code: str) -> RegisteredReport | None:
-        """The report when number and code match, else None (the same work either way)."""
-        row = self.store.get(REPORTS, {"no": no})
-        expected = row["code_hash"] if row else "0" * 64
-        matches = hmac.compare_digest(self.code_hash(no, code), str(expected))
-        return RegisteredReport.from_row(row) if row and matches else None
-
     def reports(self, uscc: str | None = None) -> list[RegisteredReport]:
         """Every report (of a subject), newest first."""
         rows = self.store.select(REPORTS, {"uscc": uscc} if uscc else None, order_by=("-issued_at", "no"))
@@ -207,48 +200,61 @@ class Registry:
             tx.update(REPORTS, {"no": number}, values)
         return RegisteredReport.from_row({**row, **values})
 
-    # --- the throttle ------------------------------------------------------------------
-    def lock(self, no: str, client: str | None) -> Locked | None:
-        """Whether code look-ups of `no` are locked for this client (or for everyone) now."""
+    # --- look-ups by number and code, and the throttle ------------------------------------
+    def attempt(self, no: str, code: str | None, client: str | None) -> RegisteredReport | None:
+        """One look-up of the (normalised) number `no` with a code, checked and counted in one
+        write transaction, so that clients guessing in parallel get no more tries than one
+        guessing in turn: `LookupLocked` when the number is locked for this client or for all;
+        the report when the code is right (the client's earlier slips forgiven); else None, a
+        wrong code counted (a code that cannot be one, `None`, is no guess and is not)."""
         now = int(self.clock.now().timestamp())
+        who = self.client_hash(client)
+        with self.store.write() as tx:
+            locked = self._locked(tx, no, who, now)
+            if locked is not None:
+                raise LookupLocked(locked)
+            if code is None:
+                return None
+            row = tx.get(REPORTS, {"no": no})
+            expected = str(row["code_hash"]) if row else "0" * 64   # the same work for an unknown number
+            if row is not None and hmac.compare_digest(self.code_hash(no, code), expected):
+                tx.update(THROTTLE, {"no": no, "client": who}, {"failures": 0})
+                return RegisteredReport.from_row(row)
+            self._count_failure(tx, no, who, now)
+        return None
+
+    def lock(self, no: str, client: str | None) -> Locked | None:
+        """Whether code look-ups of `no` are locked now for this client (or for everyone)."""
+        with self.store.read() as reader:
+            return self._locked(reader, no, self.client_hash(client), int(self.clock.now().timestamp()))
+
+    @staticmethod
+    def _locked(reader: Reader, no: str, who: str, now: int) -> Locked | None:
         locked: Locked | None = None
-        for who, scope in ((self.client_hash(client), "client"), (ALL_CLIENTS, "number")):
-            row = self.store.get(THROTTLE, {"no": no, "client": who})
+        for key, scope in ((who, "client"), (ALL_CLIENTS, "number")):
+            row = reader.get(THROTTLE, {"no": no, "client": key})
             until = int(row["locked_until"] or 0) if row else 0
             if until > now and (locked is None or until - now > locked.retry_after):
                 locked = Locked(until - now, scope)
         return locked
 
-    def record_failure(self, no: str, client: str | None) -> Locked | None:
-        """Counts one wrong code for `no` from this client and from all; the lock it set, if any."""
-        now = int(self.clock.now().timestamp())
-        locked: Locked | None = None
-        with self.store.write() as tx:
-            tx.delete(THROTTLE, {"until": lt(now)})
-            for who, limit, scope in ((self.client_hash(client), REPORT_CLIENT_FAILURES, "client"),
-                                      (ALL_CLIENTS, REPORT_NUMBER_FAILURES, "number")):
-                key = {"no": no, "client": who}
-                row = tx.get(THROTTLE, key) or {"window_start": 0, "failures": 0, "locked_until": 0}
-                start, failures, until = int(row["window_start"] or 0), int(row["failures"] or 0), \
-                    int(row["locked_until"] or 0)
-                if now >= start + REPORT_FAILURE_WINDOW_SECONDS:
-                    start, failures = now, 0
-                failures += 1
-                if failures >= limit:
-                    until, start, failures = now + REPORT_LOCK_SECONDS, now, 0
-                    locked = Locked(REPORT_LOCK_SECONDS, scope)
-                tx.put(THROTTLE, {**key, "window_start": start, "failures": failures, "locked_until": until,
-                                  "until": max(start + REPORT_FAILURE_WINDOW_SECONDS, until)})
-        return locked
-
-    def clear_client(self, no: str, client: str | None) -> None:
-        """A right code forgives the client's earlier slips (never the count of all clients)."""
-        key = {"no": no, "client": self.client_hash(client)}
-        row = self.store.get(THROTTLE, key)
-        if row and row["failures"] and not int(row["locked_until"] or 0) > int(self.clock.now().timestamp()):
-            with self.store.write() as tx:
-                tx.update(THROTTLE, key, {"failures": 0})
-
+    @staticmethod
+    def _count_failure(tx: Transaction, no: str, who: str, now: int) -> None:
+        """One wrong code for `no`, from this client and from all; a count that reaches its
+        limit locks, and starts again after the lock."""
+        tx.delete(THROTTLE, {"until": lt(now)})
+        for key, limit in ((who, REPORT_CLIENT_FAILURES), (ALL_CLIENTS, REPORT_NUMBER_FAILURES)):
+            where = {"no": no, "client": key}
+            row = tx.get(THROTTLE, where) or {"window_start": 0, "failures": 0, "locked_until": 0}
+            start, failures = int(row["window_start"] or 0), int(row["failures"] or 0)
+            until = int(row["locked_until"] or 0)
+            if now >= start + REPORT_FAILURE_WINDOW_SECONDS:
+                start, failures = now, 0
+            failures += 1
+            if failures >= limit:
+                until, start, failures = now + REPORT_LOCK_SECONDS, now, 0
+            tx.put(THROTTLE, {**where, "window_start": start, "failures": failures, "locked_until": until,
+                              "until": max(start + REPORT_FAILURE_WINDOW_SECONDS, until)})
 
 def _row(report: RegisteredReport, code_hash: str) -> dict[str, str | None]:
     return {"no": report.no, "code_hash": code_hash, "uscc": report.uscc, "subject_name": report.subject_name,

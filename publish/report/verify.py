@@ -50,8 +50,11 @@ from ..signing_keys import (
 from ..times import beijing_display
 from . import revocation
 from .numbers import normalise_code, normalise_report_no
-from .registry import RegisteredReport, Registry
+from .registry import LookupLocked, RegisteredReport, Registry
 from .signing import PURPOSE, TYP, PayloadError, ReportPayload, load_signed, looks_compact, parse_payload
+
+__all__ = ["Check", "LookupLocked", "OpenedReport", "Verification", "lookup", "open_report", "signed_summary",
+           "text_lines", "verify_offline", "verify_online"]
 
 VALID, EXPIRED, REVOKED, TAMPERED, UNKNOWN = "valid", "expired", "revoked", "tampered", "unknown"
 STATUSES = (VALID, EXPIRED, REVOKED, TAMPERED, UNKNOWN)
@@ -295,21 +298,10 @@ def _unknown_lookup(no: str | None) -> Verification:
 
 
 def _find(no: str, code: str, client: str | None, registry: Registry) -> tuple[str | None, RegisteredReport | None]:
-    number, typed = normalise_report_no(no), normalise_code(code)
-    if number is None:
+    number = normalise_report_no(no)
+    if number is None:   # cannot be a number: nothing to guess, nothing to count
         return None, None
-    locked = registry.lock(number, client)
-    if locked is not None:
-        from .registry import LookupLocked
-
-        raise LookupLocked(locked)
-    report = registry.with_code(number, typed) if typed else None
-    if report is None:
-        if typed:   # a code that cannot be one (a typo of length) is not a guess
-            registry.record_failure(number, client)
-        return number, None
-    registry.clear_client(number, client)
-    return number, report
+    return number, registry.attempt(number, normalise_code(code), client)
 
 
 def lookup(no: str, code: str, client: str | None, ring: KeyRing, registry: Registry, *,
