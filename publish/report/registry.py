@@ -256,6 +256,7 @@ class Registry:
             tx.put(THROTTLE, {**where, "window_start": start, "failures": failures, "locked_until": until,
                               "until": max(start + REPORT_FAILURE_WINDOW_SECONDS, until)})
 
+
 def _row(report: RegisteredReport, code_hash: str) -> dict[str, str | None]:
     return {"no": report.no, "code_hash": code_hash, "uscc": report.uscc, "subject_name": report.subject_name,
             "issued_at": report.issued_at, "expires_at": report.expires_at, "kid": report.kid,
