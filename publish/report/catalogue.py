@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +27,7 @@ CATALOGUE_FILE = "report_fields.yml"
 CODE = re.compile(r"[a-z][a-z0-9_]*")
 TOP_KEYS = frozenset({"kinds", "blacklist_kinds", "other", "fields"})
 FIELD_KEYS = frozenset({"code", "name", "confirmed", "departments", "kinds"})
+PLACED_MEMO = 100_000
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,13 @@ class Field:
     patterns: tuple[re.Pattern, ...]        # matched against authority names
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalogue:
     fields: tuple[Field, ...]               # in the report's order
     other: Field                            # what no field matches
     blacklist_kinds: tuple[str, ...]
+    # field_of's answers: a build has few distinct (authority, department, file) triples.
+    _placed: dict = dataclass_field(default_factory=dict, repr=False)
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
@@ -67,6 +71,15 @@ class Catalogue:
     def field_of(self, authority: str | None, department: str | None = None, file: str | None = None) -> Field:
         """The field of a record or a delivery: by its deciding authority, else its department
         (数据来源单位), else (when it names no department) its file's path; else 其他."""
+        key = (authority, department, file)
+        placed = self._placed.get(key)
+        if placed is None:
+            if len(self._placed) >= PLACED_MEMO:
+                self._placed.clear()
+            placed = self._placed[key] = self._field_of(authority, department, file)
+        return placed
+
+    def _field_of(self, authority: str | None, department: str | None, file: str | None) -> Field:
         found = self.match(authority)
         if found is None and department and department != UNKNOWN_DEPARTMENT:
             found = self.match(department)

@@ -55,10 +55,18 @@ def report_content(conn: sqlite3.Connection, uscc: str, *, issue_day: dt.date, y
     invalid_uscc, natural_person, unknown_subject, invalid_period, period_too_long,
     unknown_field, no_fields, build_stale (the build's as-of day is older than the day before
     the issue day), issue_day_before_build, content_not_clean.
+
+    Returns {format, title, issue_day, period {years, start, end}, selection {all_fields,
+    fields, years}, subject {uscc, name, type, uscc_type, registered, registration_status,
+    registrar}, statements, summary {fields, found, clean, no_data, records}, fields [{code,
+    name, confirmed, status (found | clean | no_data), conclusion, records, data_updated,
+    data_updated_basis, sources}], black_list {name, status (listed | not_listed | no_data),
+    conclusion, entries, data_updated, data_updated_basis, sources}, objections [{field,
+    decision_no, notice}], data_sources {build {build_id, as_of}, departments}}.
     """
     catalogue = catalogue or load_catalogue()
     chosen = _chosen_fields(catalogue, fields)
-    start, end = _period(issue_day, years)
+    start, _ = _period(issue_day, years)
     build = _build(conn, issue_day)
     code = _subject_code(uscc)
     tables = _tables(conn)
@@ -68,7 +76,7 @@ def report_content(conn: sqlite3.Connection, uscc: str, *, issue_day: dt.date, y
     day = issue_day.isoformat()
 
     # Each record and delivery placed once (the same rule for both: catalogue.field_of).
-    place = _Placer(catalogue)
+    place = catalogue.field_of
     wanted = {table for field in chosen for table in field.kinds if table in kinds}
     found: dict[tuple[str, str], list[dict]] = {}   # (field code, kind) → records
     for table in sorted(wanted):
@@ -121,21 +129,6 @@ def report_content(conn: sqlite3.Connection, uscc: str, *, issue_day: dt.date, y
     }
     check_content(content)
     return content
-
-
-class _Placer:
-    """catalogue.field_of, remembered per (authority, department, file)."""
-
-    def __init__(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
-        self.memo: dict[tuple, Field] = {}
-
-    def __call__(self, authority: str | None, department: str | None, file: str | None) -> Field:
-        key = (authority, department, file)
-        field = self.memo.get(key)
-        if field is None:
-            field = self.memo[key] = self.catalogue.field_of(authority, department, file)
-        return field
 
 
 # --- options ----------------------------------------------------------------------------------
