@@ -317,6 +317,148 @@ def cmd_keys_retire(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fields(text: str) -> list[str]:
+    """--fields F1,F2: catalogue codes separated by commas (， too)."""
+    fields = [f.strip() for f in re.split(r"[,，、]", text) if f.strip()]
+    if not fields:
+        raise argparse.ArgumentTypeError(f"应为以逗号分隔的领域代码（如 market,tax）：{text!r}")
+    return fields
+
+
+def _report_office(args: argparse.Namespace) -> Any:
+    from .clock import command_clock
+    from .report.issue import report_days
+    from .report.office import ReportOffice
+    from .settings import read_environment
+
+    environment = read_environment()
+    return ReportOffice.open(_state_dir(args), command_clock(environment), days=report_days(environment))
+
+
+def cmd_report_issue(args: argparse.Namespace) -> int:
+    from .settings import DEFAULT_BUILD_DIR
+
+    build_dir = Path(args.build) if args.build else DEFAULT_BUILD_DIR
+    if os.path.lexists(build_dir) and not build_dir.is_dir():
+        raise PublishError("build_not_a_dir", f"--build 应为构建目录，而这是一个文件：{build_dir}")
+    with _report_office(args) as office:
+        print(f"状态目录 (state)：{office.state_dir}", file=sys.stderr)
+        issued = office.issue(build_dir, args.uscc, years=args.years, fields=args.fields)
+    print(json.dumps(issued.as_json(), ensure_ascii=False, indent=2), flush=True)
+    print(f"已出具 (issued)：报告编号 {issued.report_no}，核验码 {issued.code}（只显示这一次：本平台只保存它的散列），"
+          f"有效期至 {issued.as_json()['expires_display']}", file=sys.stderr)
+    return 0
+
+
+JWKS_MAX_BYTES = 1 << 20
+JWKS_TIMEOUT_SECONDS = 10
+
+
+def load_jwks(source: str) -> Any:
+    """--jwks: a JWKS file, or an http(s) URL (e.g. https://…/.well-known/jwks.json)."""
+    if re.match(r"(?i)https?://", source):
+        import urllib.error
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(source, timeout=JWKS_TIMEOUT_SECONDS) as response:  # noqa: S310 (http(s) only)
+                data = response.read(JWKS_MAX_BYTES + 1)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise PublishError("jwks_unreachable", f"无法取得公钥集：{source}（{exc}）") from exc
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise PublishError("jwks_missing", f"公钥集文件不存在：{source}")
+        data = path.read_bytes()[:JWKS_MAX_BYTES + 1]
+    if len(data) > JWKS_MAX_BYTES:
+        raise PublishError("jwks_invalid", f"公钥集过大（超过 {JWKS_MAX_BYTES} 字节）：{source}")
+    try:
+        jwks = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise PublishError("jwks_invalid", f"公钥集不是 JSON：{source}（{exc}）") from exc
+    if not (isinstance(jwks, dict) and isinstance(jwks.get("keys"), list)) and not isinstance(jwks, list):
+        raise PublishError("jwks_invalid", f"公钥集应为 {{\"keys\": [...]}}：{source}")
+    return jwks
+
+
+def _state_jwks(args: argparse.Namespace) -> Any:
+    """Without --jwks: the keys this state directory publishes (the server's own JWKS)."""
+    from .signing_keys import KeyRing
+
+    state = _state_dir(args)
+    try:
+        with KeyRing.open(state) as ring:
+            return ring.public_jwks("report")
+    except PublishError as exc:
+        if exc.code not in ("keys_missing", "state_missing"):
+            raise
+        raise PublishError("jwks_missing", "没有可用的公钥集：用 --jwks 指定公钥集文件或网址（如 https://<本平台>"
+                                           f"/.well-known/jwks.json），状态目录 {state} 中也没有密钥") from None
+
+
+def cmd_report_verify(args: argparse.Namespace) -> int:
+    from .clock import command_clock
+    from .report.verify import verify_offline
+    from .settings import read_environment
+
+    path = Path(args.file)
+    if not os.path.lexists(path):
+        raise PublishError("file_missing", f"文件不存在：{path}")
+    if not path.is_file():
+        raise PublishError("not_a_file", f"不是文件：{path}")
+    from .report.signing import MAX_PDF_BYTES
+
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_PDF_BYTES + 1)
+    if args.online:
+        if args.jwks:
+            raise PublishError("bad_argument", "--online 用状态目录中的登记和密钥核验，不能与 --jwks 同时使用")
+        with _report_office(args) as office:
+            result = office.verify_file(data)
+    else:
+        jwks = load_jwks(args.jwks) if args.jwks else _state_jwks(args)
+        result = verify_offline(data, jwks, now=command_clock(read_environment()).now())
+    from .report.verify import text_lines
+
+    print("\n".join(text_lines(result)), flush=True)
+    if not result.valid:
+        _fail(result.status, result.headline)
+        return EXIT_FAILED
+    return 0
+
+
+def cmd_report_revoke(args: argparse.Namespace) -> int:
+    from .times import beijing_display
+
+    with _report_office(args) as office:
+        print(f"状态目录 (state)：{office.state_dir}", flush=True)
+        report = office.revoke(args.no, args.reason)
+    print(f"已撤销 (revoked)：{report.no}（{report.uscc}），{beijing_display(report.revoked_at)}")
+    print(f"原因 {report.revoke_reason}：{report.revocation_sentence}（核验者看到的就是这句话）")
+    return 0
+
+
+def cmd_report_list(args: argparse.Namespace) -> int:
+    from .times import beijing_display
+
+    with _report_office(args) as office:
+        print(f"状态目录 (state)：{office.state_dir}")
+        uscc = "".join(args.uscc.split()).upper() if args.uscc else None
+        reports = office.reports(uscc)
+        print("report_no\tuscc\tname\tissued\texpires\tstatus\tkid\tnote")
+        for r in reports:
+            note = f"撤销于 {beijing_display(r.revoked_at)}，原因：{r.revoke_reason}" if r.revoked else ""
+            print(f"{r.no}\t{r.uscc}\t{r.subject_name or ''}\t{beijing_display(r.issued_at)}\t"
+                  f"{beijing_display(r.expires_at)}\t{office.status(r)}\t{r.kid}\t{note}")
+    return 0
+
+
+def _revoke_reason(text: str) -> str:
+    from .report.revocation import check_reason
+
+    return check_reason(text)
+
+
 # --- the parser ----------------------------------------------------------------------------
 
 def _common(p: argparse.ArgumentParser, top: bool) -> None:
@@ -346,7 +488,7 @@ def _command(sub: Any, name: str, text: str, func: Callable[[argparse.Namespace]
 
 
 def parser() -> Parser:
-    from .settings import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SAMPLE_ROWS
+    from .settings import DEFAULT_BUILD_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SAMPLE_ROWS
 
     p = Parser(prog=PROG, description="公共信用信息公开发布工具")
     _common(p, top=True)
@@ -382,6 +524,26 @@ def parser() -> Parser:
     kt.add_argument("kid", metavar="KID", help="密钥标识（keys list 中的 kid；以 - 开头的 kid 写在 -- 之后）")
     kt.add_argument("--reason", required=True, type=_reason, metavar="R", help="停用原因（如 compromised）")
     _command(keys, "list", "列出密钥（kid、用途、状态、创建时间；不显示密钥内容）", cmd_keys_list)
+
+    r = _command(sub, "report", "公共信用信息报告（无违法违规证明版）：出具、核验、撤销、列出", None)
+    reports = _commands(r, "report_command", "子命令")
+    ri = _command(reports, "issue", "出具一份签名的信用报告（打印一个 JSON 对象：编号、核验码、文件路径、有效期）",
+                  cmd_report_issue)
+    ri.add_argument("uscc", metavar="USCC", help="主体的统一社会信用代码")
+    ri.add_argument("--years", type=_positive_int, default=3, metavar="N", help="查询期间（年，1–5，默认 3）")
+    ri.add_argument("--fields", type=_fields, metavar="F1,F2", help="只出具这些领域（领域代码，逗号分隔；默认全部）")
+    ri.add_argument("--build", metavar="DIR", help=f"依据的构建目录（默认 {DEFAULT_BUILD_DIR}/，与 make run 相同）")
+    rv = _command(reports, "verify", "离线核验签名报告文件或 PDF（有效时退出码 0）", cmd_report_verify)
+    rv.add_argument("file", metavar="FILE", help="签名报告文件（report.jws）或报告 PDF")
+    rv.add_argument("--jwks", metavar="FILE_OR_URL",
+                    help="公钥集文件或网址（如 https://…/.well-known/jwks.json；默认：状态目录发布的公钥）")
+    rv.add_argument("--online", action="store_true", help="用状态目录中的登记在线核验（含撤销状态）")
+    rr = _command(reports, "revoke", "撤销一份已出具的报告", cmd_report_revoke)
+    rr.add_argument("no", metavar="NO", help="报告编号")
+    rr.add_argument("--reason", required=True, type=_revoke_reason, metavar="CODE",
+                    help="撤销原因代码（data/report_revocation_reasons.yml，如 issued_in_error）")
+    rl = _command(reports, "list", "列出已出具的报告（不显示核验码）", cmd_report_list)
+    rl.add_argument("--uscc", metavar="U", help="只列出这个主体的报告")
     return p
 
 

@@ -63,6 +63,24 @@ SQL_LIMIT_ENVS = {
     "max_result_bytes": "PUBLISH_SQL_MAX_RESULT_BYTES",
 }
 DEFAULT_SAMPLE_ROWS = 2000
+# The build `report issue` reads unless `--build` names another (the one `make run` serves).
+DEFAULT_BUILD_DIR = Path("var") / "build"
+
+# The credit report (publish/report/): how many days an issued report stays valid (its `exp`),
+# at most a year; PUBLISH_REPORT_DAYS overrides the default for `report issue` and the server.
+REPORT_DAYS_ENV = "PUBLISH_REPORT_DAYS"
+DEFAULT_REPORT_DAYS = 30
+MAX_REPORT_DAYS = 366
+# Guessing verification codes (publish/report/registry.py): this many wrong codes for one
+# report number from one client lock that client out of the number; this many from all
+# clients together lock code look-ups of the number (checking the signed file still works).
+# A lock lasts REPORT_LOCK_SECONDS; failures are counted over REPORT_FAILURE_WINDOW_SECONDS.
+REPORT_CLIENT_FAILURES = 5
+REPORT_NUMBER_FAILURES = 50
+REPORT_LOCK_SECONDS = 3600
+REPORT_FAILURE_WINDOW_SECONDS = 3600
+# New report numbers tried when the one drawn is already taken (31^8 a day: a retry is rare).
+REPORT_NO_ATTEMPTS = 8
 # Worker processes of a build (the build scales per source file).
 DEFAULT_BUILD_WORKERS = 2
 
@@ -78,6 +96,7 @@ class Environment:
     base_url: str | None = None
     trusted_proxies: str | None = None
     sql_limits: tuple[tuple[str, str], ...] = ()   # (limit name, value) from SQL_LIMIT_ENVS
+    report_days: str | None = None
 
 
 def read_environment(environ: dict[str, str] | None = None) -> Environment:
@@ -88,7 +107,8 @@ def read_environment(environ: dict[str, str] | None = None) -> Environment:
                        debug=(env.get(DEBUG_ENV) or "").strip().lower() in ("1", "true", "yes", "on"),
                        base_url=env.get(BASE_URL_ENV) or None,
                        trusted_proxies=env.get(TRUSTED_PROXIES_ENV) or None,
-                       sql_limits=tuple((name, env[var]) for name, var in SQL_LIMIT_ENVS.items() if env.get(var)))
+                       sql_limits=tuple((name, env[var]) for name, var in SQL_LIMIT_ENVS.items() if env.get(var)),
+                       report_days=env.get(REPORT_DAYS_ENV) or None)
 
 
 def state_dir(argument: str | None, environment: Environment | None = None) -> Path:

@@ -6,8 +6,14 @@
   as plain JSON data, a pure function of the build, the issue day, the subject and the options;
   `ReportError` with stable codes.
 - `texts.py`: every fixed sentence of the report, and its error messages.
+- `numbers.py`: report numbers and verification codes; `signing.py`: the signed file (RFC 8785
+  payload, EdDSA JWS; read from a file or a PDF's attachment); `registry.py`: issued reports
+  and the code-guessing throttle in the state store; `revocation.py`: the reasons;
+  `verify.py`: one structured verification answer; `issue.py`: issuing; `office.py`:
+  `ReportOffice`, what the command line and the server hold to issue and verify.
 
-Signing, the registry of issued reports, rendering and the web routes are built on top.
+Rendering (HTML, PDF) and the web routes are built on top: they call `ReportOffice` and
+`verify.py` (README, "Credit report (issuing and verifying)").
 """
 from .catalogue import Catalogue, Field, load_catalogue
 from .content import ReportError, check_content, report_content
