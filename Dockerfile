@@ -6,6 +6,10 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PUBLISH_STATE=/app/var TZ=Asia/Shanghai
 WORKDIR /app
 
+# The report PDF's Chinese font (TrueType, embedded by ReportLab): the Makefile's RUN_DEBS.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-zenhei \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY pyproject.toml README.md ./
 COPY publish ./publish
 COPY redaction ./redaction

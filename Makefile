@@ -11,9 +11,19 @@ SAMPLE_ROWS ?= 2000
 # The suite runs a second time with the clock three years ahead (libfaketime: a relative
 # offset that reaches subprocesses and SQLite; the monotonic clock is not faked).
 FAKE_OFFSET ?= +1096d
-DEBS := chromium chromium-driver fonts-noto-cjk faketime
+# Debian packages: what the site needs at run time (the report PDF's CJK font, TrueType so
+# that ReportLab can embed it), and what the tests need besides (chromium for the browser
+# tests, CJK fonts for its screenshots, libfaketime for the run three years ahead, poppler's
+# pdffonts/pdftotext/pdftoppm and zbar's zbarimg to read the report PDFs back).
+RUN_DEBS := fonts-wqy-zenhei
+DEBS := chromium chromium-driver fonts-noto-cjk faketime poppler-utils zbar-tools
+# Installs the Debian packages named in $(1) that are missing (nothing when all are there).
+install_debs = missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
-.PHONY: run test lint bench venv debs clean
+.PHONY: run test lint bench venv debs run-debs clean
 
 venv: $(VENV)/.installed
 
@@ -23,15 +33,16 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test,bench]'
 	touch $@
 
-# Debian's chromium for the browser tests (Playwright's own download is unreachable here),
-# CJK fonts for its screenshots, libfaketime for the run three years ahead.
-debs:
-	@missing=$$(for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	fi
+# What the site needs of Debian, for `make run` and `make test` alike (the Dockerfile installs
+# the same).
+run-debs:
+	@$(call install_debs,$(RUN_DEBS))
 
-run: venv
+# Debian's chromium for the browser tests (Playwright's own download is unreachable here).
+debs: run-debs
+	@$(call install_debs,$(DEBS))
+
+run: venv run-debs
 	$(PY) -m publish --state $(STATE) keys init
 	$(PY) -m publish sample --out $(RAW) --rows $(SAMPLE_ROWS)
 	$(PY) -m publish --state $(STATE) build --input $(RAW) --out $(BUILD)

@@ -12,6 +12,7 @@ import yaml
 
 from .kinds import Column, load_kinds
 from .resources import METADATA_FILE
+from .settings import DEFAULT_CITY, DEFAULT_OFFICE
 
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -77,6 +78,9 @@ def build_metadata() -> dict:
         "license": LICENCE, "license_url": LICENCE_URL,
         "source": "各市级部门报送的双公示及信用数据 (city departments' submissions)",
         "databases": dbs,
+        # Who issues the credit report, printed on it (publish/report/render/config.py); the
+        # site's base URL may be set here too (`base_url:`, else PUBLISH_BASE_URL or the default).
+        "plugins": {"site": {"city": DEFAULT_CITY, "office": DEFAULT_OFFICE}},
     }
 
 

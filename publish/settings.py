@@ -31,6 +31,16 @@ DEFAULT_PORT = 8001
 # stranger's host). Also `plugins: site: base_url:` in metadata.yml.
 BASE_URL_ENV = "PUBLISH_BASE_URL"
 DEFAULT_BASE_URL = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"
+# Who issues the credit report (printed on its face, publish/report/render/): the city and its
+# credit office, `plugins: site: city:` and `office:` in metadata.yml (the sample imitates
+# 景德镇市, publish/sample/world.py).
+DEFAULT_CITY = "景德镇市"
+DEFAULT_OFFICE = "景德镇市社会信用体系建设领导小组办公室"
+# The report's PDF font: the first of these TrueType files that exists (Debian's
+# fonts-wqy-zenhei; ReportLab embeds TrueType outlines, not the CFF of Noto CJK), or the file
+# PUBLISH_REPORT_FONT names (a .ttf, or a .ttc with `#N` for its N-th face).
+REPORT_FONT_ENV = "PUBLISH_REPORT_FONT"
+REPORT_FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc#0",)
 # Reverse proxies whose X-Forwarded-For entry names the client (addresses or networks,
 # separated by commas). Empty: the socket's peer is the client, whatever headers say.
 TRUSTED_PROXIES_ENV = "PUBLISH_TRUSTED_PROXIES"
