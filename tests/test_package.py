@@ -28,6 +28,8 @@ def test_the_wheel_carries_what_the_site_needs(wheel):
     for needed in ("publish/metadata.yml", "publish/data/severity.yml", "publish/data/regions.yml",
                    "publish/templates/site_entity.html", "publish/templates/base.html",
                    "publish/static/site.css", "publish/datasets/penalty.yml",
+                   "publish/templates/report_print.html", "publish/static/report.css",
+                   "publish/report/render/pdf.py",
                    "publish/plugins/pages.py", "publish/plugins/auth.py", "redaction/scan.py"):
         assert needed in names, needed
     assert not any(n.startswith("plugins/") for n in names)

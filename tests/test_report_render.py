@@ -323,3 +323,41 @@ def test_the_names_of_the_fixture_are_what_the_reports_show(contents):
     assert contents["records"]["summary"]["found"] == 3
     assert {f["status"] for f in contents["narrowed"]["fields"]} == {"clean", "no_data"}
     assert contents["objection"]["objections"] and contents["black_listed"]["black_list"]["status"] == "listed"
+
+
+# --- the HTML in a real browser ---------------------------------------------------------------
+
+@pytest.mark.browser
+def test_the_html_prints_on_a4_with_the_number_on_every_page_and_a_qr_code_that_scans(contents, tmp_path):
+    """Debian's chromium prints the page (as a person's "print to PDF" does): A4, the report
+    number and "第 i 页 共 n 页" on every page; its screenshot's QR code scans to the
+    verification URL; the page fits a phone's width."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import ARGS, CHROMIUM
+
+    html = tmp_path / "report.html"
+    html.write_text(render_html(payload_of(contents["records"]), code=CODE, settings=SETTINGS), encoding="utf-8")
+    printed = tmp_path / "printed.pdf"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 900})
+            page.goto(html.as_uri())
+            page.screenshot(path=str(ARTIFACTS / "html-desktop.png"))
+            page.pdf(path=str(printed), prefer_css_page_size=True)
+            phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+            phone.goto(html.as_uri())
+            phone.screenshot(path=str(ARTIFACTS / "html-phone.png"), full_page=True)
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        finally:
+            browser.close()
+    assert re.search(r"Page size:\s+59[45]\.\d+ x 841\.\d+ pts \(A4\)", run("pdfinfo", str(printed)))
+    total = page_count(printed)
+    assert total >= 2
+    for page_no in range(1, total + 1):
+        text = squeezed(page_text(printed, page_no))
+        assert f"报告编号：{REPORT_NO}" in text and f"第{page_no}页共{total}页" in text, page_no
+    assert run("zbarimg", "-q", "--raw", str(ARTIFACTS / "html-desktop.png")).strip() == \
+        verify_url(REPORT_NO, CODE, SETTINGS)

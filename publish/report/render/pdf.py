@@ -34,7 +34,16 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.flowables import HRFlowable
 
 from ...clock import SHANGHAI
@@ -48,7 +57,8 @@ ATTACHMENT_TYPE = "application/jose"    # a compact JWS (RFC 7515 §9.2.1)
 ATTACHMENT_DESCRIPTION = "Signed credit report (compact JWS)"
 FONT = "ReportCJK"
 PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN_X = 18 * mm
+MARGIN_X = 18 * mm                      # text and tables from here (the running header too)
+FRAME_PADDING = 6                       # platypus' frame padding (points), inside the page margins
 MARGIN_TOP = 24 * mm
 MARGIN_BOTTOM = 20 * mm
 TEXT = colors.HexColor("#1b1f24")
@@ -103,9 +113,8 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         "issuer": ParagraphStyle("issuer", parent=base, fontSize=10.5, leading=15, alignment=TA_CENTER,
                                  textColor=MUTED, spaceAfter=5 * mm),
         "h2": ParagraphStyle("h2", parent=base, fontSize=12, leading=17, textColor=PRIMARY,
-                             spaceBefore=5 * mm, spaceAfter=2 * mm, keepWithNext=1),
-        "h3": ParagraphStyle("h3", parent=base, fontSize=10, leading=14, spaceBefore=3 * mm, spaceAfter=1.5 * mm,
-                             keepWithNext=1),
+                             spaceBefore=5 * mm, spaceAfter=2 * mm),
+        "h3": ParagraphStyle("h3", parent=base, fontSize=10, leading=14, spaceBefore=3 * mm, spaceAfter=1.5 * mm),
         "notice": ParagraphStyle("notice", parent=base, fontSize=8.5, leading=12, backColor=NOTICE_BG,
                                  leftIndent=1.5 * mm, rightIndent=1.5 * mm,
                                  borderPadding=(1.5 * mm, 1.5 * mm, 1.5 * mm, 1.5 * mm), spaceBefore=1 * mm,
@@ -286,6 +295,48 @@ def _record_table(pairs: list[tuple[str, str]], styles: dict[str, ParagraphStyle
     return _grid(rows, [label, value, label, value], extra=extra)
 
 
+HEADING_ROOM = 35 * mm   # a section heading with less than this below it starts the next page
+
+
+def _heading(text: str, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    return [CondPageBreak(HEADING_ROOM), _p(text, styles["h2"])]
+
+
+FIELD_WIDTHS = (10 * mm, 30 * mm, 48 * mm, 34 * mm)
+
+
+def _plain_cell(text: str, style: ParagraphStyle, width: float) -> Paragraph | str:
+    """A cell's text as a plain string when it fits on one line (a string cell costs a tenth of
+    a Paragraph to lay out; most of the 39 rows hold short fixed sentences), else a Paragraph."""
+    if not text:
+        return ""
+    if "\n" not in text and pdfmetrics.stringWidth(text, style.fontName, style.fontSize) <= width - 3.4 * mm:
+        return text
+    return _p(text, style)
+
+
+def _fields_table(columns: tuple[str, ...], fields: list[dict[str, Any]], styles: dict[str, ParagraphStyle],
+                  width: float) -> Table:
+    """序号 | 领域 | 查询结果 | 数据更新至 | 数据来源单位, one row per field (the heading repeated on
+    each page)."""
+    widths = [*FIELD_WIDTHS, width - sum(FIELD_WIDTHS)]
+    cell = styles["cell"]
+    rows: list[list[Any]] = [[_p(c, styles["head"]) for c in columns]]
+    extra: list[tuple] = [("FONTSIZE", (0, 1), (-1, -1), cell.fontSize), ("LEADING", (0, 1), (-1, -1), cell.leading),
+                          ("TEXTCOLOR", (0, 1), (-1, -1), TEXT)]
+    for i, field in enumerate(fields, start=1):
+        found = bool(field["records"])
+        rows.append([str(field["index"]), _plain_cell(field["name"], cell, widths[1]),
+                     _plain_cell(field["conclusion"], styles["found"] if found else cell, widths[2]),
+                     _p(field["updated"], styles["small"]) if field["updated"] else "",
+                     _p("\n".join(field["sources"]), styles["small"]) if field["sources"] else ""])
+        if field["status"] == "no_data":
+            extra.append(("TEXTCOLOR", (0, i), (-1, i), MUTED))
+        if found:
+            extra.append(("TEXTCOLOR", (2, i), (2, i), FOUND))
+    return _grid(rows, widths, header=True, extra=extra)
+
+
 def _story(view: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     width = PAGE_WIDTH - 2 * MARGIN_X
     heading = view["sections"]
@@ -303,23 +354,15 @@ def _story(view: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flow
                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
 
-    story.append(_p(heading["报告说明"], styles["h2"]))
+    story += _heading(heading["报告说明"], styles)
     story += [_p(f"{i}. {s}", styles["body"]) for i, s in enumerate(view["statements"], start=1)]
 
-    story.append(_p(heading["查询结果摘要"], styles["h2"]))
+    story += _heading(heading["查询结果摘要"], styles)
     story += [_p(view["summary"], styles["body"]), _p(f"{view['black_list']['name']}：{view['black_list_summary']}",
                                                         styles["body"])]
 
-    story.append(_p(heading["各领域查询结果"], styles["h2"]))
-    rows: list[list[Any]] = [[_p(c, styles["head"]) for c in view["field_columns"]]]
-    extra = []
-    for i, field in enumerate(view["fields"], start=1):
-        rows.append([_p(str(field["index"]), styles["cell"]), _p(field["name"], styles["cell"]),
-                     _p(field["conclusion"], styles["found" if field["records"] else "cell"]),
-                     _p(field["updated"], styles["small"]), _p("\n".join(field["sources"]), styles["small"])])
-        if field["status"] == "no_data":
-            extra.append(("TEXTCOLOR", (0, i), (-1, i), MUTED))
-    story.append(_grid(rows, [10 * mm, 30 * mm, 48 * mm, 34 * mm, width - 122 * mm], header=True, extra=extra))
+    story += _heading(heading["各领域查询结果"], styles)
+    story.append(_fields_table(view["field_columns"], view["fields"], styles, width))
 
     if view["found"]:
         heading_flowables: list[Flowable] = [_p(heading["发现的违法违规记录"], styles["h2"])]
@@ -335,7 +378,7 @@ def _story(view: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flow
                 story += [KeepTogether(block), Spacer(1, 2 * mm)]
 
     black_list = view["black_list"]
-    story.append(_p(heading["严重失信主体名单"], styles["h2"]))
+    story += _heading(heading["严重失信主体名单"], styles)
     story.append(_p(black_list["conclusion"], styles["found" if black_list["entries"] else "body"]))
     for entry in black_list["entries"]:
         story += [Spacer(1, 1.5 * mm), _record_table(entry, styles, width)]
@@ -345,12 +388,12 @@ def _story(view: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flow
     story += [_p(d, styles["small"]) for d in details]
 
     if view["objections"]:
-        story.append(_p(heading["异议处理中的记录"], styles["h2"]))
+        story += _heading(heading["异议处理中的记录"], styles)
         for objection in view["objections"]:
             story.append(_p(f"{objection['field']}：{objection['decision_no']}", styles["body"]))
             story.append(_p(objection["notice"], styles["notice"]))
 
-    story.append(_p(heading["数据来源"], styles["h2"]))
+    story += _heading(heading["数据来源"], styles)
     story.append(_pairs_table(view["build"], styles, width, label_width=40 * mm))
     if view["departments"]:
         story.append(Spacer(1, 2 * mm))
@@ -358,7 +401,7 @@ def _story(view: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flow
         rows += [[_p(name, styles["cell"]), _p(newest, styles["cell"])] for name, newest in view["departments"]]
         story.append(_grid(rows, [width - 50 * mm, 50 * mm], header=True))
 
-    story.append(_p(heading["核验方式"], styles["h2"]))
+    story += _heading(heading["核验方式"], styles)
     story += [_p(t, styles["body"]) for t in view["verify_text"]]
     story += [HRFlowable(width="100%", thickness=0.4, color=LINE, spaceBefore=4 * mm),
               _p(view["end_mark"], styles["end"])]
@@ -377,8 +420,8 @@ def render_pdf(payload: Mapping[str, Any], *, code: str, signed: bytes, settings
     canvasmaker: Callable[..., Canvas] = functools.partial(_ReportCanvas, view=view, iat=iat, signed=bytes(signed),
                                                            font=font)
     document = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM, invariant=1, pageCompression=1, lang="zh-CN",
+        out, pagesize=A4, leftMargin=MARGIN_X - FRAME_PADDING, rightMargin=MARGIN_X - FRAME_PADDING,
+        topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, invariant=1, pageCompression=1, lang="zh-CN",
         initialFontName=font, initialFontSize=9.5,
         title=f"{view['title']} {view['report_no']}", author=view["office"], subject=view["subject_name"],
         creator=view["office"], keywords=view["report_no"])
