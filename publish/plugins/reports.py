@@ -124,7 +124,10 @@ class ReportService:
         self.verify_limit = WindowLimit(_limit(environment.verify_limit, VERIFY_LIMIT, VERIFY_LIMIT_ENV),
                                         VERIFY_WINDOW_SECONDS)
         self.checker = FileChecker(self.state_dir)
-        self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="reports")
+        # Look-ups are write transactions of one store: one thread runs them in turn (threads
+        # that contend for SQLite's write lock wait in its busy handler's sleeps instead).
+        self.lookup_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-lookups")
+        self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="reports")
         self.render_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-render")
         self._office: Any = None
         self._lock = threading.Lock()
@@ -146,13 +149,14 @@ class ReportService:
                                                  renderer=file_renderer(self.settings))
             return self._office
 
-    async def run(self, call, *, render: bool = False):
-        return await asyncio.get_running_loop().run_in_executor(self.render_pool if render else self.pool, call)
+    async def run(self, call, *, render: bool = False, lookup: bool = False):
+        pool = self.render_pool if render else self.lookup_pool if lookup else self.pool
+        return await asyncio.get_running_loop().run_in_executor(pool, call)
 
     def close(self) -> None:
         self.checker.close()
-        self.pool.shutdown(wait=False)
-        self.render_pool.shutdown(wait=False)
+        for pool in (self.lookup_pool, self.pool, self.render_pool):
+            pool.shutdown(wait=False)
         with self._lock:
             if self._office is not None:
                 self._office.close()
@@ -360,7 +364,7 @@ async def verify_page(request, datasette):
     client = client_of(request.scope)
     try:
         office = service.office()
-        result = await service.run(lambda: office.lookup(no[:64], code[:64], client))
+        result = await service.run(lambda: office.lookup(no[:64], code[:64], client), lookup=True)
     except LookupLocked as exc:
         return await refusal(datasette, request, exc, retry_after=exc.retry_after)
     except PublishError as exc:
@@ -427,7 +431,7 @@ async def report_file(request, datasette):
     client = client_of(request.scope)
     try:
         office = service.office()
-        opened = await service.run(lambda: office.open_report(no[:64], code[:64], client))
+        opened = await service.run(lambda: office.open_report(no[:64], code[:64], client), lookup=True)
     except LookupLocked as exc:
         return await refusal(datasette, request, exc, retry_after=exc.retry_after)
     except PublishError as exc:
