@@ -14,7 +14,9 @@ with its PDF within 250 ms p95).
 `bench_verify(build_dir)` serves the build (`python -m publish serve`, a fresh state directory
 holding BENCH_VERIFY_REPORTS issued reports) and runs wrk (as bench/web.py: 2 threads, 16
 connections, BENCH_WEB_SECONDS) on `/verify.json?no=&code=` over those reports and on the profile
-JSON `/entity/{uscc}.json`, one after the other. The server trusts 127.0.0.1 as a proxy
+JSON `/entity/{uscc}.json`, in turn twice (verify, profile, profile, verify: load from elsewhere
+on the machine that drifts during the run falls on both), with the server's CPU per answer
+beside requests/s and latency. The server trusts 127.0.0.1 as a proxy
 (PUBLISH_TRUSTED_PROXIES) and wrk's script sends every request with an X-Forwarded-For from
 127.1.0.0/16, a new loopback address each time, so that, with the default limits (30
 verifications per client per minute), no rate limit answers: the figures are the look-ups' own
@@ -220,7 +222,9 @@ def bench_verify(build_dir: Path, reports: int = VERIFY_REPORTS) -> dict:
     import shutil
     import urllib.request
 
-    from bench.web import _free_port, _wait_until_up, pick_urls
+    import psutil
+
+    from bench.web import SECONDS, _free_port, _wait_until_up, pick_urls
     from publish.clock import Clock
     from publish.signing_keys import initialise
 
@@ -249,8 +253,26 @@ def bench_verify(build_dir: Path, reports: int = VERIFY_REPORTS) -> dict:
             for n, path in enumerate(verify_urls[:20] + profile_urls[:50]):   # warm: connections, caches
                 request = urllib.request.Request(base + path, headers={"X-Forwarded-For": f"127.3.0.{n % 250 + 1}"})
                 urllib.request.urlopen(request, timeout=30).read()
-            results["verify"] = _wrk(base, verify_urls, work, "verify")
-            results["profile"] = _wrk(base, profile_urls, work, "profile")
+            server = psutil.Process(process.pid)
+            runs: dict[str, list[dict]] = {"verify": [], "profile": []}
+            # A B B A: load from elsewhere on the machine that drifts during the run falls on both.
+            for name in ("verify", "profile", "profile", "verify"):
+                before = server.cpu_times()
+                run = _wrk(base, verify_urls if name == "verify" else profile_urls, work, name)
+                after = server.cpu_times()
+                run["cpu_s"] = (after.user - before.user) + (after.system - before.system)
+                runs[name].append(run)
+            for name, done in runs.items():
+                answered = sum(r["requests_per_s"] for r in done) * SECONDS
+                results[name] = {
+                    "requests_per_s": round(sum(r["requests_per_s"] for r in done) / len(done), 1),
+                    "runs_requests_per_s": [r["requests_per_s"] for r in done],
+                    "p50_ms": round(statistics.mean(r["p50_ms"] for r in done), 1),
+                    "p95_ms": round(statistics.mean(r["p95_ms"] for r in done), 1),
+                    "errors": sum(r["errors"] for r in done), "non_2xx": sum(r["non_2xx"] for r in done),
+                    # The server's own CPU per answer: a figure a busy machine disturbs less than req/s.
+                    "server_cpu_ms_per_request": round(sum(r["cpu_s"] for r in done) * 1000 / max(answered, 1), 3),
+                    "urls": done[0]["urls"]}
             no, code = issued[0]
             pdf = urllib.request.urlopen(urllib.request.Request(
                 f"{base}/reports/{no}/{code}/report.pdf", headers={"X-Forwarded-For": "127.4.0.1"}), timeout=60).read()
