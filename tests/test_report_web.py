@@ -113,11 +113,15 @@ async def test_the_preview_takes_the_period_and_the_fields(ds):
         data = (await c.get(f"/report/{PENALISED}.json?years=2&fields=market&fields=tax")).json()
         page = await c.get(f"/report/{PENALISED}?years=2&fields=market,tax")
         wrong = await c.get(f"/report/{PENALISED}.json?years=9")
+        not_a_number = await c.get(f"/report/{PENALISED}.json?years=abc")
+        no_such_field = await c.get(f"/report/{PENALISED}?fields=astrology")
     assert data["preview"]["period"]["years"] == 2
     assert [f["code"] for f in data["preview"]["fields"]] == ["market", "tax"]
     assert '<input type="hidden" name="years" value="2">' in page.text
     assert '<input type="hidden" name="fields" value="market">' in page.text
     assert wrong.status_code == 400 and error_code(wrong) == "period_too_long"
+    assert not_a_number.status_code == 400 and error_code(not_a_number) == "invalid_period"
+    assert no_such_field.status_code == 400 and error_code(no_such_field) == "unknown_field"
 
 
 @pytest.mark.parametrize("subject, status, code", [

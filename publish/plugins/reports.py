@@ -112,7 +112,7 @@ class ReportService:
         from publish.settings import state_dir
 
         environment = read_environment()
-        self.datasette = datasette
+        self._datasette = weakref.ref(datasette)   # the service must not keep its instance alive
         self.state_dir = Path(getattr(datasette, "site_state_dir", None) or state_dir(None, environment))
         self.build_dir = getattr(datasette, "site_build_dir", None)
         site = datasette.plugin_config("site") or {}
@@ -131,6 +131,10 @@ class ReportService:
         self.render_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-render")
         self._office: Any = None
         self._lock = threading.Lock()
+
+    @property
+    def datasette(self):
+        return self._datasette()
 
     @property
     def clock(self):
