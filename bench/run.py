@@ -14,8 +14,12 @@
   p95 on that build against the site part's (issue 14);
 - load: the server under expensive queries (bench/load.py, `bench_load(build_dir)`) on the
   build of a sample of 20,000 penalty rows.
+- report: the credit report (bench/report.py, issue 15) on the sample's build: content,
+  signature, HTML and PDF per report and the whole issue (200 reports, one client, warm:
+  median and p95), then `/verify.json` beside the profile JSON under wrk in the same run
+  (clients from many loopback addresses, so no rate limit answers), and POST /verify of a PDF.
 
-`python bench/run.py [redaction] [build] [rich] [site] [registry] [load]` runs a part. Environment:
+`python bench/run.py [redaction] [build] [rich] [site] [registry] [load] [report]` runs a part. Environment:
 BENCH_ROWS (default 1,000,000), BENCH_RICH_ROWS (default 1,000,000), BENCH_FILES (default 20:
 departments deliver many files), BENCH_ENTITIES (default 1,000,000), BENCH_LOAD_ROWS (default
 20,000), BENCH_DIR (default var/bench), BENCH_BUILD_RUNS (default 3: the median is reported),
@@ -267,6 +271,12 @@ def bench_load_part() -> dict:
     return {"load_sample_rows": LOAD_ROWS, **_flat("load", bench_load(out))}
 
 
+def bench_report_part() -> dict:
+    from bench.report import bench_report
+
+    return bench_report()
+
+
 def bench_redaction() -> dict:
     from redaction.evaluate import throughput
 
@@ -293,7 +303,7 @@ def bench_site() -> dict:
 def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     parts = {"redaction": bench_redaction, "build": bench_build, "rich": bench_rich, "site": bench_site,
-             "registry": lambda: bench_registry(results), "load": bench_load_part}
+             "registry": lambda: bench_registry(results), "load": bench_load_part, "report": bench_report_part}
     only = set(sys.argv[1:]) or set(parts)
     unknown = only - set(parts)
     if unknown:

@@ -212,7 +212,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if os.path.lexists(build_dir) and not build_dir.is_dir():
         raise PublishError("build_not_a_dir", f"--build 应为构建目录，而这是一个文件：{build_dir}")
     serve(build_dir, host=args.host, port=args.port,
-          clock=command_clock(read_environment(), allow_today=True))
+          clock=command_clock(read_environment(), allow_today=True), state_dir=_state_dir(args))
     return 0
 
 
@@ -325,14 +325,24 @@ def _fields(text: str) -> list[str]:
     return fields
 
 
-def _report_office(args: argparse.Namespace) -> Any:
+def _report_office(args: argparse.Namespace, *, render: bool = False) -> Any:
+    """The state's office; `render`: with the renderer (report.html and report.pdf at issue)."""
     from .clock import command_clock
     from .report.issue import report_days
     from .report.office import ReportOffice
     from .settings import read_environment
 
     environment = read_environment()
-    return ReportOffice.open(_state_dir(args), command_clock(environment), days=report_days(environment))
+    renderer = None
+    if render:
+        from .report.render import render_settings
+        from .report.render.pdf import font_file
+        from .report.renderings import file_renderer
+
+        font_file()   # report_font_missing before anything is issued
+        renderer = file_renderer(render_settings(environment=environment))
+    return ReportOffice.open(_state_dir(args), command_clock(environment), days=report_days(environment),
+                             renderer=renderer)
 
 
 def cmd_report_issue(args: argparse.Namespace) -> int:
@@ -341,7 +351,7 @@ def cmd_report_issue(args: argparse.Namespace) -> int:
     build_dir = Path(args.build) if args.build else DEFAULT_BUILD_DIR
     if os.path.lexists(build_dir) and not build_dir.is_dir():
         raise PublishError("build_not_a_dir", f"--build 应为构建目录，而这是一个文件：{build_dir}")
-    with _report_office(args) as office:
+    with _report_office(args, render=True) as office:
         print(f"状态目录 (state)：{office.state_dir}", file=sys.stderr)
         issued = office.issue(build_dir, args.uscc, years=args.years, fields=args.fields)
     print(json.dumps(issued.as_json(), ensure_ascii=False, indent=2), flush=True)

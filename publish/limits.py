@@ -19,7 +19,9 @@
 from __future__ import annotations
 
 import ipaddress
-from collections import Counter
+import math
+import threading
+from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -129,6 +131,8 @@ class Refusal:
 # Clients whose Retry-After is remembered at most (beyond it, the expired ones are dropped,
 # then all: the memory stays bounded whatever addresses a client uses).
 MAX_REMEMBERED_CLIENTS = 10_000
+# Clients a WindowLimit keeps counts for at most (a few dozen bytes each).
+MAX_REMEMBERED_WINDOW_CLIENTS = 200_000
 
 
 class Admission:
@@ -214,3 +218,41 @@ def mebibytes(size: int) -> str:
 
 def too_large_message(limit: int) -> str:
     return f"查询结果超过 {mebibytes(limit)} 的上限：请减少返回的行或列（例如加上 limit），或下载整库。"
+
+
+class WindowLimit:
+    """At most `limit` events per client in any `window` seconds (a sliding window: the
+    instants of a client's last `limit` events are kept), e.g. reports issued per client per
+    10 minutes. In memory, per process: a restart forgets the counts (README, "The credit
+    report on the web"). Thread-safe. `hit` counts the event in and returns None, or returns
+    the seconds until the client may come back (Retry-After) without counting it."""
+
+    def __init__(self, limit: int, window: float, *, remembered: int = MAX_REMEMBERED_WINDOW_CLIENTS) -> None:
+        if limit < 1 or window <= 0:
+            raise ValueError("a window limit needs a positive limit and window")
+        self.limit = limit
+        self.window = window
+        self.remembered = remembered
+        self._events: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, client: str, now: float) -> int | None:
+        with self._lock:
+            events = self._events.get(client)
+            if events is None:
+                if len(self._events) >= self.remembered:
+                    self._forget(now)
+                events = self._events[client] = deque(maxlen=self.limit)
+            while events and events[0] <= now - self.window:
+                events.popleft()
+            if len(events) >= self.limit:
+                return max(1, math.ceil(events[0] + self.window - now))
+            events.append(now)
+            return None
+
+    def _forget(self, now: float) -> None:
+        """Drops the clients whose events have all left the window; all of them if that is
+        not enough (memory stays bounded whatever addresses clients use)."""
+        self._events = {c: e for c, e in self._events.items() if e and e[-1] > now - self.window}
+        if len(self._events) >= self.remembered:
+            self._events.clear()

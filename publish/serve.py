@@ -37,6 +37,7 @@ from .limits import SqlLimits, parse_trusted_proxies, uvicorn_proxy_options
 from .plugins import register_all
 from .resources import METADATA_FILE, STATIC_DIR, TEMPLATES_DIR
 from .settings import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, Environment, read_environment
+from .settings import state_dir as settings_state_dir
 
 SETTINGS = {
     "sql_time_limit_ms": 1500,
@@ -82,8 +83,11 @@ def _site_class():
     from datasette.app import Datasette
 
     class Site(Datasette):
-        """Datasette with absolute links from the site's base URL, not the Host header."""
+        """Datasette with absolute links from the site's base URL, not the Host header; it
+        knows the build it serves and the state directory (the credit report's)."""
         site_base_url = DEFAULT_BASE_URL
+        site_build_dir = None    # the resolved build directory (a Path), set by make_datasette
+        site_state_dir = None    # the state directory (a Path)
 
         def absolute_url(self, request, path):
             return urllib.parse.urljoin(self.site_base_url + "/", path)
@@ -92,11 +96,13 @@ def _site_class():
 
 
 def make_datasette(build_dir: Path, clock: Clock | None = None, *, limits: SqlLimits | None = None,
-                   base_url: str | None = None, role: str = "site"):
+                   base_url: str | None = None, role: str = "site", state_dir: Path | None = None):
     """A Datasette instance over `build_dir`'s databases, opened immutable, carrying `clock`
     (the system clock by default) for request-time windows; SQL limits and base URL from the
     settings unless given. `role="worker"` is the SQL worker's instance (publish/sqlworker.py):
-    it answers what the server already admitted."""
+    it answers what the server already admitted. `state_dir` is where the credit report's
+    keys and registry are (default: PUBLISH_STATE, else var/state; plugins/reports.py opens
+    it when a report route is first asked for)."""
     from .plugins.connections import install_bounded_databases
     from .plugins.sqllimits import configure
 
@@ -121,6 +127,8 @@ def make_datasette(build_dir: Path, clock: Clock | None = None, *, limits: SqlLi
         settings=SETTINGS,
     )
     datasette.site_base_url = parse_base_url(base_url) if base_url else configured_base_url(metadata, environment)
+    datasette.site_build_dir = build_dir
+    datasette.site_state_dir = Path(state_dir).resolve() if state_dir else settings_state_dir(None, environment)
     install_bounded_databases(datasette)
     configure(datasette, limits or sql_limits(environment), admit=role != "worker")
     attach(datasette, clock or Clock.system())
@@ -187,7 +195,7 @@ def _exit_on_terminate(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
 
-def serve(build_dir: Path, host: str, port: int, clock: Clock) -> None:
+def serve(build_dir: Path, host: str, port: int, clock: Clock, state_dir: Path | None = None) -> None:
     import uvicorn
 
     from .plugins.sqllimits import configure, lane_config
@@ -195,7 +203,7 @@ def serve(build_dir: Path, host: str, port: int, clock: Clock) -> None:
 
     # Resolved once: the server and its worker serve one build, whatever later builds switch.
     build_dir = current(Path(build_dir)) or Path(build_dir).resolve()
-    datasette = make_datasette(build_dir, clock)
+    datasette = make_datasette(build_dir, clock, state_dir=state_dir)
     proxy_headers, trusted = uvicorn_proxy_options(parse_trusted_proxies(read_environment().trusted_proxies))
     # The port is taken (or its error reported) at once, but connections are accepted only
     # once the SQL worker is ready.
@@ -209,6 +217,7 @@ def serve(build_dir: Path, host: str, port: int, clock: Clock) -> None:
         warning = clock_warning(clock)
         if warning:
             print(warning, file=sys.stderr, flush=True)
+        print(f"状态目录 (state)：{datasette.site_state_dir}", file=sys.stderr, flush=True)
         asyncio.run(datasette.invoke_startup())
         sock.listen(LISTEN_BACKLOG)  # before saying so: a client may connect as soon as it reads the line
         bound = sock.getsockname()[1]

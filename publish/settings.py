@@ -91,6 +91,29 @@ REPORT_LOCK_SECONDS = 3600
 REPORT_FAILURE_WINDOW_SECONDS = 3600
 # New report numbers tried when the one drawn is already taken (31^8 a day: a retry is rare).
 REPORT_NO_ATTEMPTS = 8
+# The credit report on the web (publish/plugins/reports.py). Reports one client may issue per
+# REPORT_ISSUE_WINDOW_SECONDS, and verifications (look-ups by number and code, files checked,
+# the report file URLs) per VERIFY_WINDOW_SECONDS; the variables override the counts (a
+# benchmark raises them). Counted in memory per server process.
+REPORT_ISSUE_LIMIT = 10
+REPORT_ISSUE_WINDOW_SECONDS = 600
+REPORT_ISSUE_LIMIT_ENV = "PUBLISH_REPORT_ISSUE_LIMIT"
+VERIFY_LIMIT = 30
+VERIFY_WINDOW_SECONDS = 60
+VERIFY_LIMIT_ENV = "PUBLISH_VERIFY_LIMIT"
+# POST /verify: the largest file (the signed file or the PDF) and the largest request body
+# (the file and the form's other fields); a larger one is refused with 413 before it is read.
+VERIFY_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+VERIFY_BODY_MAX_BYTES = VERIFY_UPLOAD_MAX_BYTES + 64 * 1024
+# POST /report/{uscc}: the form (years, fields, the CSRF token) is small.
+FORM_BODY_MAX_BYTES = 64 * 1024
+# A presented file is read and checked in a child process (publish/filecheck.py): this many
+# at once, each with an address-space limit and a time limit (the child is killed past it);
+# a request waits at most FILE_CHECK_WAIT_SECONDS for a free one (then 503).
+FILE_CHECK_WORKERS = 2
+FILE_CHECK_MEMORY_BYTES = 512 * 1024 * 1024
+FILE_CHECK_TIMEOUT_SECONDS = 10.0
+FILE_CHECK_WAIT_SECONDS = 10.0
 # Worker processes of a build (the build scales per source file).
 DEFAULT_BUILD_WORKERS = 2
 
@@ -107,6 +130,8 @@ class Environment:
     trusted_proxies: str | None = None
     sql_limits: tuple[tuple[str, str], ...] = ()   # (limit name, value) from SQL_LIMIT_ENVS
     report_days: str | None = None
+    report_issue_limit: str | None = None
+    verify_limit: str | None = None
 
 
 def read_environment(environ: dict[str, str] | None = None) -> Environment:
@@ -118,7 +143,9 @@ def read_environment(environ: dict[str, str] | None = None) -> Environment:
                        base_url=env.get(BASE_URL_ENV) or None,
                        trusted_proxies=env.get(TRUSTED_PROXIES_ENV) or None,
                        sql_limits=tuple((name, env[var]) for name, var in SQL_LIMIT_ENVS.items() if env.get(var)),
-                       report_days=env.get(REPORT_DAYS_ENV) or None)
+                       report_days=env.get(REPORT_DAYS_ENV) or None,
+                       report_issue_limit=env.get(REPORT_ISSUE_LIMIT_ENV) or None,
+                       verify_limit=env.get(VERIFY_LIMIT_ENV) or None)
 
 
 def state_dir(argument: str | None, environment: Environment | None = None) -> Path:

@@ -1,11 +1,15 @@
 """End to end in a real headless browser (Debian's chromium driven by Playwright): home →
-search → profile → the underlying Datasette row, on a phone and on a desktop.
+search → profile → the underlying Datasette row, on a phone and on a desktop; and the credit
+report: profile → preview → issue → the printable page → the verification page, reached by
+decoding the report's QR code (zbarimg, from a screenshot of the page and from the PDF
+rendered by pdftoppm), then the PDF checked on that page.
 
 Screenshots go to tests/artifacts/ (gitignored) for a person to look at.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -59,8 +63,10 @@ def site(tmp_path_factory):
         ORDER BY e.licences_count DESC, e.uscc LIMIT 1""").fetchone()
     conn.close()
     port = _free_port()
+    # The base URL is this server's, so the reports' QR codes open it.
     process = subprocess.Popen([py, "-m", "publish", "serve", "--build", str(out), "--port", str(port)], cwd=ROOT,
-                               env={**os.environ, "PUBLISH_TODAY": AS_OF.isoformat()},
+                               env={**os.environ, "PUBLISH_TODAY": AS_OF.isoformat(),
+                                    "PUBLISH_BASE_URL": f"http://127.0.0.1:{port}"},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -176,5 +182,81 @@ def test_facets_on_the_desktop(site, browser):
         assert page.locator(".facet a.selected").first.inner_text().endswith(label)
         assert page.get_by_role("status").inner_text() != before
         shot(page, "desktop", "7-facet")
+    finally:
+        context.close()
+
+
+def decode_qr(image: Path) -> str:
+    """The text of the one QR code in `image` (zbarimg, Debian's zbar-tools)."""
+    found = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True)
+    assert found.returncode == 0, found.stderr
+    [text] = found.stdout.split()
+    return text
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_profile_preview_issue_print_and_verify_by_the_qr_code(site, browser, viewport, tmp_path):
+    for tool in ("zbarimg", "pdftoppm"):
+        if not shutil.which(tool):
+            pytest.fail(f"{tool} is missing: `make debs` installs zbar-tools and poppler-utils")
+    context = browser.new_context(locale="zh-CN", accept_downloads=True, **VIEWPORTS[viewport])
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    try:
+        page.goto(f"{site['base']}/entity/{site['uscc']}")
+        page.get_by_role("link", name="出具信用报告（无违法违规证明版）").click()
+        page.wait_for_url(f"**/report/{site['uscc']}")
+        assert page.get_by_role("heading", level=1).inner_text() == "公共信用信息报告（无违法违规证明版）"
+        assert page.get_by_text("这是预览").is_visible()
+        assert page.get_by_text(site["name"]).first.is_visible()
+        assert_fits(page)
+        shot(page, viewport, "report-1-preview")
+
+        page.get_by_role("button", name="出具报告").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("heading", name="报告已出具").is_visible()
+        no, code = page.locator("#report-no").inner_text(), page.locator("#report-code").inner_text()
+        assert page.locator("main.report").get_attribute("data-report-no") == no
+        assert page.get_by_role("link", name="下载 PDF").is_visible()
+        assert page.get_by_role("link", name="签名文件（report.jws）").is_visible()
+        assert_fits(page)
+        shot(page, viewport, "report-2-issued")
+        page.emulate_media(media="print")              # printed, the links are not on the paper
+        assert not page.get_by_role("heading", name="报告已出具").is_visible()
+        page.emulate_media(media="screen")
+
+        expected = f"{site['base']}/verify?no={no}&code={code}"
+        screenshot = tmp_path / "qr.png"
+        page.locator("figure.qr svg").screenshot(path=str(screenshot))
+        assert decode_qr(screenshot) == expected
+        pdf = tmp_path / "report.pdf"
+        with page.expect_download() as download:
+            page.get_by_role("link", name="签名文件（report.jws）").click()
+        assert download.value.suggested_filename == f"report-{no}.jws"
+        response = page.request.get(site["base"] + page.get_by_role("link", name="下载 PDF").get_attribute("href"))
+        assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+        pdf.write_bytes(response.body())
+        subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+                       check=True)
+        [page_one] = tmp_path.glob("page*.png")
+        assert decode_qr(page_one) == expected
+
+        page.goto(expected)                            # what a phone's camera opens
+        assert page.get_by_role("heading", name="核验结果：有效").is_visible()
+        assert page.get_by_role("heading", name="签名摘要：请与手中的报告逐项核对").is_visible()
+        assert page.get_by_text("请将本摘要与手中的报告逐项核对").is_visible()
+        assert page.locator(".signed-summary").get_by_text(site["name"]).is_visible()
+        assert page.locator("li.check-ok").count() == 6
+        assert_fits(page)
+        shot(page, viewport, "report-3-verified")
+
+        page.get_by_label("签名文件（report.jws）或报告 PDF").set_input_files(str(pdf))
+        page.get_by_role("button", name="核验文件").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("heading", name="核验结果：有效").is_visible()
+        assert page.get_by_text("核验的是您提交的文件").is_visible()
+        shot(page, viewport, "report-4-file-verified")
+        assert refused == []
     finally:
         context.close()

@@ -34,6 +34,7 @@ from publish.limits import (
     MAX_REMEMBERED_CLIENTS,
     Admission,
     SqlLimits,
+    WindowLimit,
     caps_result_size,
     cell_cost,
     lane_of,
@@ -539,3 +540,26 @@ def _answers(base: str) -> bool:
         return True
     except OSError:
         return False
+
+
+# --- per-client windows (the credit report's issue and verification limits) -------------------
+
+def test_a_window_limit_counts_per_client_over_a_sliding_window():
+    limit = WindowLimit(3, 600)
+    assert [limit.hit("a", t) for t in (0, 100, 200)] == [None, None, None]
+    assert limit.hit("a", 300) == 300            # the first event leaves the window at 600
+    assert limit.hit("b", 300) is None           # another client
+    assert limit.hit("a", 599.5) == 1
+    assert limit.hit("a", 600) is None           # a refusal was not counted
+    assert limit.hit("a", 650) == 50
+
+
+def test_a_window_limit_keeps_its_memory_bounded():
+    limit = WindowLimit(1, 60, remembered=100)
+    for n in range(100):
+        limit.hit(f"10.0.0.{n}", 0)
+    limit.hit("late", 120)                       # the others have left their window: forgotten
+    assert len(limit._events) == 1
+    for n in range(150):
+        limit.hit(f"10.1.0.{n}", 130)            # all still counting: dropped all at once when full
+    assert len(limit._events) <= 100

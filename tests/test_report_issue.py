@@ -259,16 +259,16 @@ def test_a_build_without_its_date_is_stale_too(tmp_path, state):
     assert caught.value.code == "build_stale"
 
 
-def test_the_renderer_hook_is_given_the_signed_file_and_the_paths(built, state):
+def test_the_renderer_hook_is_given_the_signed_file_the_paths_and_the_code(built, state):
     seen = []
 
-    def render(token, files):
-        seen.append((token, files))
+    def render(token, files, code):
+        seen.append((token, files, code))
         files.html.write_text("<html></html>", encoding="utf-8")
 
     with office(state, renderer=render) as o:
         issued = o.issue(built, SUBJECT, content=hand_made)
-    assert seen == [(issued.report.signed, issued.files)]
+    assert seen == [(issued.report.signed, issued.files, issued.code)]
     assert issued.as_json()["rendered"] == {"html": True, "pdf": False}
 
 
@@ -286,6 +286,13 @@ def test_report_issue_prints_one_json_object(built, state):
         content = json.loads(segments(report.signed)[1])["content"]
     assert [f["code"] for f in content["fields"]] == ["market", "tax"] and content["period"]["years"] == 2
     assert (state / "reports" / out["report_no"] / "report.jws").is_file()
+    # The renderings beside it: the printable page and the PDF carrying the signed file.
+    assert out["rendered"] == {"html": True, "pdf": True}
+    from publish.report.render import extract_signed
+
+    with open(out["pdf"], "rb") as fh:
+        assert extract_signed(fh.read()) == (state / "reports" / out["report_no"] / "report.jws").read_bytes()
+    assert out["report_no"] in open(out["html"], encoding="utf-8").read()
 
 
 def test_report_issue_builds_on_var_build_by_default(built, state, tmp_path):

@@ -11,7 +11,14 @@ from publish.errors import PublishError
 from publish.report import revocation
 from publish.report.registry import THROTTLE, LookupLocked
 from publish.report.signing import PURPOSE, TYP, canonical_payload, load_signed, signed_file_bytes
-from publish.report.verify import CERTIFIED, OFFLINE_REVOCATION, UNKNOWN_LOOKUP, verify_offline
+from publish.report.verify import (
+    CERTIFIED,
+    OFFLINE_REVOCATION,
+    UNKNOWN_LOOKUP,
+    RegisteredChecks,
+    verify_offline,
+)
+from publish.report.verify import lookup as lookup_with
 from publish.settings import REPORT_CLIENT_FAILURES, REPORT_NUMBER_FAILURES
 from publish.signing_keys import KeyRing
 from tests.report_support import (
@@ -245,6 +252,26 @@ def test_a_report_signed_with_a_retired_key(issued, state):
     offline = verify_offline(signed_bytes(issued), jwks_of(state), now=NOW + MINUTE)
     assert offline.status == "unknown" and offline.check("key").ok is False
     assert "请在线核验" in offline.check("key").message and offline.summary is None
+
+
+def test_a_lookup_remembers_the_files_checks_but_reads_the_state_each_time(issued, state):
+    """The signature and payload of a registered file are checked once (RegisteredChecks); the
+    key's status, the revocation and the expiry never come from memory."""
+    checks = RegisteredChecks()
+    with office(state) as o:
+        first = lookup_with(issued.report_no, issued.code, "c", o.ring, o.registry, now=NOW, checks=checks)
+    with KeyRing.open(state, clock()) as ring:
+        ring.retire(issued.report.kid, "compromised")
+        ring.rotate(PURPOSE)
+    with office(state, MINUTE) as o:
+        retired = lookup_with(issued.report_no, issued.code, "c", o.ring, o.registry, now=NOW + MINUTE, checks=checks)
+        o.revoke(issued.report_no, "issued_in_error")
+        expired = lookup_with(issued.report_no, issued.code, "c", o.ring, o.registry, now=NOW + 40 * DAY, checks=checks)
+    assert first.status == "valid" and first.summary is not None
+    assert retired.status == "revoked" and retired.check("key_state").ok is False and retired.summary is None
+    assert expired.status == "revoked" and expired.revocation["code"] == "issued_in_error"
+    assert expired.check("expiry").ok is False
+    assert len(checks._found) == 1          # one file, checked once
 
 
 def test_a_token_key_presented_as_a_report_key(issued, state):

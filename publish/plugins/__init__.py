@@ -9,7 +9,8 @@ checkout) and a module added here needs nothing else.
 The order of MODULES is the order of the ASGI wrappers, outermost first (pluggy calls the
 last registered first, and Datasette wraps the app in the order the hooks answer): security
 headers on every answer, then who may see /authorized, then which methods a route takes,
-then arbitrary SQL's limits (a refusal costs as little as it can; an admitted request goes
+then the report routes' body caps (plugins/reports.py: a body too large is refused before
+anything reads it), then arbitrary SQL's limits (a refusal costs as little as it can; an admitted request goes
 on through the same wrappers in the SQL worker), then the windows, then the parameters'
 checks, closest to Datasette. The access log (`trylast`) is outside them all.
 """
@@ -17,8 +18,8 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("headers", "auth", "methods", "sqllimits", "guards", "parameters", "errors", "pages", "connections",
-           "sqlfunctions", "accesslog")
+MODULES = ("headers", "auth", "methods", "reports", "sqllimits", "guards", "parameters", "errors", "pages",
+           "connections", "sqlfunctions", "accesslog")
 
 
 def register_all() -> None:

@@ -1,6 +1,6 @@
 """Methods and paths the site answers, before any page sees the request:
-- GET and HEAD everywhere; POST only on the routes listed in POST_ROUTES (none yet: the
-  report and verification routes add theirs); anything else (TRACE, PROPFIND, OPTIONS, PUT,
+- GET and HEAD everywhere; POST only on the routes listed in POST_ROUTES (issuing a credit
+  report, verifying a file: plugins/reports.py); anything else (TRACE, PROPFIND, OPTIONS, PUT,
   DELETE, PATCH…) is 405 with `Allow`. Datasette's own views answer some of these with 200
   ("ok" to OPTIONS) and others with a 500 and a traceback in the log.
 - a raw path that is not ASCII is 400: Datasette's router would fail on it with a 500.
@@ -19,7 +19,7 @@ from .routing import UndecodablePath, raw_path
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # Routes (regular expressions over the raw path) that accept POST as well.
-POST_ROUTES: tuple[re.Pattern[str], ...] = ()
+POST_ROUTES: tuple[re.Pattern[str], ...] = (re.compile(r"^/report/[^/]+$"), re.compile(r"^/verify(\.json)?$"))
 
 
 def allowed_methods(path: str) -> tuple[str, ...]:

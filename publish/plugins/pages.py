@@ -161,7 +161,8 @@ async def entity_page(request, datasette):
     as_of = state.build_info.get("as_of")
     if suffix:
         return json_response({**profile, "as_of": as_of, "today": today,
-                      "links": {"html": f"/entity/{code}", "datasette": f"/{DATABASE}/entities/{code}"}})
+                      "links": {"html": f"/entity/{code}", "datasette": f"/{DATABASE}/entities/{code}",
+                                "report": f"/report/{code}", "report_json": f"/report/{code}.json"}})
     return await render(datasette, request, "site_entity.html", {
         "p": profile, "as_of": as_of, "today": today, "notices": NOTICES, "noindex": True, "q": "",
         "json_url": f"/entity/{code}.json"})

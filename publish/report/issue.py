@@ -11,9 +11,10 @@
 5. Registered in one write transaction; a number already taken (two issuers drew the same)
    is a ConflictError of the registry's primary key: a new number is drawn and signed again.
 6. The signed file is written to `<state>/reports/<no>/report.jws` (0600); `report.html` and
-   `report.pdf` beside it are the renderer's (`render`, a hook: called with the signed file
-   and the paths; HTML and PDF are rendered from the signed file, so the registry's copy is
-   enough to make them again).
+   `report.pdf` beside it are the renderer's (`render`, a hook: called with the signed file,
+   the paths and the verification code, which the renderings print and the registry keeps
+   only as a hash; HTML and PDF are rendered from the signed file and the code, so the
+   registry's copy and the code in hand are enough to make them again: renderings.py).
 """
 from __future__ import annotations
 
@@ -55,9 +56,10 @@ class ReportFiles:
     pdf: Path
 
 
-# A renderer writes `files.html` and `files.pdf` from the signed file (embedding it in the
-# PDF as the attachment `report.jws`, signing.PDF_ATTACHMENT).
-Renderer = Callable[[str, ReportFiles], None]
+# A renderer writes `files.html` and `files.pdf` from the signed file and the verification
+# code (embedding the signed file in the PDF as the attachment `report.jws`,
+# signing.PDF_ATTACHMENT): render(signed, files, code).
+Renderer = Callable[[str, ReportFiles, str], None]
 
 
 def report_files(state_dir: Path, report_no: str) -> ReportFiles:
@@ -196,5 +198,5 @@ def issue_report(ring: KeyRing, registry: Registry, state_dir: Path, build_dir: 
     files = report_files(state_dir, no)
     _write_signed(files, token)
     if render is not None:
-        render(token, files)
+        render(token, files, code)
     return IssuedReport(report, code, files)

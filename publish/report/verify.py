@@ -20,6 +20,11 @@ rotated one; registered (online); not expired; not revoked, with the reason's se
   outcome), with the sentence that this summary, not the pages of a file, is what the
   signature certifies.
 
+A registered report's own signed file never changes, so a look-up remembers what checking it
+found (`RegisteredChecks`: the signature under its key id, the payload, the summary), for the
+last REMEMBERED_FILES files; the key's status, the registry's row (revocation) and the expiry
+are read anew for every look-up. A file someone presents is always checked in full.
+
 Functions: `verify_offline(data, jwks, now=…)`, `verify_online(data, ring, registry, now=…)`,
 `lookup(no, code, client, ring, registry, now=…)`, `open_report(…)` (the file URLs: a look-up
 too), `signed_summary(payload, kid)`; `Verification.as_json()` for `/verify.json`.
@@ -28,8 +33,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import rfc8785
@@ -53,8 +60,8 @@ from .numbers import normalise_code, normalise_report_no
 from .registry import LookupLocked, RegisteredReport, Registry
 from .signing import PURPOSE, TYP, PayloadError, ReportPayload, load_signed, looks_compact, parse_payload
 
-__all__ = ["Check", "LookupLocked", "OpenedReport", "Verification", "lookup", "open_report", "signed_summary",
-           "text_lines", "verify_offline", "verify_online"]
+__all__ = ["Check", "LookupLocked", "OpenedReport", "RegisteredChecks", "Verification", "lookup", "open_report",
+           "signed_summary", "text_lines", "verify_offline", "verify_online"]
 
 VALID, EXPIRED, REVOKED, TAMPERED, UNKNOWN = "valid", "expired", "revoked", "tampered", "unknown"
 STATUSES = (VALID, EXPIRED, REVOKED, TAMPERED, UNKNOWN)
@@ -226,7 +233,7 @@ def _key_state(status: str | None) -> Check:
 
 
 def _result(mode: str, verified: VerifiedJWS, payload: ReportPayload, now: dt.datetime,
-            report: RegisteredReport | None, token: str) -> Verification:
+            report: RegisteredReport | None, token: str, *, summarise: bool = True) -> Verification:
     online = mode != OFFLINE
     checks = [Check("signature", True, "有效：文件签名后未被改动"),
               Check("key", True, f"{verified.kid} 是本平台信用报告的密钥"),
@@ -263,7 +270,7 @@ def _result(mode: str, verified: VerifiedJWS, payload: ReportPayload, now: dt.da
             status = EXPIRED
     notes = (OFFLINE_REVOCATION,) if not online and status == VALID else ()
     return Verification(status, mode, tuple(checks), payload.report_no,
-                        signed_summary(payload, verified.kid) if status == VALID else None,
+                        signed_summary(payload, verified.kid) if status == VALID and summarise else None,
                         revoked_by if status == REVOKED else None, notes, payload)
 
 
@@ -304,18 +311,74 @@ def _find(no: str, code: str, client: str | None, registry: Registry) -> tuple[s
     return number, registry.attempt(number, normalise_code(code), client)
 
 
+# Registered files whose checks a look-up remembers (a signed file is about 20 KB).
+REMEMBERED_FILES = 512
+
+
+class RegisteredChecks:
+    """What checking a registered signed file found, remembered per file: the signature is a
+    pure function of the file and its key (a key id is its public key's thumbprint), the
+    payload and the summary of the file. Only a good signature is remembered."""
+
+    def __init__(self, size: int = REMEMBERED_FILES) -> None:
+        self.size = size
+        self._found: OrderedDict[str, tuple[VerifiedJWS, ReportPayload]] = OrderedDict()
+        self._summaries: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def verified(self, token: str, ring: KeyRing) -> tuple[VerifiedJWS, ReportPayload] | Verification:
+        with self._lock:
+            known = self._found.get(token)
+            if known is not None:
+                self._found.move_to_end(token)
+        if known is not None:
+            verified, payload = known
+            status = ring.key_status(verified.kid, PURPOSE)
+            if status in (CURRENT, ROTATED, RETIRED):
+                return replace(verified, key_status=status), payload
+        outcome = _verified(token, lambda t: ring.verify_jws(t, PURPOSE, TYP), LOOKUP, online=True)
+        if not isinstance(outcome, Verification):
+            with self._lock:
+                self._found[token] = (replace(outcome[0], key_status=None), outcome[1])
+                while len(self._found) > self.size:
+                    dropped, _ = self._found.popitem(last=False)
+                    self._summaries.pop(dropped, None)
+        return outcome
+
+    def summary(self, token: str, payload: ReportPayload, kid: str) -> dict[str, Any]:
+        with self._lock:
+            known = self._summaries.get(token)
+        if known is None:
+            known = signed_summary(payload, kid)
+            with self._lock:
+                if token in self._found:
+                    self._summaries[token] = known
+        return known
+
+
+_REGISTERED = RegisteredChecks()
+
+
+def _registered_result(report: RegisteredReport, ring: KeyRing, now: dt.datetime,
+                       checks: RegisteredChecks) -> Verification:
+    outcome = checks.verified(report.signed, ring)
+    if isinstance(outcome, Verification):
+        return outcome
+    verified, payload = outcome
+    result = _result(LOOKUP, verified, payload, now, report, report.signed, summarise=False)
+    if result.status == VALID:
+        result = replace(result, summary=checks.summary(report.signed, payload, verified.kid))
+    return result
+
+
 def lookup(no: str, code: str, client: str | None, ring: KeyRing, registry: Registry, *,
-           now: dt.datetime) -> Verification:
+           now: dt.datetime, checks: RegisteredChecks | None = None) -> Verification:
     """`/verify?no=&code=`: the registered report's own signed file, verified online. A wrong
     code answers exactly as an unknown number; `LookupLocked` when the number is locked."""
     number, report = _find(no, code, client, registry)
     if report is None:
         return _unknown_lookup(number)
-    outcome = _verified(report.signed, lambda t: ring.verify_jws(t, PURPOSE, TYP), LOOKUP, online=True)
-    if isinstance(outcome, Verification):
-        return outcome
-    verified, payload = outcome
-    return _result(LOOKUP, verified, payload, now, report, report.signed)
+    return _registered_result(report, ring, now, checks or _REGISTERED)
 
 
 @dataclass(frozen=True)
@@ -327,17 +390,13 @@ class OpenedReport:
 
 
 def open_report(no: str, code: str, client: str | None, ring: KeyRing, registry: Registry, *,
-                now: dt.datetime) -> OpenedReport | None:
+                now: dt.datetime, checks: RegisteredChecks | None = None) -> OpenedReport | None:
     """The file URLs count as look-ups: None for a wrong code or an unknown number (404),
     `LookupLocked` when locked (429)."""
     number, report = _find(no, code, client, registry)
     if report is None:
         return None
-    outcome = _verified(report.signed, lambda t: ring.verify_jws(t, PURPOSE, TYP), LOOKUP, online=True)
-    if isinstance(outcome, Verification):
-        return OpenedReport(report, outcome)
-    verified, payload = outcome
-    return OpenedReport(report, _result(LOOKUP, verified, payload, now, report, report.signed))
+    return OpenedReport(report, _registered_result(report, ring, now, checks or _REGISTERED))
 
 
 # --- text, for the command line ----------------------------------------------------------------
