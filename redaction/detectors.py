@@ -4,8 +4,10 @@ Each recognizer is a function `text -> list[Span]`; `detect` runs them all and r
 overlaps. Pure and deterministic: the build, the evaluation and the tests call the same code.
 
 Numbers (ID, phone, card) are found in one pass: a compiled regex finds runs of at least
-11 digits (ASCII or full-width, single spaces or hyphens allowed between them), and only
-those runs are looked at in Python. Texts without such a run cost one regex search.
+11 digits (ASCII or full-width; or Chinese numerals, 〇一二…九 with 零 and 幺 as readers say
+them), with a separator allowed between two digits (a space or hyphen of any width, a line
+break, or a dot between groups of three digits or more), and only those runs are looked at in
+Python. Texts without such a run cost one regex search.
 """
 from __future__ import annotations
 
@@ -48,7 +50,18 @@ EMPTY_CONTEXT = Context()
 # Character classes. Full-width forms are translated one character for one, so offsets in
 # the translated text are offsets in the original.
 _DIGIT = "0-9\uff10-\uff19"
-_SEP = " \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d"
+_SEP = " \\-\t\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d"
+# Dots between digit groups (138.0013.8000, 360203.19900101.1231): a separator only between two
+# groups of three digits or more, so dates (2026.03.12), amounts (1,234.56元, 12.5万元), decimal
+# numbers and enumerations (1.2.3) are never joined into a number.
+_DOTS = ".\uff0e\u00b7\u30fb"
+# Chinese numerals for digits: 〇 (and ○, often typed for it) and 零 are 0, 幺 is 1 as readers
+# say it. A run of them counts only as a whole (no 十, 百, 千, 万 beside it: 二〇二六年 and
+# 一百二十 stay words).
+_CN_DIGIT = "\u3007\u25cb\u96f6\u4e00\u5e7a\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d"  # 〇○零一幺二…九
+_CN_DIGITS = frozenset(_CN_DIGIT)
+_CN_TO_ASCII = str.maketrans(dict(zip(_CN_DIGIT, "0001123456789", strict=True)))
+_CN_COUNTING = frozenset("十百千万亿两拾佰仟萬億兩")  # beside a run of numerals: a count, not digits
 _TO_ASCII = str.maketrans(
     {
         **{chr(0xFF10 + i): str(i) for i in range(10)},
@@ -57,6 +70,13 @@ _TO_ASCII = str.maketrans(
         **{chr(c): "-" for c in range(0x2010, 0x2016)},
         "\u2212": "-", "\ufe63": "-", "\uff0d": "-",
     }
+)
+
+
+# The same for the text of a number run, where every separator (dots, line breaks and tabs
+# too) is a space or a hyphen.
+_RUN_TO_ASCII = str.maketrans(
+    {**{chr(k): v for k, v in _TO_ASCII.items()}, **dict.fromkeys(_DOTS + "\t\r\n", " ")}
 )
 
 
@@ -78,25 +98,48 @@ _LETTERS = frozenset(
 # --------------------------------------------------------------------------------------------
 # Numbers: ID (GB 11643-1999), mobile and landline phones, bank cards (Luhn).
 
-# A run of 11+ digits with single separators. The pattern starts with a character class so
-# the regex engine skips ahead fast; a run found this way always starts at its first digit.
+# A run of 11+ digits with a separator allowed between two of them. The pattern starts with a
+# character class so the regex engine skips ahead fast; a run found this way always starts at
+# its first digit.
 #
 # The lookahead changes nothing found (ten more digits or separators must follow the first
-# digit) but lets the engine drop a date or an amount in one step.
-_NUMBER_RUN = re.compile(
-    rf"[{_DIGIT}](?=[{_DIGIT}{_SEP}]{{10}})(?:[{_SEP}]?[{_DIGIT}]){{10,}}(?:[{_SEP}]?[Xx\uff38\uff58])?"
-)
-# The same, or a bracket before a 0 (one character: where a bracketed area code may start).
-# One scan finds both, and a run never holds a bracket.
+# digit) but lets the engine drop a date or an amount in one step. A digit is tried before a
+# separator: most digits of a run are followed by another.
+def _run_after_first(digit: str) -> str:
+    joint = rf"(?:[{_SEP}]|\r\n?|\n|(?<=[{digit}]{{3}})[{_DOTS}](?=[{digit}]{{3}}))"
+    return (
+        rf"(?=[{digit}{_SEP}{_DOTS}\r\n]{{10}})(?:[{digit}]|{joint}[{digit}]){{10,}}"
+        rf"(?:(?:[{_SEP}]|\r\n?|\n)?[Xx\uff38\uff58])?"
+    )
+
+
+_NUMBER_RUN = re.compile(rf"[{_DIGIT}]{_run_after_first(_DIGIT)}")
+# The same in Chinese numerals (一三八〇〇一三八〇〇〇): a run holds one kind of digit only. Looked
+# for only in a text where the scan below saw five numerals in a row (a separator between two
+# allowed): 二〇二六年 has four, and most texts none.
+_CN_NUMBER_RUN = re.compile(rf"[{_CN_DIGIT}]{_run_after_first(_CN_DIGIT)}")
+_CN_FIVE = rf"(?<=[{_CN_DIGIT}])(?=(?:(?:[{_SEP}{_DOTS}]|\r\n?|\n)?[{_CN_DIGIT}]){{4}})"
+# The runs in digits; or a bracket before a 0 (one character: where a bracketed area code may
+# start); or the first digit of a shorter number right after the last character of a phone's
+# label (电话8…, 座机：8…: a landline without its area code may start there); or the first of five
+# Chinese numerals. One scan finds all four, and a run never holds a bracket.
+_LABEL_LAST = "话話机機真"
+_LABEL_GAP = "：: \u3000为是為"
 _NUMBER_RUN_OR_BRACKET = re.compile(
-    rf"[{_DIGIT}(\uff08](?:(?<=[{_DIGIT}])(?=[{_DIGIT}{_SEP}]{{10}})(?:[{_SEP}]?[{_DIGIT}]){{10,}}"
-    rf"(?:[{_SEP}]?[Xx\uff38\uff58])?|(?<=[(\uff08])(?=[0\uff10]))"
+    rf"[{_DIGIT}{_CN_DIGIT}(\uff08](?:(?<=[{_DIGIT}]){_run_after_first(_DIGIT)}|(?<=[(\uff08])(?=[0\uff10])"
+    rf"|{_CN_FIVE}"
+    # (one look behind first, at the character before the digit: most digits stop there; 号码
+    # as a whole, 代码：9… is no phone's)
+    rf"|(?<=[{_LABEL_LAST}{_LABEL_GAP}码碼][2-9\uff12-\uff19])"
+    rf"(?:(?<=[{_LABEL_LAST}][2-9\uff12-\uff19])|(?<=[{_LABEL_LAST}][{_LABEL_GAP}][2-9\uff12-\uff19])"
+    rf"|(?<=号码[2-9\uff12-\uff19])|(?<=號碼[2-9\uff12-\uff19])"
+    rf"|(?<=号码[{_LABEL_GAP}][2-9\uff12-\uff19])|(?<=號碼[{_LABEL_GAP}][2-9\uff12-\uff19])))"
 )
 # A landline written with its area code in brackets: (0798)1234567, （0798）123 4567.
 _PAREN_LANDLINE = re.compile(
     rf"[(\uff08][0\uff10][{_DIGIT}]{{2,3}}[)\uff09][{_SEP}]?[{_DIGIT}](?:[{_SEP}]?[{_DIGIT}]){{6,7}}(?![{_DIGIT}])"
 )
-_GROUP = re.compile(r"([0-9]+)(?:[ -]?[Xx])?")
+_GROUP = re.compile(r"([0-9]+)(?:[ -]{0,2}[Xx])?")  # (a line break before the X: two spaces)
 _PHONE_LABELS = frozenset({"tel", "mob", "mobile", "phone", "fax", "sms", "cell", "mp", "call"})
 # Card number prefixes (issuer identification): Visa 4, MasterCard 51–55, JCB 35, UnionPay
 # 62, Discover 60/65, domestic 9…. Division codes such as 36 (Jiangxi) are not among them.
@@ -105,6 +148,29 @@ _USCC_LABEL_BEFORE = re.compile(
     r"(?:统一社会信用代码|社会信用代码|信用代码|纳税人识别号|統一社會信用代碼|納稅人識別號)"
     r"[）)]?[：:\s]*(?:为|是|為)?[：:\s]*$"
 )
+# Where a document's number stands: after its label (决定书编号：…, 许可证编号为…, 批号…; not
+# after a person's document, 身份证号, 驾驶证号, nor a bare 编号) or inside a decision number
+# (…〔2024〕4420001234567890号). A card or a landline there is that document's number (a traffic
+# decision's 16 digits, a licence's 12 starting with 0); an ID is an ID anywhere (DOMAIN.md),
+# and a mobile number stays one. A label is known by its last characters (书编号 of 决定书编号,
+# 证书编号; 可证号 of 许可证号), so that it is still known when a name before it took its first.
+_DOCUMENT_LABEL_BEFORE = re.compile(
+    r"(?:[书書照件](?:编号|編號|文号|文號|号|號)|[证證](?:编号|編號)|[可记記][证證][号號]|[可](?:编号|編號|号|號)"
+    r"|文号|文號|册号|冊號|记号|記號|案号|案號|批号|批號|次号|次號|案编号|案編號)$"
+)
+# A landline of 12 digits in one block (0798 and 8 digits, in digits or numerals) reads as one
+# only after a phone's label: a licence number is often 12 digits starting with 0.
+_PHONE_LABEL_BEFORE = re.compile(
+    r"(?:电话|座机|固话|传真|手机|联系方式|热线|電話|座機|傳真|手機|聯繫方式|(?i:tel|phone|fax))(?:号码|號碼)?$"
+)
+# A landline without its area code, right after a phone's label (电话：8888888, 座机 88888888):
+# the local number does not start with 0 or 1, and no digit follows it.
+_LOCAL_LABELS = frozenset({"电话", "座机", "固话", "传真", "電話", "座機", "傳真"})
+_LOCAL_LANDLINE = re.compile(
+    rf"[2-9\uff12-\uff19](?:[{_SEP}]?[{_DIGIT}]){{6,7}}(?![{_SEP}{_DOTS}\r\n]?[{_DIGIT}]|\r\n[{_DIGIT}])"
+)
+# An extension after a phone number (0798-8888888转123, 分机 12, ext.12): part of the number.
+_EXTENSION = re.compile(rf"(?:转|轉|分机|分機|(?i:ext)\.?)[{_SEP}]?[{_DIGIT}]{{1,5}}(?![{_DIGIT}])")
 
 
 @memoized(8192)  # the same numbers recur: a person in many records
@@ -169,6 +235,16 @@ def _card_grouping(sizes: list[int]) -> bool:
     return len(sizes) == 2 and sizes[0] == 6
 
 
+def _card_sizes(text: str, a: int, b: int, sizes: list[int]) -> list[int]:
+    """The sizes of the digit groups of a card number written at [a, b): a line break is where
+    a line ended, not a group's end (6222021234⏎567890128 is one block)."""
+    written = text[a:b]
+    if "\n" not in written and "\r" not in written:
+        return sizes
+    joined = written.replace("\r", "").replace("\n", "").translate(_RUN_TO_ASCII)
+    return [len(g) for g in joined.replace("-", " ").split()]
+
+
 def _letter_before(text: str, at: int) -> bool:
     """True when a Latin letter touches position `at` from the left (a phone label excepted)."""
     if at == 0 or not _is_letter(text[at - 1]):
@@ -197,18 +273,30 @@ def _touches_letter(text: str, a: int, b: int, masked: Sequence[tuple], kind: st
 def _classify_run(text: str, start: int, end: int, masked: Sequence[tuple] = ()) -> list[tuple]:
     """Spans for the numbers inside one run (as _classify_groups finds them, faster)."""
     run = text[start:end]
-    if not run.isascii():
-        run = run.translate(_TO_ASCII)
-    if run.isdigit():
+    if run.isascii():
+        block = run.isdigit()
+        if not block and ("." in run or "\n" in run or "\r" in run or "\t" in run):
+            run = run.translate(_RUN_TO_ASCII)
+    else:
+        run = run.translate(_RUN_TO_ASCII)
+        block = run.isdigit()
+    if block:
         # The common case: one plain group of digits.
         found = _number_kind(run)
         if found is None:
+            if 18 < len(run) < 21 and is_valid_id18(run[:18]):
+                return [(start, end, "id_number", 1.0)]  # an ID with digits appended (残疾人证号)
             return []
         kind, skip = found
         if len(run) == 18 and _USCC_LABEL_BEFORE.search(text, max(0, start - 24), start) and is_valid_uscc(run):
             return []
-        if kind != "id_number" and _touches_letter(text, start, end, masked, kind):
-            return []
+        if kind != "id_number":
+            if len(run) == 19 and run[6] in "12" and is_valid_id18(run[:18]):
+                return [(start, end, "id_number", 1.0)]  # (a card's digits, but an ID's first)
+            if _touches_letter(text, start, end, masked, kind) or (
+                (kind == "bank_card" or run[skip] == "0") and _document_number(text, start, end, run, kind, True)
+            ):
+                return []
         return [(start + skip, end, kind, 1.0)]
     # The whole run as one number: where it is one, no cover made of fewer of its groups
     # outweighs it in _best_cover (at most one number of 10+ digits fits in 19 digits, a part
@@ -216,8 +304,8 @@ def _classify_run(text: str, start: int, end: int, masked: Sequence[tuple] = ())
     # that out. Otherwise (and for a run cut where another span begins or ends, which may
     # start or end with a separator) every sequence of groups is tried.
     tail_x = run[-1] in "Xx"
-    body = run[:-1].rstrip(" -") if tail_x else run  # one separator at most before the X
-    sizes = [len(g) for g in body.replace("-", " ").split(" ")]
+    body = run[:-1].rstrip(" -") if tail_x else run  # one separator at most before the X (\r\n: 2 spaces)
+    sizes = [len(g) for g in body.replace("-", " ").split()]
     total = sum(sizes)
     if (
         body[:1].isdigit()
@@ -230,8 +318,8 @@ def _classify_run(text: str, start: int, end: int, masked: Sequence[tuple] = ())
     ):
         digits = body.replace(" ", "").replace("-", "")
         for number, stop in ((digits + "X", end), (digits, start + len(body))) if tail_x else ((digits, end),):
-            span = _candidate_span(text, number, start, stop, masked)
-            if span and (span[2] != "bank_card" or _card_grouping(sizes)):
+            span = _candidate_span(text, number, start, stop, masked, len(sizes) == 1 and number.isdigit())
+            if span and (span[2] != "bank_card" or _card_grouping(_card_sizes(text, start, stop, sizes))):
                 return [span]
     return _classify_groups(text, start, end, run, masked)
 
@@ -249,7 +337,7 @@ def _classify_groups(text: str, start: int, end: int, run: str, masked: Sequence
         digits = ""
         for j in range(i, len(groups)):
             digits += groups[j][2]
-            if len(digits) > 20:
+            if len(digits) > 20 and (len(digits) > 21 or digits[-1].isdigit()):  # (20 digits and an X: tried)
                 break
             if len(digits) < 10 or (j < len(groups) - 1 and not digits[-1].isdigit()):
                 continue
@@ -260,8 +348,8 @@ def _classify_groups(text: str, start: int, end: int, run: str, masked: Sequence
             if not digits[-1].isdigit():
                 variants.append((digits[:-1], start + groups[j][3]))
             for number, stop in variants:
-                found = _candidate(text, number, a, stop, masked)
-                if found and (found[1][2] != "bank_card" or _card_grouping(sizes)):
+                found = _candidate(text, number, a, stop, masked, i == j and number.isdigit())
+                if found and (found[1][2] != "bank_card" or _card_grouping(_card_sizes(text, a, stop, sizes))):
                     candidates.append((i, j, *found))
     return _best_cover(candidates, len(groups)) if candidates else []
 
@@ -285,8 +373,14 @@ def _best_cover(candidates: list[tuple], n_groups: int) -> list[tuple]:
     return best[n_groups][1]
 
 
-def _candidate_span(text: str, digits: str, a: int, b: int, masked: Sequence[tuple]) -> tuple | None:
-    """The span of the number `digits` written at [a, b), or None."""
+def _candidate_span(
+    text: str, digits: str, a: int, b: int, masked: Sequence[tuple], block: bool = False
+) -> tuple | None:
+    """The span of the number `digits` written at [a, b), or None. block: written as one
+    group of digits (no separator, no X)."""
+    if len(digits) > 18 and block and len(digits) <= 20 and is_valid_id18(digits[:18]):
+        # An ID with one or two digits appended (残疾人证号, an old 税务登记号): the whole group.
+        return (a, b, "id_number", 1.0)
     if len(digits) > 19:
         return None
     found = _number_kind(digits)
@@ -297,23 +391,55 @@ def _candidate_span(text: str, digits: str, a: int, b: int, masked: Sequence[tup
         return None  # DOMAIN.md: a valid USCC right after 统一社会信用代码 is never masked.
     # Digits after a letter are part of a code (licence JY1360…), not a phone or card; an ID
     # is recognised even there (its check character is strong).
-    if kind != "id_number" and _touches_letter(text, a, b, masked, kind):
+    if kind != "id_number" and (
+        _touches_letter(text, a, b, masked, kind)
+        or ((kind == "bank_card" or digits[skip] == "0") and _document_number(text, a, b, digits, kind, block))
+    ):
         return None
     if skip:
         a = _skip_digits(text, a, skip)
     return (a, b, kind, 1.0)
 
 
-def _candidate(text: str, digits: str, a: int, b: int, masked: Sequence[tuple]) -> tuple[float, tuple] | None:
+def _candidate(
+    text: str, digits: str, a: int, b: int, masked: Sequence[tuple], block: bool = False
+) -> tuple[float, tuple] | None:
     """A weight and span for the number `digits` written at [a, b), or None."""
-    span = _candidate_span(text, digits, a, b, masked)
+    span = _candidate_span(text, digits, a, b, masked, block)
     if span is None:
         return None
     kind = span[2]
-    # An 18-digit ID (check character) first; then whatever covers more digits (a 19-digit
-    # card, not the 15-digit "ID" inside it); then precedence.
-    weight = (100 if kind == "id_number" and len(digits) == 18 else 0) + len(digits) - PRECEDENCE[kind] / 100
+    # An 18-digit ID (check character; perhaps with digits appended) first; then whatever
+    # covers more digits (a 19-digit card, not the 15-digit "ID" inside it); then precedence.
+    weight = (100 if kind == "id_number" and len(digits) >= 18 else 0) + len(digits) - PRECEDENCE[kind] / 100
     return weight, span
+
+
+def _document_number(text: str, a: int, b: int, digits: str, kind: str, block: bool) -> bool:
+    """True when the card or landline `digits` at [a, b) is a document's number instead:
+    where a document's number stands (_DOCUMENT_LABEL_BEFORE, 〔2024〕…号), or 12 digits
+    starting with 0 in one block with no phone label before them."""
+    if a and text[a - 1] in "〕]］第" and text.startswith("号", b):
+        return True
+    label_end = a  # where a label would end: before what may stand between it and the number
+    while label_end and text[label_end - 1] in _AFTER_LABEL:
+        label_end -= 1
+    if (
+        label_end > 1
+        and text[label_end - 1] in "号號"
+        and text[label_end - 2] in _DOCUMENT_LABEL_SECOND_LAST  # not 卡号, 账号
+        and _DOCUMENT_LABEL_BEFORE.search(text, max(0, label_end - 8), label_end)
+    ):
+        return True
+    return (
+        block and kind == "phone" and len(digits) == 12
+        and _PHONE_LABEL_BEFORE.search(text, max(0, label_end - 8), label_end) is None
+    )
+
+
+_DOCUMENT_LABEL_SECOND_LAST = frozenset("编編文书書证證册冊记記案批次可照件")
+_AFTER_LABEL = frozenset("：: \t\u3000）)为是為")
+_SKIPPED = frozenset(" -\t\r\n\u00a0\u3000\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d" + _DOTS)
 
 
 def _skip_digits(text: str, at: int, count: int) -> int:
@@ -322,7 +448,7 @@ def _skip_digits(text: str, at: int, count: int) -> int:
         if text[at].isdigit():
             count -= 1
         at += 1
-    while text[at] in " -\u00a0\u3000\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d":
+    while text[at] in _SKIPPED:
         at += 1
     return at
 
@@ -331,32 +457,98 @@ def _numbers(text: str, masked: Sequence[tuple] = ()) -> list[tuple]:
     """find_numbers on (start, end, kind, confidence) tuples."""
     spans: list[tuple] = []
     bounds = sorted({p for s in masked for p in (s[0], s[1])}) if masked else None
-    bracket = False
+    bracket = numerals = False
     for m in _NUMBER_RUN_OR_BRACKET.finditer(text):
         start, end = m.span()
-        if end - start == 1:  # "(0": look for bracketed landlines below
-            bracket = True
+        if end - start == 1:
+            first = text[start]
+            if first in "(\uff08":  # "(0": look for bracketed landlines below
+                bracket = True
+            elif first in _CN_DIGITS:
+                if not numerals:  # five Chinese numerals: the runs of them from here on
+                    numerals = True
+                    _numeral_spans(text, start, masked, bounds, spans)
+            elif local := _local_landline(text, start):
+                spans.append(local)
             continue
-        # Where another span begins or ends inside the run, the run is cut: once that span
-        # is masked, the digits on either side stand alone.
-        # The whole run is tried too: a number there may win over the other span (an ID
-        # whose X an e-mail address after it took as its first letter).
-        cuts: Sequence[int] = ()
-        if bounds:
-            first = bisect_right(bounds, start)
-            if first < len(bounds) and bounds[first] < end:
-                cuts = bounds[first : bisect_left(bounds, end, first)]
-        pieces: Sequence[tuple[int, int]]
-        if cuts:
-            pieces = [*zip((start, *cuts), (*cuts, end), strict=True), (start, end)]
-        else:
-            pieces = ((start, end),)
-        for a, b in pieces:
-            # The numbers found so far count as masked too (an ID's X before a phone).
-            spans.extend(_classify_run(text, a, b, [*masked, *spans[-1:]] if spans else masked))
+        _run_spans(text, text, start, end, masked, bounds, spans)
     if bracket:
         spans.extend((m.start(), m.end(), "phone", 1.0) for m in _PAREN_LANDLINE.finditer(text))
+    if spans:
+        for k, span in enumerate(spans):
+            # (a landline's: a mobile number has none)
+            if (
+                span[2] == "phone"
+                and text[span[1] : span[1] + 1] in _EXTENSION_FIRST
+                and text[span[0]] not in "1１一幺"
+            ):
+                extension = _EXTENSION.match(text, span[1])
+                if extension:
+                    spans[k] = (span[0], extension.end(), "phone", 1.0)
     return spans
+
+
+def _numeral_spans(text: str, at: int, masked: Sequence[tuple], bounds: list[int] | None, spans: list) -> None:
+    """Adds the numbers written in Chinese numerals from `at` on to `spans`."""
+    as_digits = text.translate(_CN_TO_ASCII)  # (the same offsets)
+    for m in _CN_NUMBER_RUN.finditer(text, at):
+        start, end = m.span()
+        # A whole run with no counting word beside it (一百二十…), unless another span masks that
+        # word away (a name 张三万 before it): then the numerals stand alone.
+        if (start and text[start - 1] in _CN_COUNTING and not _inside(masked, start - 1)) or (
+            end < len(text) and text[end] in _CN_COUNTING and not _inside(masked, end)
+        ):
+            continue
+        _run_spans(as_digits, text, start, end, masked, bounds, spans)
+
+
+def _inside(spans: Sequence[tuple], at: int) -> bool:
+    return any(s[0] <= at < s[1] for s in spans)
+
+
+def _run_spans(
+    where: str, text: str, start: int, end: int, masked: Sequence[tuple], bounds: list[int] | None, spans: list
+) -> None:
+    """Adds the numbers of the run at [start, end) to `spans`. where: the text with the run's
+    digits as ASCII digits (text itself, or its Chinese numerals translated)."""
+    # Where another span begins or ends inside the run, the run is cut: once that span is
+    # masked, the digits on either side stand alone.
+    # The whole run is tried too: a number there may win over the other span (an ID whose X
+    # an e-mail address after it took as its first letter).
+    cuts: Sequence[int] = ()
+    if bounds:
+        first = bisect_right(bounds, start)
+        if first < len(bounds) and bounds[first] < end:
+            cuts = bounds[first : bisect_left(bounds, end, first)]
+    pieces: Sequence[tuple[int, int]]
+    if cuts:
+        pieces = [*zip((start, *cuts), (*cuts, end), strict=True), (start, end)]
+    else:
+        pieces = ((start, end),)
+    for a, b in pieces:
+        # The numbers found so far count as masked too (an ID's X before a phone, in digits or
+        # numerals); so does a letter before Chinese numerals (no code is written in them).
+        seen: Sequence[tuple] = [*masked, *spans] if spans else masked
+        if where is not text:
+            seen = [*seen, (a - 1, a, "", 0.0)]
+        spans.extend(_classify_run(where, a, b, seen))
+
+
+_EXTENSION_FIRST = frozenset("转轉分eE")
+
+
+def _local_landline(text: str, at: int) -> tuple | None:
+    """The span of a landline without its area code starting at `at`, right after a phone's
+    label (and what may stand between: 电话号码：, 座机为), or None."""
+    label_end = at
+    while label_end and text[label_end - 1] in _AFTER_LABEL:
+        label_end -= 1
+    if text[label_end - 2 : label_end] in ("号码", "號碼"):
+        label_end -= 2
+    if text[max(0, label_end - 2) : label_end] not in _LOCAL_LABELS:
+        return None
+    local = _LOCAL_LANDLINE.match(text, at)
+    return (at, local.end(), "phone", 1.0) if local else None
 
 
 def find_numbers(text: str, masked: Sequence[Span] = ()) -> list[Span]:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .detectors import to_ascii
+from .detectors import _CN_DIGITS, _CN_TO_ASCII, _DOTS, to_ascii
 from .names import mask_person_name
 from .spans import Span, resolve
 
@@ -36,15 +36,25 @@ def mask_phone(number: str, fill: str = "*", keep_digits: bool = True) -> str:
     """138****5678 for a mobile; the area code and a fill per digit for a landline.
 
     DOMAIN.md: phone masked (138****5678). A landline keeps its area code only
-    (0791-*******, (0798)*******). keep_digits=False: every digit filled (mask() does so when
-    the number touches other digits, whose neighbours the kept digits would become).
+    (0791-*******, (0798)*******), a local number without one nothing (*******). A number in
+    Chinese numerals keeps its digits as written (一三八****八〇〇〇). keep_digits=False:
+    every digit filled (mask() does so when the number touches other digits, whose neighbours
+    the kept digits would become).
     """
     plain = number if number.isascii() else to_ascii(number)
+    chinese = not plain.isascii() and not _CN_DIGITS.isdisjoint(plain)
+    if chinese:
+        plain = plain.translate(_CN_TO_ASCII)
     if not keep_digits:
         return "".join(fill if c.isdigit() else c for c in plain)
     digits = "".join(filter(str.isdigit, plain))
     if len(digits) == 11 and digits[0] == "1":
+        if chinese:
+            written = [c for c, p in zip(number, plain, strict=True) if p.isdigit()]
+            return "".join(written[:3]) + fill * 4 + "".join(written[-4:])
         return digits[:3] + fill * 4 + digits[-4:]
+    if digits[:1] != "0" and len(digits) <= 8:
+        return "".join(fill if c.isdigit() else c for c in plain)  # no area code: nothing kept
     close = max(plain.find(")"), plain.find("\uff09"))
     if plain[:1] in "(\uff08" and close > 0:
         head = number[: close + 1]
@@ -55,11 +65,14 @@ def mask_phone(number: str, fill: str = "*", keep_digits: bool = True) -> str:
         else:
             area = 3 if digits[1:2] in ("1", "2") else 4
             head = number[:area]
-    return head + "".join(fill if c.isdigit() else c for c in number[len(head) :])
+    rest = zip(number[len(head) :], plain[len(head) :], strict=True)
+    return head + "".join(fill if p.isdigit() else c for c, p in rest)
 
 
+# (Chinese numerals need not be here: a run of them holds one kind of digit only, and every
+# numeral next to one is part of it.)
 _DIGIT_LIKE = frozenset("0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19")
-_SEPARATORS = frozenset(" -\u00a0\u3000\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d")
+_SEPARATORS = frozenset(" -\t\r\n\u00a0\u3000\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d" + _DOTS)
 
 
 # A country code before a phone number is no neighbouring number: +86 138…, 0086-138….

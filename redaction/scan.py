@@ -5,7 +5,9 @@ Independent of the detectors on purpose: it shares only the check-digit arithmet
 for what must never be published (CONTRACT.md "Build outputs"): resident ID numbers
 (GB 11643-1999, 18 digits with a valid check character, or 15 with a real birth date), mobile
 phone numbers, Luhn-valid bank card numbers (16–19 digits) and e-mail addresses, in the usual
-writings (spaces or hyphens inside, full-width digits, +86 / 0086).
+writings (spaces, hyphens, line breaks or dots between groups of three digits or more inside,
+full-width digits, Chinese numerals 〇一二…九 with 零 and 幺, +86 / 0086, an ID with one or two
+digits appended).
 """
 from __future__ import annotations
 
@@ -45,31 +47,60 @@ KIND_CODES = {
     "person_name": "person_name_in_output",
 }
 
-# Full-width digits and the separators people type between digits, as ASCII, one for one.
+# Full-width digits and the separators people type between digits, as ASCII, one for one (a
+# line break stays one: "\r\n" is two characters, and the patterns below take it as one
+# separator).
 _FOLD = {chr(0xFF10 + i): chr(0x30 + i) for i in range(10)}
-_FOLD.update({"\uff38": "X", "\uff58": "x", "\u3000": " ", "\u00a0": " ", "\uff0d": "-", "\u2212": "-", "\ufe63": "-"})
+_FOLD.update({"\uff38": "X", "\uff58": "x", "\u3000": " ", "\u00a0": " ", "\t": " ", "\uff0d": "-", "\u2212": "-",
+              "\ufe63": "-"})
 _FOLD.update({chr(c): "-" for c in range(0x2010, 0x2016)})
 _FOLD_TABLE = str.maketrans(_FOLD)
 _FOLDABLE = re.compile("[" + "".join(sorted(_FOLD)) + "]")
+# Chinese numerals as digits: 〇, ○ and 零 are 0, 一 and 幺 1 (as a reader says it)…
+_NUMERALS = "〇○零一幺二三四五六七八九"
+_NUMERAL_VALUES = "0001123456789"
+_NUMERAL_TABLE = str.maketrans({**_FOLD, **dict(zip(_NUMERALS, _NUMERAL_VALUES, strict=True))})
+# …but not beside a word that counts (一百二十, 三千), where they write a quantity.
+_COUNTING = frozenset("十百千万亿两拾佰仟萬億兩")
+# A dot is a separator between two groups of three digits or more (138.0013.8000), never in a
+# date (2026.03.12), an amount (12.5万元) or an enumeration (1.2.3).
+_DOT_CHARS = ".\uff0e\u00b7\u30fb"
+_JOINING_DOT = re.compile(f"(?<=[0-9]{{3}})[{_DOT_CHARS}](?=[0-9]{{3}})")
+_GAPS = " \\-\t\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d"
 
-# A run of 11+ digit-likes with single separators, found in the text as written.
-# (The lookahead finds nothing more or less: ten more digits or separators must follow the
-# first digit. It lets the engine drop a date or an amount in one step.)
+
+def _digit_run(d: str) -> str:
+    """A run of 11+ digits of the class d with one separator allowed between two of them."""
+    joint = rf"(?:[{_GAPS}]|\r\n|\r|\n|(?<=[{d}][{d}][{d}])[{_DOT_CHARS}](?=[{d}][{d}][{d}]))"
+    return (
+        rf"(?=[{d}{_GAPS}{_DOT_CHARS}\r\n]{{10}})(?:[{d}]|{joint}[{d}]){{10,}}"
+        rf"(?:(?:[{_GAPS}]|\r\n|\r|\n)?[Xx\uff38\uff58])?"
+    )
+
+
+# A run of 11+ digit-likes (ASCII and full-width digits, or Chinese numerals: never both), found
+# in the text as written. (The lookahead finds nothing more or less: ten more digits or
+# separators must follow the first digit. It lets the engine drop a date or an amount in one
+# step.)
+_WIDE_DIGITS = "0-9\uff10-\uff19"
 _RUN = re.compile(
-    "[0-9\uff10-\uff19](?=[0-9\uff10-\uff19 \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]{10})"
-    "(?:[ \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]?[0-9\uff10-\uff19]){10,}"
-    "(?:[ \\-\u00a0\u3000\u2010-\u2015\u2212\ufe63\uff0d]?[Xx\uff38\uff58])?"
+    f"[{_WIDE_DIGITS}{_NUMERALS}]"
+    f"(?:(?<=[{_WIDE_DIGITS}]){_digit_run(_WIDE_DIGITS)}|(?<=[{_NUMERALS}]){_digit_run(_NUMERALS)})"
 )
 _LATIN = "A-Za-z\uff21-\uff3a\uff41-\uff5a"
-_SEPARATOR = "[ -]"
+_SEPARATOR = r"(?:[ \-\r\n]|\r\n)"  # a space or hyphen (folded), or a line break
 
 # Every start position is tried (a lookahead captures), so numbers written next to each
 # other ("13812345678 13912345678") are all found. Each pattern consumes the first digit
 # (group 1; the number is group 1 + group 2) so the regex engine can skip to digits.
 _ID18 = re.compile(rf"([0-9])(?<![0-9][0-9])(?=((?:{_SEPARATOR}?[0-9]){{16}}{_SEPARATOR}?[0-9Xx])(?![0-9]))")
 _ID15 = re.compile(rf"([0-9])(?<![0-9][0-9])(?=((?:{_SEPARATOR}?[0-9]){{14}})(?![0-9Xx]))")
-_MOBILE = re.compile(rf"(?<![0-9])((?:\+?86|0086){_SEPARATOR}?)?(1[3-9][0-9](?:{_SEPARATOR}?[0-9]){{8}})(?![0-9])")
-_MOBILE_HINT = re.compile("1[3-9]")
+_MOBILE = re.compile(
+    rf"(?<![0-9])((?:\+?86|0086){_SEPARATOR}?)?(1{_SEPARATOR}?[3-9](?:{_SEPARATOR}?[0-9]){{9}})(?![0-9])"
+)
+_MOBILE_HINT = re.compile(rf"1{_SEPARATOR}?[3-9]")
+# An ID number with one or two digits appended, in one block (残疾人证号, an old 税务登记号).
+_ID_APPENDED = re.compile(r"(?<![0-9])([0-9]{18})[0-9]{1,2}(?![0-9])")
 _CARDS = tuple(
     re.compile(rf"([3-69])(?<![0-9{_LATIN}][3-69])(?=((?:{_SEPARATOR}?[0-9]){{{n - 1}}})(?![0-9]))")
     for n in range(16, 20)
@@ -81,7 +112,7 @@ _USCC_LABEL = re.compile(
 
 
 def _digits(s: str) -> str:
-    return s.replace(" ", "").replace("-", "")
+    return s.replace(" ", "").replace("-", "").replace("\r", "").replace("\n", "")
 
 
 def _is_latin(ch: str) -> bool:
@@ -107,13 +138,24 @@ def find_in_text(text: str) -> list[tuple[int, int, str]]:
         return []
     found: dict[tuple[int, int], str] = {}
     for run in _RUN.finditer(text):
-        # The patterns are tried only around a run of 11+ digit-likes: six characters before
-        # it (a +86 prefix, a letter) and one after (for the right-hand lookaheads).
-        lo = max(0, run.start() - 6)
-        window = text[lo : run.end() + 1]
-        if not window.isascii() and _FOLDABLE.search(window):
-            window = window.translate(_FOLD_TABLE)
         digits = run.group()
+        if digits[0] in _NUMERALS:
+            # Chinese numerals: the run alone (digits beside it are other characters), unless a
+            # counting word stands beside it.
+            lo, end = run.span()
+            if (lo and text[lo - 1] in _COUNTING) or text[end : end + 1] in _COUNTING:
+                continue
+            digits = window = digits.translate(_NUMERAL_TABLE)
+        else:
+            # The patterns are tried only around a run of 11+ digit-likes: six characters
+            # before it (a +86 prefix, a letter) and one after (for the right-hand lookaheads).
+            lo = max(0, run.start() - 6)
+            window = text[lo : run.end() + 1]
+            if not window.isascii() and _FOLDABLE.search(window):
+                window = window.translate(_FOLD_TABLE)
+        # (a dot that joins two groups stands inside the run)
+        if "." in digits or (not digits.isascii() and ("．" in digits or "·" in digits or "・" in digits)):
+            window = _JOINING_DOT.sub(" ", window)
         x_tail = digits[-1] in "Xx\uff38\uff58"
         body = digits[:-1] if x_tail else digits
         if body.isdigit():  # one block of digits (and perhaps an X): no separator
@@ -146,8 +188,10 @@ def _find_numbers(
             _find_id15(window, lo, found)
         if size in (11, 13, 15):  # a mobile number, after 86 or 0086
             _find_mobiles(window, lo, found)
+        if size in (19, 20):
+            _find_id_appended(window, lo, found)
         if 16 <= size <= 19:
-            _find_cards(window, lo, found, _CARDS[size - 16 : size - 15])
+            _find_cards(text, window, lo, found, _CARDS[size - 16 : size - 15])
         return
     if size >= 18 or (size == 17 and x_tail):
         _find_id18(text, window, lo, found)
@@ -155,7 +199,9 @@ def _find_numbers(
         _find_id15(window, lo, found)
     if _MOBILE_HINT.search(window):  # every mobile number holds 1[3-9]
         _find_mobiles(window, lo, found)
-    _find_cards(window, lo, found, _CARDS[: max(0, size - 15)])  # a card of n digits needs n digits
+    if size >= 19:
+        _find_id_appended(window, lo, found)
+    _find_cards(text, window, lo, found, _CARDS[: max(0, size - 15)])  # a card of n digits needs n digits
 
 
 def _find_id18(text: str, window: str, lo: int, found: dict) -> None:
@@ -164,6 +210,12 @@ def _find_id18(text: str, window: str, lo: int, found: dict) -> None:
         digits = _digits(m.group(1) + m.group(2))
         if is_valid_id18(digits) and not _labelled_uscc(text, lo + m.start(1), digits):
             found[(lo + m.start(1), lo + m.end(2))] = "id_number"
+
+
+def _find_id_appended(window: str, lo: int, found: dict) -> None:
+    for m in _ID_APPENDED.finditer(window):
+        if is_valid_id18(m.group(1)):
+            found[(lo + m.start(), lo + m.end())] = "id_number"
 
 
 def _find_id15(window: str, lo: int, found: dict) -> None:
@@ -182,7 +234,9 @@ def _find_mobiles(window: str, lo: int, found: dict) -> None:
         found.setdefault((lo + m.start(2), lo + m.end(2)), "phone")
 
 
-def _find_cards(window: str, lo: int, found: dict[tuple[int, int], str], patterns: Iterable[re.Pattern]) -> None:
+def _find_cards(
+    text: str, window: str, lo: int, found: dict[tuple[int, int], str], patterns: Iterable[re.Pattern]
+) -> None:
     for pattern in patterns:
         for m in pattern.finditer(window):
             written = m.group(1) + m.group(2)
@@ -201,8 +255,34 @@ def _find_cards(window: str, lo: int, found: dict[tuple[int, int], str], pattern
             ):
                 continue  # the digits that start a USCC (…7818X2), not a card
             a, b = lo + m.start(1), lo + end
+            if _document_number(text, a, b):
+                continue  # a traffic decision's 16 digits, a licence's number
             if not any(x <= a < y or x < b <= y for x, y in found):
                 found[(a, b)] = "bank_card"
+
+
+# The labels of a document's number (not a person's document: 身份证号, 驾驶证号; not a bare
+# 编号), by their last characters (决定书编号 as 书编号: a name masked before it may have taken
+# its first), and the number inside a decision number (…〔2024〕4420001234567890号): digits that
+# stand there are that document's number, not a card.
+_DOCUMENT_WORDS = [
+    *(head + tail for head in "书照件" for tail in ("编号", "文号", "号")),
+    "证编号", "可证号", "记证号", "可编号", "可号", "文号", "册号", "记号", "案号", "批号", "次号", "案编号",
+]
+_TRADITIONAL = str.maketrans("书证记编号册", "書證記編號冊")
+_DOCUMENT_BEFORE = re.compile(
+    "(?:" + "|".join(sorted({*_DOCUMENT_WORDS, *(w.translate(_TRADITIONAL) for w in _DOCUMENT_WORDS)},
+                            key=len, reverse=True))
+    + r")[）)：: \t\u3000为是為]*$"  # (and what may stand between a label and its number)
+)
+
+
+def _document_number(text: str, a: int, b: int) -> bool:
+    """True when the digits at [a, b) of text stand where a document's number does."""
+    if a > 0 and text[a - 1] in "〕]］第" and text[b : b + 1] == "号":
+        return True
+    before = text[max(0, a - 16) : a]
+    return ("号" in before or "號" in before) and _DOCUMENT_BEFORE.search(before) is not None
 
 
 # Issuer prefixes of bank cards: Visa 4, domestic 9, JCB 35, MasterCard 51-55, Discover 60 and
@@ -218,7 +298,8 @@ def _is_card(digits: str, written: str) -> bool:
         return False
     if len(digits) == 18 and (is_valid_uscc(digits) or _DATE.fullmatch(digits[6:14])):
         return False
-    blocks = [len(b) for b in re.split(r"[ -]", written)]
+    # (a line break is where a line ended, not a block's end)
+    blocks = [len(b) for b in re.split(r"[ -]", written.replace("\r", "").replace("\n", ""))]
     return len(blocks) == 1 or (len(blocks) == 2 and blocks[0] == 6) or (
         set(blocks[:-1]) == {4} and blocks[-1] <= 4
     )

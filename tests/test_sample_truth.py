@@ -72,10 +72,17 @@ CASES: dict[tuple[str, str, str], str | None] = {
     ("id_number", "text_details", "spaced"): None,
     ("id_number", "text_details", "grouped"): None,
     ("id_number", "text_details", "legacy15"): None,
+    ("id_number", "text_details", "dots"): None,
+    ("id_number", "text_details", "line_break"): None,
+    ("id_number", "text_details", "appended"): None,
+    ("id_number", "text_details", "chinese"): None,
     ("id_number", "text_driver", "plain"): None,
     **{("phone", form, writing): None
        for form in ("text_details", "text_driver", "text_remark", "text_licence_content")
        for writing in ("plain", "dash", "intl", "space", "fullwidth")},
+    **{("phone", form, writing): None  # the writings of issue 13 (a driver's phone keeps the former)
+       for form in ("text_details", "text_remark", "text_licence_content")
+       for writing in ("dots", "line_break", "chinese", "spoken")},
     ("bank_card", "text_card", "plain"): None,
     ("bank_card", "text_card", "grouped"): None,
     ("email", "text_email", "plain"): None,
@@ -90,8 +97,11 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+_NUMERALS = str.maketrans("〇○零一幺二三四五六七八九", "0001123456789")  # 一三八… and 幺三八… are digits too
+
+
 def _digits(text: str) -> str:
-    return re.sub(r"[^0-9X]", "", _fold(text).upper())
+    return re.sub(r"[^0-9X]", "", _fold(text).translate(_NUMERALS).upper())
 
 
 def _as_text(value: object) -> str | None:

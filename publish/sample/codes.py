@@ -76,11 +76,30 @@ def make_mobile(rng: random.Random) -> str:
                        "180", "186", "189", "191", "199")) + f"{rng.randrange(10 ** 8):08d}"
 
 
+# Chinese numerals as people write a number in words (一三八…), and as a reader says it (幺三八…,
+# 0 as 零, 1 as 幺).
+CHINESE_NUMERALS = str.maketrans("0123456789", "〇一二三四五六七八九")
+SPOKEN_NUMERALS = str.maketrans("0123456789", "零幺二三四五六七八九")
+
+
 def format_id(number: str, style: str) -> str:
-    if style == "spaced" and len(number) == 18:
+    """An 18-digit ID number as departments write it (a legacy 15-digit one is written plainly);
+    "appended": with two digits after it (a 残疾人证号, an old 税务登记号), drawn from the number
+    itself so that no random number is used."""
+    if len(number) != 18:
+        return number
+    if style == "spaced":
         return f"{number[:6]} {number[6:14]} {number[14:]}"
-    if style == "grouped" and len(number) == 18:
+    if style == "grouped":
         return " ".join(number[i:i + 4] for i in range(0, 18, 4))
+    if style == "dots":
+        return f"{number[:6]}.{number[6:14]}.{number[14:]}"
+    if style == "line_break":  # a cell's text wrapped inside the number
+        return f"{number[:10]}\n{number[10:]}"
+    if style == "appended":
+        return number + f"{int(number[11:16]) % 100:02d}"
+    if style == "chinese":
+        return number.translate(CHINESE_NUMERALS)
     return number
 
 
@@ -93,8 +112,20 @@ def format_phone(number: str, style: str) -> str:
         return f"{number[:3]} {number[3:7]} {number[7:]}"
     if style == "fullwidth":
         return number.translate(FULLWIDTH_DIGITS)
+    if style == "dots":
+        return f"{number[:3]}.{number[3:7]}.{number[7:]}"
+    if style == "line_break":
+        return f"{number[:7]}\n{number[7:]}"
+    if style == "chinese":
+        return number.translate(CHINESE_NUMERALS)
+    if style == "spoken":
+        return number.translate(SPOKEN_NUMERALS)
     return number
 
 
 PHONE_STYLES = ("plain", "plain", "dash", "intl", "space", "fullwidth")
-ID_STYLES = ("plain", "plain", "plain", "spaced", "grouped")
+# The same and the writings of issue 13 (dots, a line break, Chinese numerals): for a person's
+# details, remarks and licence contents (a driver's phone keeps the former, so that each of its
+# writings stays common enough for tests/test_sample_truth.py).
+PHONE_WRITINGS = PHONE_STYLES + ("dots", "line_break", "chinese", "spoken")
+ID_STYLES = ("plain", "plain", "plain", "plain", "spaced", "grouped", "dots", "line_break", "appended", "chinese")

@@ -13,7 +13,7 @@ from typing import TypedDict
 from redaction.checkdigits import is_valid_id18
 
 from . import names as N
-from .codes import PHONE_STYLES, format_phone
+from .codes import PHONE_WRITINGS, format_phone
 from .delivery import (
     CONFISCATED,
     FINE,
@@ -289,7 +289,7 @@ def make_penalty(world: World, rng: random.Random, department: str, subject: Sub
         p.content += f"（{secrets[0]}不予公开）"
     if rng.random() < 0.1 and not p.remark:
         q = rng.choice(world.bystanders)
-        style = rng.choice(PHONE_STYLES)
+        style = rng.choice(PHONE_WRITINGS)
         p.remark = f"联系人：{q.name}，联系电话：{format_phone(q.phone, style)}"
         plants += [name_plant(q.name, "remark_contact", "remark"),
                    phone_plant(format_phone(q.phone, style), q.phone, style, "text_remark", "remark")]
@@ -452,7 +452,7 @@ def make_licence(world: World, rng: random.Random, department: str, subject: Sub
         q = subject.rep or subject.person or rng.choice(world.bystanders)
         role = rng.choice(("负责人", "联系人", "经办人",
                            "食品安全管理员" if cert.startswith("食品") else "安全管理人员"))
-        style = rng.choice(PHONE_STYLES)
+        style = rng.choice(PHONE_WRITINGS)
         content += f"；{role}：{q.name}（{format_phone(q.phone, style)}）"
         plants += [name_plant(q.name, "licence_content_role", "content"),
                    phone_plant(format_phone(q.phone, style), q.phone, style, "text_licence_content", "content")]
@@ -467,7 +467,7 @@ def make_licence(world: World, rng: random.Random, department: str, subject: Sub
         lic.valid, lic.remark = False, rng.choice(("已注销", "依申请撤回", "被依法撤销"))
     elif rng.random() < 0.1:
         q = subject.rep or rng.choice(world.bystanders)
-        style = rng.choice(PHONE_STYLES)
+        style = rng.choice(PHONE_WRITINGS)
         lic.remark = f"经办人：{q.name}，电话{format_phone(q.phone, style)}"
         plants += [name_plant(q.name, "licence_remark_clerk", "remark"),
                    phone_plant(format_phone(q.phone, style), q.phone, style, "text_remark", "remark")]

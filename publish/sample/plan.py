@@ -32,7 +32,7 @@ class Part:
 
 
 def line_of(part: Part, index: int) -> int:
-    """The 1-based row a person opening the file sees (CSV line, XLSX or XLS row), or the
+    """The 1-based row a person opening the file sees (CSV record, XLSX or XLS row), or the
     position of the record among a JSON file's records (JSONL line, array element)."""
     if part.source.container in ("jsonl", "json"):
         return index + 1

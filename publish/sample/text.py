@@ -7,7 +7,7 @@ import random
 from datetime import date
 
 from . import names as N
-from .codes import ID_STYLES, PHONE_STYLES, format_id, format_phone
+from .codes import ID_STYLES, PHONE_STYLES, PHONE_WRITINGS, format_id, format_phone
 from .formats import cn_date
 from .truth import Plant, card_plant, email_plant, home_plant, id_plant, name_plant, phone_plant
 from .world import Person, Subject, World
@@ -18,10 +18,11 @@ def _person_details(rng: random.Random, person: Person, plants: list[Plant]) -> 
     if rng.random() < 0.7:
         style = rng.choice(ID_STYLES)
         written = format_id(person.id_number, style)
-        parts.append(f"身份证号码：{written}")
+        # (an ID number with digits appended is a certificate's number: 残疾人证号)
+        parts.append(f"{'残疾人证号' if style == 'appended' else '身份证号码'}：{written}")
         plants.append(id_plant(written, person.id_number, style, "text_details", "facts"))
     if rng.random() < 0.6:
-        style = rng.choice(PHONE_STYLES)
+        style = rng.choice(PHONE_WRITINGS)
         written = format_phone(person.phone, style)
         parts.append(f"联系电话{written}")
         plants.append(phone_plant(written, person.phone, style, "text_details", "facts"))

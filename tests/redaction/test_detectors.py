@@ -10,6 +10,7 @@ from redaction.detectors import (
     find_role_names,
     find_terms,
 )
+from redaction.mask import mask
 from redaction.synth import make_card, make_id15, make_id18, make_uscc
 
 ID = make_id18("360203", "19900101", "123")  # 360203199001011231
@@ -88,7 +89,6 @@ NEGATIVES = [
     "2024年3月5日",
     f"统一社会信用代码：{USCC}",
     "12345678901234567890",  # 20 digits: no ID, no card
-    f"{ID}12",  # an ID with two digits appended is a longer number in free text
     f"{ID[:17]}{'0' if ID[17] != '0' else '1'}",  # wrong check digit
     "360203199013011234",  # month 13: no birth date
     "货值金额人民币356.50元，违法所得人民币120.00元",
@@ -99,6 +99,109 @@ NEGATIVES = [
 @pytest.mark.parametrize("text", NEGATIVES)
 def test_detect_leaves_alone(text):
     assert detect(text) == []
+
+
+# --- Number writings (issue 13) -------------------------------------------------------------
+_CN = str.maketrans("0123456789", "〇一二三四五六七八九")
+_SPOKEN = str.maketrans("0123456789", "零幺二三四五六七八九")
+CARD16 = make_card("622202", 16)  # 6222021234567894
+ID_X = next(n for n in (make_id18("360203", "19800101", f"{k:03d}") for k in range(1000)) if n.endswith("X"))
+TRAFFIC = "4420001234567891"  # a traffic decision's number: 中山 442000, 10 digits, and Luhn-valid
+
+# (writing, the text as delivered, as published): one row per writing of a number.
+NUMBER_WRITINGS = [
+    ("id_dots", f"身份证号{ID[:6]}.{ID[6:14]}.{ID[14:]}，", "身份证号［身份证号已隐藏］，"),
+    ("id_fullwidth_dots", f"身份证号{ID[:6]}．{ID[6:14]}．{ID[14:]}。", "身份证号［身份证号已隐藏］。"),
+    ("id_middle_dots", f"证件号码{ID[:6]}·{ID[6:14]}·{ID[14:]}", "证件号码［身份证号已隐藏］"),
+    ("id_line_break", f"身份证号码：{ID[:10]}\n{ID[10:]}。", "身份证号码：［身份证号已隐藏］。"),
+    ("id_crlf", f"身份证号码：{ID[:4]}\r\n{ID[4:]}，", "身份证号码：［身份证号已隐藏］，"),
+    ("id_line_break_in_groups", f"身份证号 {ID[:6]} {ID[6:14]}\n{ID[14:]} 到场", "身份证号 ［身份证号已隐藏］ 到场"),
+    ("id_tab", f"证号{ID[:6]}\t{ID[6:]}", "证号［身份证号已隐藏］"),
+    ("id_appended_2", f"残疾人证号：{ID}12）", "残疾人证号：［身份证号已隐藏］）"),
+    ("id_appended_1", f"其证号为{ID}7。", "其证号为［身份证号已隐藏］。"),
+    ("id_chinese", f"身份证号{ID.translate(_CN)}。", "身份证号［身份证号已隐藏］。"),
+    ("id_chinese_x", f"身份证号{ID_X[:17].translate(_CN)}X，", "身份证号［身份证号已隐藏］，"),
+    ("phone_dots", "电话138.0013.8000。", "电话138****8000。"),
+    ("phone_fullwidth_dots", "电话１３８．００１３．８０００", "电话138****8000"),
+    ("phone_middle_dots", "手机138·0013·8000", "手机138****8000"),
+    ("phone_line_break", "电话1380013\n8000，", "电话138****8000，"),
+    ("phone_crlf", "电话138\r\n00138000", "电话138****8000"),
+    ("phone_plus86_dots", "电话+86 138.0013.8000", "电话+86 138****8000"),
+    ("phone_chinese", "联系电话一三八〇〇一三八〇〇〇。", "联系电话一三八****八〇〇〇。"),
+    ("phone_spoken", "联系电话幺三八零零幺三八零零零。", "联系电话幺三八****八零零零。"),
+    ("phone_chinese_circle", "电话一三八○○一三八○○○，", "电话一三八****八○○○，"),
+    ("phone_chinese_spaced", "电话一三八 〇〇一三 八〇〇〇", "电话一三八****八〇〇〇"),
+    ("phone_chinese_dashes", "电话幺三八-零零幺三-八零零零", "电话幺三八****八零零零"),
+    ("landline_dots", "座机0798.8888888。", "座机0798.*******。"),
+    ("landline_line_break", "座机0798\n8888888", "座机0798\n*******"),
+    ("landline_chinese", "电话〇七九八八八八八八八八", "电话〇七九八*******"),
+    ("landline_extension", "座机0798-8888888转123，", "座机0798-*******转***，"),
+    ("landline_extension_fenji", "电话0791-88888888分机12", "电话0791-********分机**"),
+    ("landline_local", "联系电话：8888888，", "联系电话：*******，"),
+    ("landline_local_8", "电话号码 28888888。", "电话号码 ********。"),
+    ("landline_12_after_label", "联系电话：079812345678", "联系电话：0798********"),
+    ("card_dots", f"卡号{'.'.join(CARD16[i:i + 4] for i in range(0, 16, 4))}", "卡号［银行卡号已隐藏］"),
+    ("card_line_break", f"卡号{CARD19[:10]}\n{CARD19[10:]}", "卡号［银行卡号已隐藏］"),
+]
+
+
+@pytest.mark.parametrize("writing, text, published", NUMBER_WRITINGS, ids=[w for w, _, _ in NUMBER_WRITINGS])
+def test_every_writing_of_a_number_is_masked(writing, text, published):
+    assert mask(text, detect(text)) == published
+
+
+# What must survive beside them (DOMAIN.md "What must survive"): dates, amounts, decimal
+# numbers and enumerations written with dots; decision, licence and batch numbers; Chinese text
+# with numerals.
+MUST_KEEP = [
+    "处罚决定日期2026.03.12",
+    "于2026.03.12 作出决定，2026.04.01送达",
+    "罚款1,234.56元",
+    "罚款12.5万元，没收违法所得3.456万元",
+    "货值金额人民币123456.78元",
+    "依据第1.2.3条及附件1.2.3.4.5.6.7.8.9.10.11.12",
+    "经度115.123456，纬度28.123456",
+    "批号为20240305123456789012",  # 22 digits: a batch number
+    "批号20240305123456789",  # 21
+    "许可证编号2024030512345678901234",  # 24
+    "生产许可证编号为012345678901。",  # 12 digits starting with 0: no landline
+    "许可证编号为079812345678，有效期至2029年",
+    "暂扣其许可证件（编号：079812345678）",
+    f"（决定书编号：{TRAFFIC}）",  # a 16-digit run in a traffic decision number: no card
+    f"公交决字〔2024〕{TRAFFIC}号",
+    f"处罚决定书文号：第{TRAFFIC}号",
+    "二〇二六年三月十二日",
+    "二〇二四年至二〇二六年",
+    "罚款一百二十三万四千五百六十七元",
+    "第一百二十二条第一款",
+    "一二三四五六七八九十",
+    "三三两两的顾客",
+    "编号一二三四五六七八九〇一二三",  # 13 numerals that make no number
+]
+
+
+@pytest.mark.parametrize("text", MUST_KEEP)
+def test_what_must_survive_beside_the_number_writings(text):
+    assert detect(text) == []
+
+
+def test_chinese_numerals_beside_a_counting_word_are_a_quantity():
+    assert detect("共计十一三八〇〇一三八〇〇〇") == []
+    assert detect("一三八〇〇一三八〇〇〇万元") == []
+    assert [s.kind for s in detect("电话一三八〇〇一三八〇〇〇，")] == ["phone"]
+
+
+def test_an_id_with_digits_appended_is_masked_whole_in_one_block_only():
+    # With a separator, the ID alone is the number (the 2 digits after it are other text).
+    text = f"身份证号{ID} 12月5日"
+    assert _found(detect(text), text) == [(ID, "id_number")]
+    assert _found(detect(f"{ID}123"), f"{ID}123") == []  # 21 digits: a longer number
+    assert _found(detect(f"证号{ID_X}12"), f"证号{ID_X}12") == [(ID_X, "id_number")]
+
+
+def test_a_card_after_a_persons_document_label_is_still_a_card():
+    for label in ("卡号：", "银行卡编号：", "账号", "身份证号", "存折号："):
+        assert [s.kind for s in detect(label + CARD19)] == ["bank_card"], label
 
 
 def test_all_digit_uscc_after_its_label_is_not_an_id():

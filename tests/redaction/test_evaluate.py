@@ -26,3 +26,28 @@ def test_targets_are_met():
             assert row["recall"] == 1.0, (kind, writing)
     assert kinds["person_name"]["recall"] >= 0.995
     assert result["must_keep"]["share"] <= 0.001
+
+
+def test_number_writings_are_masked_seen_by_the_scanner_and_harm_nothing():
+    """Issue 13: every writing of a number (dots, line breaks, Chinese numerals, digits appended,
+    landlines with and without their area code) masked, the scanner seeing every one it looks
+    for, nothing left for it once masked, and no date, amount, licence, batch or decision number
+    or Chinese numeral text damaged."""
+    result = evaluate(3000, seed=12, show=False)
+    writings = result["writings"]
+    for writing in ("dots", "fullwidth_dots", "line_break", "crlf", "appended", "chinese"):
+        assert writings[("id_number", writing)]["expected"] >= 20, writing
+    for writing in ("dots", "middle_dots", "line_break", "chinese", "spoken", "chinese_spaced", "landline_dots",
+                    "landline_chinese", "landline_extension", "landline_local"):
+        assert writings[("phone", writing)]["expected"] >= 20, writing
+    for writing in ("dots4", "line_break"):
+        assert writings[("bank_card", writing)]["expected"] >= 20, writing
+    for (kind, writing), row in writings.items():
+        if kind in ("id_number", "bank_card", "phone", "email"):
+            assert row["recall"] == 1.0, (kind, writing)
+            assert row["scan_recall"] == (None if writing.startswith("landline") else 1.0), (kind, writing)
+    assert result["scan_after_masking"] == 0
+    by_category = result["must_keep"]["by_category"]
+    for category in ("date_dots", "amount_dots", "enumeration", "batch_number", "licence_number_0",
+                     "traffic_decision_number", "chinese_numerals"):
+        assert by_category[category]["values"] >= 20 and by_category[category]["damaged"] == 0, category

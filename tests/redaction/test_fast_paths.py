@@ -91,10 +91,16 @@ def test_check_digit_arithmetic_matches_the_standards():
 
 
 # --- number runs -------------------------------------------------------------------------------
+_CN = str.maketrans("0123456789", "〇一二三四五六七八九")
+_SPOKEN = str.maketrans("0123456789", "零幺二三四五六七八九")
+
+
 def _writings(digits: str, rng: random.Random) -> str:
     style = rng.random()
     if style < 0.3:
-        sep = rng.choice(" -\u3000\uff0d")
+        sep = rng.choice(" -\u3000\uff0d" + ".．·\t" + "\n" * 2 + "\r")
+        if sep == "\r" and rng.random() < 0.5:
+            sep = "\r\n"
         sizes = rng.choice(((6, 8, 4), (4, 4, 4, 4, 4), (3, 4, 4), (6, 13), (2, 9), (1, 17), (17, 1)))
         parts, at = [], 0
         for size in sizes:
@@ -106,44 +112,104 @@ def _writings(digits: str, rng: random.Random) -> str:
         digits = sep.join(parts)
     if rng.random() < 0.2:
         digits = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() and rng.random() < 0.8 else c for c in digits)
+    elif rng.random() < 0.1:
+        digits = digits.translate(rng.choice((_CN, _SPOKEN)))
     return digits
 
 
 def _number_texts(n: int, seed: int):
     rng = random.Random(seed)
     makers = (random_id18, random_id15, random_mobile, random_card, lambda r: random_uscc(r, all_digits=True),
-              lambda r: "".join(r.choice("0123456789") for _ in range(r.randint(10, 22))))
+              lambda r: "".join(r.choice("0123456789") for _ in range(r.randint(10, 22))),
+              lambda r: random_id18(r) + str(r.randrange(10 ** r.randint(1, 2))))  # digits appended
     for _ in range(n):
         number = rng.choice(makers)(rng)
         if rng.random() < 0.15:
             number = number[:-1] + rng.choice("Xx")
         if rng.random() < 0.1:
             number = rng.choice(("86", "0086", "2024 ", "1 ")) + number
-        before = rng.choice(("", "号", "：", "Tel", "JY", "统一社会信用代码：", "a", " "))
-        after = rng.choice(("", "。", "X2001P", "TEL", "年", " 5", "Y"))
+        before = rng.choice(
+            ("", "号", "：", "Tel", "JY", "统一社会信用代码：", "a", " ", "决定书编号：", "〔2024〕", "十")
+        )
+        after = rng.choice(("", "。", "X2001P", "TEL", "年", " 5", "Y", "号", ".5", "\n12", "万"))
         yield before + _writings(number, rng) + after
 
 
 def test_a_whole_run_is_classified_as_every_group_sequence_would_be():
     for text in _number_texts(20000, 5):
-        for m in detectors._NUMBER_RUN.finditer(text):
+        numerals = text.translate(detectors._CN_TO_ASCII)
+        runs = [(text, m) for m in detectors._NUMBER_RUN.finditer(text)]
+        runs += [(numerals, m) for m in detectors._CN_NUMBER_RUN.finditer(text)]
+        for where, m in runs:
             a, b = m.span()
-            run = detectors.to_ascii(text[a:b])
-            assert detectors._classify_run(text, a, b) == detectors._classify_groups(text, a, b, run), text
+            run = where[a:b].translate(detectors._RUN_TO_ASCII)
+            assert detectors._classify_run(where, a, b) == detectors._classify_groups(where, a, b, run), text
 
 
-def test_runs_and_brackets_are_found_in_one_scan():
+_LOCAL_LABELS = ("电话", "座机", "固话", "传真", "電話", "座機", "傳真")
+
+
+def _local_landlines_the_long_way(text: str) -> list[int]:
+    """Where a landline without its area code starts: after every label (and 号码, and one mark
+    between), whatever the scan found."""
+    starts = []
+    for label in _LOCAL_LABELS:
+        for m in re.finditer(label, text):
+            at = m.end() + 2 if text.startswith(("号码", "號碼"), m.end()) else m.end()
+            for k in (at, at + 1) if at < len(text) and text[at] in detectors._AFTER_LABEL else (at,):
+                if detectors._LOCAL_LANDLINE.match(text, k):
+                    starts.append(k)
+    return sorted(set(starts))
+
+
+def test_runs_brackets_and_local_landlines_are_found_in_one_scan():
     rng = random.Random(8)
     pieces = [
         "(0798)1234567", "（0798）123 4567", "(０791)7654321", "（", "(", "0", "13812345678", "2024年", "号", "(1",
+        "一三八〇〇一三八〇〇〇", "二〇二六年", "一", "138.0013.8000", "2026.03.12", "\n", "电话", "座机", "：", " ",
+        "号码", "8888888", "28888888", "5", "为", "机关", "码", "传真", "電話", "一三八", "〇〇一三", "八〇〇〇", "-",
+        "一三八.〇〇一三.八〇〇〇", "三", "代码：",
     ]
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
         matches = list(detectors._NUMBER_RUN_OR_BRACKET.finditer(text))
         runs = [m.span() for m in detectors._NUMBER_RUN.finditer(text)]
         assert [m.span() for m in matches if m.end() - m.start() > 1] == runs
-        assert any(m.end() - m.start() == 1 for m in matches) == any(
+        ones = [m.start() for m in matches if m.end() - m.start() == 1]
+        # Runs of Chinese numerals are looked for where the scan saw five of them in a row.
+        assert not list(detectors._CN_NUMBER_RUN.finditer(text)) or any(text[k] in detectors._CN_DIGITS for k in ones)
+        ones = [k for k in ones if text[k] not in detectors._CN_DIGITS]
+        assert any(text[k] in "(\uff08" for k in ones) == any(
             p in text for p in ("(0", "\uff080", "(\uff10", "\uff08\uff10"))
+        local = [k for k in ones if text[k] not in "(\uff08" and detectors._local_landline(text, k)]
+        assert local == _local_landlines_the_long_way(text), text
+
+
+_BETWEEN = "[" + re.escape("".join(detectors._AFTER_LABEL)) + "]*$"
+_DOCUMENT_WORDS = re.compile("(?:" + detectors._DOCUMENT_LABEL_BEFORE.pattern.removesuffix("$") + ")" + _BETWEEN)
+_PHONE_WORDS = re.compile("(?:" + detectors._PHONE_LABEL_BEFORE.pattern.removesuffix("$") + ")" + _BETWEEN)
+
+
+def test_a_documents_number_is_known_as_the_label_regex_alone_would_know_it():
+    rng = random.Random(10)
+    heads = ["", "决定书编号", "处罚决定书文号", "许可证编号", "许可证号", "许可号", "批号", "批次号", "卡号",
+             "银行卡编号", "账号", "身份证号", "驾驶证号", "编号", "登记号", "案号", "文号", "〔2024〕", "第", "电话",
+             "联系电话号码", "Tel", "手机", "注册号", "許可證編號"]
+    gaps = ["", "：", ":", " ", "为", "）：", "是", "（", "，"]
+    for _ in range(20000):
+        text = rng.choice(heads) + rng.choice(gaps) + rng.choice(gaps)
+        a = len(text)
+        digits = rng.choice(("4420001234567891", "079812345678", "07981234567", "6222021234567890128"))
+        after = rng.choice(("", "号", "）"))
+        full = text + digits + after
+        kind = "phone" if digits[0] == "0" else "bank_card"
+        for block in (True, False):
+            long_way = (
+                (a > 0 and full[a - 1] in "〕]］第" and after == "号")
+                or _DOCUMENT_WORDS.search(text) is not None
+                or (block and kind == "phone" and len(digits) == 12 and _PHONE_WORDS.search(text) is None)
+            )
+            assert detectors._document_number(full, a, a + len(digits), digits, kind, block) == long_way, full
 
 
 def test_a_block_of_digits_is_searched_with_the_patterns_that_can_match_it():

@@ -61,26 +61,39 @@ def cards(draw):
     return number
 
 
+_CN = str.maketrans("0123456789", "〇一二三四五六七八九")
+_SPOKEN = str.maketrans("0123456789", "零幺二三四五六七八九")
+_AS_DIGITS = str.maketrans("〇○零一幺二三四五六七八九", "0001123456789")
+
+
 @st.composite
 def _writings(draw, number):
-    """The number as people type it: grouped by spaces or hyphens, full-width, lower-case x."""
-    style = draw(st.sampled_from(["plain", "groups", "fullwidth", "lower"]))
-    if style == "groups":
-        sep = draw(st.sampled_from([" ", "-", "－", "\u3000"]))
-        cuts = sorted(set(draw(st.lists(st.integers(1, len(number) - 1), max_size=4))))
+    """The number as people type it: grouped by spaces, hyphens, dots (groups of three digits
+    or more) or line breaks, full-width, lower-case x, in Chinese numerals."""
+    style = draw(st.sampled_from(["plain", "groups", "fullwidth", "lower", "dots", "lines", "chinese"]))
+    if style in ("groups", "lines"):
+        sep = draw(st.sampled_from([" ", "-", "－", "\u3000"] if style == "groups" else ["\n", "\r\n", "\r"]))
+        cuts = sorted(set(draw(st.lists(st.integers(1, len(number) - 1), max_size=4 if style == "groups" else 2))))
         pieces = [number[a:b] for a, b in zip([0, *cuts], [*cuts, len(number)], strict=True)]
         return sep.join(pieces)
+    if style == "dots":
+        sep = draw(st.sampled_from([".", "．", "·"]))
+        cut = draw(st.integers(3, len(number) - 3 - (not number[-1].isdigit())))  # three digits each side
+        return number[:cut] + sep + number[cut:]
     if style == "fullwidth":
         return "".join(chr(ord(c) + 0xFEE0) if c.isdigit() or c == "X" else c for c in number)
     if style == "lower":
         return number.lower()
+    if style == "chinese":
+        return number.translate(draw(st.sampled_from([_CN, _SPOKEN])))
     return number
 
 
 fillers = st.sampled_from(
     ["当事人", "，", "。", "电话", "身份证号", "（", "）", "(", ")", " ", "-", "Tel", "JY", "2024-03-05", "12345.67",
      "第3条", "罚款5000元", "某某有限公司", "于", "统一社会信用代码：", "a@b.cn", "号", "x",
-     "〔2024〕12号", "0791", "86"]
+     "〔2024〕12号", "0791", "86", "2026.03.12", "12.5万元", "1,234.56元", "第1.2.3条", "二〇二六年", "一百二十", "\n",
+     "决定书编号：", "批号", "万"]
 )
 pieces = st.one_of(fillers, id_numbers(), mobiles(), cards(), st.text(alphabet="0123456789 -xX", max_size=6))
 texts = st.lists(pieces, max_size=12).map("".join)
@@ -105,10 +118,11 @@ joiners = st.sampled_from(["，", "。", " 电话", "（", "）", "当事人", "
 )
 def test_no_inserted_number_survives_even_partly_regrouped(numbers, glue):
     text = glue[0] + glue[1].join(numbers) + glue[2]
-    masked = to_ascii(mask(text, detect(text)))
-    runs = ["".join(c for c in run if c.isdigit()) for run in re.findall(r"[0-9][0-9 \-]*", masked)]
+    masked = to_ascii(mask(text, detect(text))).translate(_AS_DIGITS)
+    runs = ["".join(c for c in run if c.isdigit()) for run in re.findall(r"[0-9][0-9 \-\r\n.．·]*", masked)]
     for number in numbers:
-        digits = "".join(c for c in to_ascii(number) if c.isdigit())[-11:]  # the number without a country code
+        # the number without a country code
+        digits = "".join(c for c in to_ascii(number).translate(_AS_DIGITS) if c.isdigit())[-11:]
         assert not any(digits in run for run in runs)
 
 
@@ -229,7 +243,8 @@ def test_masking_changes_nothing_outside_the_detected_spans(text):
     for span, replacement in zip(spans, replacements, strict=True):
         marks = [c for c in text[span.start : span.end] if c in MARKS]
         if span.kind == "phone":  # a landline's bracketed area code: its mask keeps the brackets
-            assert marks == [c for c in replacement if c in MARKS]
+            # (a dot between a phone's digits is its separator: 138.0013.8000 → 138****8000)
+            assert [c for c in marks if c != "."] == [c for c in replacement if c in MARKS and c != "."]
         else:
             assert marks == [], (span, text)
 

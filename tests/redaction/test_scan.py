@@ -47,6 +47,89 @@ def test_find_in_text(text, expected):
     assert _kinds(text) == expected
 
 
+# --- Number writings (issue 13): one row per writing the detectors mask ---------------------
+_CN = str.maketrans("0123456789", "〇一二三四五六七八九")
+_SPOKEN = str.maketrans("0123456789", "零幺二三四五六七八九")
+CARD16 = make_card("622202", 16)
+ID_X = next(n for n in (make_id18("360203", "19800101", f"{k:03d}") for k in range(1000)) if n.endswith("X"))
+TRAFFIC = "4420001234567891"  # Luhn-valid, with a Visa-like 4: a traffic decision's number
+
+# (writing, text, the number as found, kind)
+SCAN_WRITINGS = [
+    ("id_dots", f"号{ID[:6]}.{ID[6:14]}.{ID[14:]}。", f"{ID[:6]}.{ID[6:14]}.{ID[14:]}", "id_number"),
+    ("id_fullwidth_dots", f"号{ID[:6]}．{ID[6:14]}．{ID[14:]}", f"{ID[:6]}．{ID[6:14]}．{ID[14:]}", "id_number"),
+    ("id_middle_dots", f"号{ID[:6]}·{ID[6:14]}·{ID[14:]}", f"{ID[:6]}·{ID[6:14]}·{ID[14:]}", "id_number"),
+    ("id_line_break", f"号{ID[:10]}\n{ID[10:]}。", f"{ID[:10]}\n{ID[10:]}", "id_number"),
+    ("id_crlf", f"号{ID[:4]}\r\n{ID[4:]}", f"{ID[:4]}\r\n{ID[4:]}", "id_number"),
+    ("id_tab", f"号{ID[:6]}\t{ID[6:]}", f"{ID[:6]}\t{ID[6:]}", "id_number"),
+    ("id_appended_2", f"残疾人证号：{ID}12）", f"{ID}12", "id_number"),
+    ("id_appended_1", f"证号{ID}7。", f"{ID}7", "id_number"),
+    ("id_chinese", f"身份证号{ID.translate(_CN)}。", ID.translate(_CN), "id_number"),
+    ("id_chinese_x", f"身份证号{ID_X[:17].translate(_CN)}X，", f"{ID_X[:17].translate(_CN)}X", "id_number"),
+    ("phone_dots", "电话138.0013.8000。", "138.0013.8000", "phone"),
+    ("phone_fullwidth_dots", "电话１３８．００１３．８０００", "１３８．００１３．８０００", "phone"),
+    ("phone_line_break", "电话1380013\n8000，", "1380013\n8000", "phone"),
+    ("phone_line_break_after_1", "电话1\n3800138000", "1\n3800138000", "phone"),
+    ("phone_crlf", "电话138\r\n00138000", "138\r\n00138000", "phone"),
+    ("phone_plus86_dots", "电话+86 138.0013.8000", "138.0013.8000", "phone"),
+    ("phone_chinese", "联系电话一三八〇〇一三八〇〇〇。", "一三八〇〇一三八〇〇〇", "phone"),
+    ("phone_spoken", "联系电话幺三八零零幺三八零零零。", "幺三八零零幺三八零零零", "phone"),
+    ("phone_chinese_circle", "电话一三八○○一三八○○○，", "一三八○○一三八○○○", "phone"),
+    ("phone_chinese_spaced", "电话一三八 〇〇一三 八〇〇〇", "一三八 〇〇一三 八〇〇〇", "phone"),
+    ("card_dots", f"卡号{'.'.join(CARD16[i:i + 4] for i in range(0, 16, 4))}",
+     ".".join(CARD16[i:i + 4] for i in range(0, 16, 4)), "bank_card"),
+    ("card_line_break", f"卡号{CARD[:10]}\n{CARD[10:]}", f"{CARD[:10]}\n{CARD[10:]}", "bank_card"),
+]
+
+
+@pytest.mark.parametrize("writing, text, number, kind", SCAN_WRITINGS, ids=[w[0] for w in SCAN_WRITINGS])
+def test_every_writing_of_a_number_is_found(writing, text, number, kind):
+    assert _kinds(text) == [(number, kind)]
+
+
+@pytest.mark.parametrize("writing, text, number, kind", SCAN_WRITINGS, ids=[w[0] for w in SCAN_WRITINGS])
+def test_the_detectors_mask_what_the_scanner_finds_and_nothing_is_left(writing, text, number, kind):
+    from redaction.detectors import detect
+    from redaction.mask import mask
+
+    spans = detect(text)
+    assert [(text[s.start : s.end], s.kind) for s in spans] == [(number, kind)]
+    assert find_in_text(mask(text, spans)) == []
+
+
+# Not a number the scanner reports: dates, amounts and enumerations with dots, long batch and
+# licence numbers, a decision's 16 digits, Chinese text with numerals, masked writings.
+SCAN_MUST_KEEP = [
+    "处罚决定日期2026.03.12，2026.04.01送达",
+    "罚款1,234.56元，12.5万元",
+    "依据第1.2.3条及附件1.2.3.4.5.6.7.8.9.10.11.12",
+    "经度115.123456，纬度28.123456",
+    "批号为20240305123456789012",
+    "批号20240305123456789",
+    "许可证编号2024030512345678901234",
+    f"（决定书编号：{TRAFFIC}）",
+    f"公交决字〔2024〕{TRAFFIC}号",
+    f"处罚决定书文号：第{TRAFFIC}号",
+    "二〇二六年三月十二日",
+    "罚款一百二十三万四千五百六十七元",
+    "共计十一三八〇〇一三八〇〇〇",
+    "编号一二三四五六七八九〇一二三",
+    "电话一三八****八〇〇〇，电话138****8000",
+    f"身份证号{ID[:17]}\n",
+    f"{ID}123",  # 21 digits
+]
+
+
+@pytest.mark.parametrize("text", SCAN_MUST_KEEP)
+def test_what_must_survive_is_not_reported(text):
+    assert find_in_text(text) == []
+
+
+def test_a_card_after_a_persons_label_is_reported():
+    for label in ("卡号：", "银行卡编号：", "账号", "身份证号"):
+        assert _kinds(label + CARD) == [(CARD, "bank_card")], label
+
+
 @pytest.mark.parametrize("name, uscc", [("uscc", True), ("authority_uscc", True), ("统一社会信用代码", True),
                                         ("处罚机关统一社会信用代码", True), ("纳税人识别号", True), ("name", False)])
 def test_is_uscc_column(name, uscc):
