@@ -91,6 +91,15 @@ def test_route_masks_encoded_slashes_and_escapes_control_characters():
     assert route({"raw_path": b"/entity/91360200000000001X.json?_=1"}) == "/entity/91360200000000001X.json"
 
 
+def test_route_masks_personal_numbers_asked_for_in_the_path():
+    # Day-independent. Someone asks for a person's ID number or phone as if it were a code.
+    from redaction.synth import make_id18
+    person = make_id18("360203", "19900101", "123")
+    for path in (f"/report/{person}", f"/entity/{person}.json", "/entity/13812345678"):
+        logged = route({"raw_path": path.encode()})
+        assert person not in logged and "13812345678" not in logged and "*" in logged, logged
+
+
 def test_a_reader_that_does_not_keep_up_never_blocks_the_server():
     read_end, write_end = os.pipe()
     handler = _BackgroundHandler(write_end, size=10)

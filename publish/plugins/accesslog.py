@@ -5,8 +5,9 @@ A line holds the time (Beijing time, from the server's clock), the method, the r
 status, the duration in ms, the body bytes sent and the request id (16 random hex digits, the
 same as the header's). The route never carries what a request keeps secret: the query string
 is dropped (search terms, `/verify?no=&code=`), and secret path segments (a report's
-verification code in `/reports/{no}/{code}/…`) are replaced by `*`. uvicorn's own access log
-stays off.
+verification code in `/reports/{no}/{code}/…`) are replaced by `*`, and so is whatever the
+scanner reads as personal in the path (an ID number asked for as `/entity/{…}` or
+`/report/{…}`: logs are kept and read too). uvicorn's own access log stays off.
 
 The wrapper is registered last (`trylast`), so it is the outermost: it sees the response
 the client gets, including those the other wrappers answer themselves.
@@ -24,6 +25,7 @@ from datasette import hookimpl
 
 from publish.clock import clock_of
 from publish.logs import beijing_iso
+from redaction.scan import find_in_text
 
 logger = logging.getLogger("publish.access")
 HEADER = b"x-request-id"
@@ -51,6 +53,8 @@ def route(scope: Scope) -> str:
         path = scope.get("path") or "/"
     for pattern, replacement in SECRET_SEGMENTS:
         path = pattern.sub(replacement, path)
+    for start, end, _ in reversed(find_in_text(path)):
+        path = path[:start] + "*" + path[end:]
     path = _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", path)
     return path if len(path) <= MAX_ROUTE else path[:MAX_ROUTE] + "…"
 
