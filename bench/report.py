@@ -47,6 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.web import WRK_DONE  # noqa: E402  (the path above first)
+
 REPORTS = int(os.environ.get("BENCH_REPORTS", 200))
 WARM_UP = 10
 SAMPLE_ROWS = int(os.environ.get("BENCH_REPORT_ROWS", 2000))
@@ -155,16 +157,7 @@ function request()
   local headers = {["X-Forwarded-For"] = string.format("127.1.%%d.%%d", math.floor(n / 256), n %% 256)}
   return wrk.format("GET", paths[(counter %% #paths) + 1], headers)
 end
-function done(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-      + summary.errors.status + summary.errors.timeout
-  io.write(string.format(
-    "WRKJSON {\"requests\": %%d, \"seconds\": %%.3f, \"p50_us\": %%d, \"p95_us\": %%d, \"p99_us\": %%d, "
-      .. "\"errors\": %%d, \"non_2xx\": %%d}\n",
-    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), errors, summary.errors.status))
-end
-"""
+""" + WRK_DONE
 
 
 def _wrk(base: str, urls: list[str], workdir: Path, name: str) -> dict:

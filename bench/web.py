@@ -44,6 +44,19 @@ CONNECTIONS = int(os.environ.get("BENCH_WEB_CONNECTIONS", 16))
 AS_OF = dt.date(2026, 11, 25)
 SAMPLE = 2000
 
+# The end of every wrk script here: its figures as one JSON line wrk prints (WRKJSON {...}).
+WRK_DONE = r"""
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    "WRKJSON {\"requests\": %%d, \"seconds\": %%.3f, \"p50_us\": %%d, \"p95_us\": %%d, \"p99_us\": %%d, "
+      .. "\"errors\": %%d, \"non_2xx\": %%d}\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), errors, summary.errors.status))
+end
+"""
+
 LUA = r"""
 local paths = {}
 for line in io.lines("%(urls)s") do paths[#paths + 1] = line end
@@ -62,16 +75,7 @@ function request()
   counter = counter + 1
   return wrk.format("GET", paths[(counter %% #paths) + 1])
 end
-function done(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-      + summary.errors.status + summary.errors.timeout
-  io.write(string.format(
-    "WRKJSON {\"requests\": %%d, \"seconds\": %%.3f, \"p50_us\": %%d, \"p95_us\": %%d, \"p99_us\": %%d, "
-      .. "\"errors\": %%d, \"non_2xx\": %%d}\n",
-    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), errors, summary.errors.status))
-end
-"""
+""" + WRK_DONE
 
 
 def _free_port() -> int:
