@@ -70,11 +70,11 @@ def site(tmp_path_factory):
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        for _ in range(600):
             try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                urllib.request.urlopen(base + "/-/versions.json", timeout=5)
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset, or not answered yet on a busy machine
                 time.sleep(0.1)
         yield {"base": base, "uscc": uscc, "name": name}
     finally:

@@ -114,11 +114,14 @@ def test_real_server_serves_the_build(built):
                                env={**os.environ, "PUBLISH_TODAY": AS_OF.isoformat()})
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        # Up when it answers (a busy machine may take a while: the deadline only ends a hang).
+        deadline = time.monotonic() + 180
+        while True:
             try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                urllib.request.urlopen(base + "/-/versions.json", timeout=10)
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset, or not answered yet (URLError and timeouts too)
+                assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.1)
         with urllib.request.urlopen(base + "/public/penalties.json?_shape=array") as response:
             assert len(json.load(response)) == 2
