@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from .checkdigits import is_valid_uscc
 from .memo import Memo
 from .names import looks_like_person_name, mask_person_name
-from .scan import _FOUND, KIND_CODES, SHORT, find_in_text_remembered
+from .scan import _FOUND, KIND_CODES, SHORT, find_in_text_remembered, worth_searching
 
 __all__ = ["Problem", "check_record"]
 
 _KIND_LABELS = {
     "id_number": "身份证号码", "phone": "手机号码", "bank_card": "银行卡号", "email": "电子邮箱",
-    "person_name": "自然人姓名",
+    "person_name": "自然人姓名", "document_number": "证件号码", "account": "个人账号",
+    "birth_date": "出生日期", "plate": "车牌号码",
 }
 
 
@@ -105,12 +106,12 @@ def check_record(
         elif (text := _text(value)) is not None:
             texts.append((field, text))
     # Each value is searched alone (the same as one search over the values joined by "\x00",
-    # which stops every pattern); the short ones, which recur, from memory. Nothing
-    # find_in_text reports fits in fewer than 6 characters, nor a number in fewer than 11.
+    # which stops every pattern); the short ones, which recur, from memory; most values of
+    # fewer than 11 characters need no search (scan.worth_searching).
     flagged = []  # (field, text, what find_in_text found in it)
     for field, text in texts:
         size = len(text)
-        if size >= 11 or (size >= 6 and ("@" in text or "\uff20" in text)):
+        if size >= 11 or worth_searching(text, size):
             findings = _FOUND.get(text) if size <= SHORT else None
             if findings is None:
                 findings = find_in_text_remembered(text)

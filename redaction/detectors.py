@@ -21,6 +21,7 @@ from .memo import memoized
 from .names import (
     ORG_SUFFIXES,
 )
+from .particulars import find_particulars
 from .person_names import _SHORT_TEXTS as _NAMES_AT  # noqa: F401  (memo.clear_all's tests name it here)
 from .person_names import find_person_names
 from .spans import PRECEDENCE, Span, resolve
@@ -767,7 +768,8 @@ def detect_with(
     spans += _role_names(text, keep_whole, protected)
     if "住" in text or "籍" in text:  # every address label has one of them
         spans += _addresses(text)
-    spans += _numbers(text, spans)  # last: it needs to know what else will be masked
+    spans += _numbers(text, spans)  # it needs to know what else will be masked
+    spans += find_particulars(text)
     return resolve(spans)
 
 

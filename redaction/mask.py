@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .detectors import _CN_DIGITS, _CN_TO_ASCII, _DOTS, to_ascii
 from .names import mask_person_name
+from .particulars import mask_birth_date, mask_plate
 from .spans import Span, resolve
 
 __all__ = ["DEFAULT_MASKS", "Masks", "mask", "mask_person_name", "mask_phone"]
@@ -24,6 +25,9 @@ class Masks:
     id_number: str = "［身份证号已隐藏］"
     bank_card: str = "［银行卡号已隐藏］"
     email: str = "［电子邮箱已隐藏］"
+    document_number: str = "［证件号码已隐藏］"
+    account: str = "［账号已隐藏］"
+    bank_account: str = "［银行账号已隐藏］"
     secret: str = "［商业秘密，不予公开］"
     address: str = "***"
     phone_fill: str = "*"
@@ -107,7 +111,8 @@ def mask(text: str, spans: Sequence[Span], masks: Masks = DEFAULT_MASKS) -> str:
 def _fixed(masks: Masks) -> dict[str, str]:
     return {
         "address": masks.address, "id_number": masks.id_number, "bank_card": masks.bank_card,
-        "email": masks.email, "secret": masks.secret,
+        "email": masks.email, "secret": masks.secret, "document_number": masks.document_number,
+        "account": masks.account, "bank_account": masks.bank_account,
     }
 
 
@@ -125,6 +130,10 @@ def apply_masks(text: str, spans: Sequence[tuple], masks: Masks = DEFAULT_MASKS)
         if replacement is None:
             if kind == "person_name":
                 replacement = mask_person_name(text[start:end])
+            elif kind == "birth_date":
+                replacement = mask_birth_date(text[start:end])
+            elif kind == "plate":
+                replacement = mask_plate(text[start:end])
             elif kind == "phone":
                 # The digits a masked phone keeps would join the digits next to it into a
                 # new number (…86-151****…): then hide them all.

@@ -55,7 +55,7 @@ _AFTER_NAME_WORDS = frozenset(
     "值班 在岗 多次 长期 一直 同时 分别 电话 手机 联系 住址 家住 年龄 性别 籍贯 证件 拥有 所有 私自 "
     "私下 故意 伙同 雇佣 授意 委托 代理 代表 出资 投资 控制 收货 送货 发货 就诊 乘坐 租赁 租用 承租 "
     "出租 借款 汇款 转账 收款 付款 办案 检查 询问 调查 记录 核实 送达 陈述 申辩 听证 复议 诉讼 进行 "
-    "从事 通过 经过".split()
+    "从事 通过 经过 位于 位於 属于 屬於 对于 對於 由于 由於 处于 處於".split()
 )
 # Between the parts of a name written in the Uyghur or another non-Han way (艾力·买买提); what
 # may stand between a role word and such a name.

@@ -15,6 +15,7 @@ from .detectors import EMPTY_CONTEXT, _terms, detect_spans, detect_with, to_asci
 from .mask import DEFAULT_MASKS, Masks, apply_masks
 from .memo import Memo, memoized
 from .names import looks_like_person_name, mask_person_name, surname_length
+from .particulars import find_person_premises
 from .person_names import is_pseudonym
 from .spans import resolve
 
@@ -322,6 +323,14 @@ def redact_record(
                 break
         else:
             text_spans[field] = _detect_without_context(text)
+
+    # A natural person's record: the addresses of the person's premises are personal too (a shop
+    # registered under its operator's name is the operator: 位于…的门店).
+    if subject_is_person or person_subjects:
+        for field, text in texts.items():
+            premises = find_person_premises(text)
+            if premises:
+                text_spans[field] = resolve([*text_spans[field], *premises])
 
     # A name found after a role word (员工李四) is masked wherever else it appears too. A
     # three-character find may be a two-character name and the next word's first character

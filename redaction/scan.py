@@ -45,6 +45,10 @@ KIND_CODES = {
     "bank_card": "card_in_output",
     "email": "email_in_output",
     "person_name": "person_name_in_output",
+    "document_number": "document_number_in_output",
+    "account": "account_in_output",
+    "birth_date": "birth_date_in_output",
+    "plate": "plate_in_output",
 }
 
 # Full-width digits and the separators people type between digits, as ASCII, one for one (a
@@ -166,6 +170,7 @@ def find_in_text(text: str) -> list[tuple[int, int, str]]:
         for m in _EMAIL.finditer(text):
             found[(m.start(), m.end())] = "email"
     _find_names(text, found)
+    _find_particulars(text, found)
     return sorted([(a, b, kind) for (a, b), kind in found.items()]) if found else []
 
 
@@ -365,6 +370,50 @@ def _find_names(text: str, found: dict[tuple[int, int], str]) -> None:
     for m in patterns.pattern.finditer(text):
         if patterns.role_before(text, m.start() + 1) and patterns.is_name(m.group(1)):
             found.setdefault((m.start(1), m.end(1)), "person_name")
+
+
+# --- Particulars ------------------------------------------------------------------------------
+# Identity documents, WeChat and QQ ids after their label, full birth dates, plates: the
+# scanner's own patterns, stricter than particulars.py's (a document number is letters then
+# digits, an account a plain id; a bank account is the detectors' alone: whose it is, the
+# treasury's or a person's, takes the words around it).
+_PARTICULAR_PATTERNS = (
+    ("document_number", ("照", "证", "證"), re.compile(
+        r"(?:护照|護照|通行证|通行證|台胞证|台胞證|回乡证|回鄉證|居住证|居住證)(?:号码|號碼|号|號)?[（(]?(?:号码|號碼|号|號)?"
+        r"[：:\s]*(?:为|是)?[：:\s]*([A-Za-z]{0,2}[0-9]{6,12})(?![A-Za-z0-9])")),
+    ("account", ("信", "Q", "q"), re.compile(
+        r"(?:微信|(?i:qq))(?:号码|號碼|号|號)?[：:\s]*(?:为|是)?[：:\s]*([A-Za-z][A-Za-z0-9_\-]{5,19}|[0-9]{5,11})"
+        r"(?![A-Za-z0-9_])")),
+    ("birth_date", ("生",), re.compile(
+        r"[0-9]{4}(?:年|[.\-/])([0-9]{1,2}(?:月|[.\-/])[0-9]{1,2})日?[）)]?(?:出生|生(?=[，,。；;）)\s]|$))")),
+    ("birth_date", ("生",), re.compile(
+        r"(?:出生日期|出生年月日|生日)[：:\s]*[0-9]{4}(?:年|[.\-/])([0-9]{1,2}(?:月|[.\-/])[0-9]{1,2})")),
+    ("plate", None, re.compile(
+        "[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·.\\s\\-]?"
+        "((?=[A-Z]{0,4}[0-9])[A-HJ-NP-Z0-9]{5})(?![A-Za-z0-9号])")),
+)
+
+
+_PLATE_HINT = re.compile("[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z]")
+
+
+def worth_searching(value: str, size: int) -> bool:
+    """False for a value of fewer than 11 characters (`size`) that cannot hold anything
+    find_in_text reports: no number fits in fewer than 11, an e-mail address in fewer than 6, a
+    plate in fewer than 7 (赣H12345)."""
+    if size < 6:
+        return False
+    if "@" in value or "\uff20" in value:
+        return True
+    return size >= 7 and _PLATE_HINT.search(value) is not None
+
+
+def _find_particulars(text: str, found: dict[tuple[int, int], str]) -> None:
+    """Identity documents, accounts, birth dates and plates, added to `found`."""
+    for kind, hints, pattern in _PARTICULAR_PATTERNS:
+        if hints is None or any(h in text for h in hints):
+            for m in pattern.finditer(text):
+                found.setdefault((m.start(1), m.end(1)), kind)
 
 
 def is_uscc_column(name: str) -> bool:
@@ -587,10 +636,9 @@ def _scan_table(
                 if kind is str:
                     if len(value) == 64 and is_digest(column, value):
                         continue
-                    # Nothing find_in_text reports fits in fewer than 6 characters, nor a
-                    # number in fewer than 11: most values need no search.
+                    # Most values need no search (worth_searching).
                     size = len(value)
-                    if size < 11 and (size < 6 or ("@" not in value and "\uff20" not in value)):
+                    if size < 11 and not worth_searching(value, size):
                         continue
                     text = value
                 elif (kind is int or kind is float) and -1e10 < value < 1e10:

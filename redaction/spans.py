@@ -4,7 +4,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-KINDS = ("id_number", "phone", "bank_card", "email", "person_name", "address", "secret")
+KINDS = (
+    "id_number", "phone", "bank_card", "email", "document_number", "bank_account", "account", "birth_date", "plate",
+    "person_name", "address", "secret",
+)
 
 # When two spans overlap the earlier kind wins. Declared secrets come first (the department
 # said so: DOMAIN.md "Personal information and trade secrets"), then the numbers with check
@@ -15,8 +18,13 @@ PRECEDENCE = {
     "bank_card": 2,
     "phone": 3,
     "email": 4,
-    "person_name": 5,
-    "address": 6,
+    "document_number": 5,
+    "bank_account": 6,
+    "account": 7,
+    "birth_date": 8,
+    "plate": 9,
+    "person_name": 10,
+    "address": 11,
 }
 
 # Kinds whose span may be cut down to the part another span does not cover: masking a piece

@@ -248,13 +248,6 @@ def _published_anywhere(truth: dict, published: Published) -> dict[str, set[str]
     return found
 
 
-# Why some planted value is still found somewhere today (None: none is).
-_ANYWHERE_TODAY: str | None = (
-    "the street address of a natural person's shop (registered under the operator's name, so "
-    "personal) where a penalty's facts say where the shop is (位于…的门店): not yet reduced to the district")
-
-
-@pytest.mark.xfail(_ANYWHERE_TODAY is not None, reason=_ANYWHERE_TODAY or "", strict=True)
 def test_no_planted_value_is_published_anywhere(sample_build):
     truth, published = sample_build
     leaks = {db: {kind: sorted(values)[:5] for kind, values in _published_anywhere(truth, p).items() if values}
