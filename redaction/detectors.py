@@ -334,8 +334,10 @@ def _classify_groups(text: str, start: int, end: int, run: str, masked: Sequence
         for m in _GROUP.finditer(run)
     ]
     candidates = []  # (first group, last group, weight, span)
-    # A run written in fours (1503 0212 0904 4711 302: an account, a card) is one number: no
-    # landline is read from a part of it (0904 4711 302).
+    # A run written in fours (1503 0212 0904 4711 302: an account, a card) is one number: read
+    # from its first group only (no landline 0904 4711 302, no legacy ID 9803 9964 1121 283, no
+    # card 6269 0106 7741 2449 from its tail), but for an 18-digit ID, wherever it stands (its
+    # check character). The scanner reads such a run the same way.
     in_fours = len(groups) >= 4 and all(g[3] - g[0] == 4 for g in groups[:-1]) and groups[-1][3] - groups[-1][0] <= 4
     for i in range(len(groups)):
         digits = ""
@@ -353,7 +355,7 @@ def _classify_groups(text: str, start: int, end: int, run: str, masked: Sequence
                 variants.append((digits[:-1], start + groups[j][3]))
             for number, stop in variants:
                 found = _candidate(text, number, a, stop, masked, i == j and number.isdigit())
-                if found and in_fours and found[1][2] == "phone" and number[0] == "0" and (i or j < len(groups) - 1):
+                if found and in_fours and i and len(number) < 18:
                     continue
                 if found and (found[1][2] != "bank_card" or _card_grouping(_card_sizes(text, a, stop, sizes))):
                     candidates.append((i, j, *found))

@@ -890,6 +890,9 @@ def main(argv: list[str] | None = None) -> int:
     from .name_corpus import evaluate_names, print_name_figures  # (it builds on this module)
 
     print_name_figures(evaluate_names(n, seed))
+    from .particulars_corpus import evaluate_particulars, print_particulars_figures
+
+    print_particulars_figures(evaluate_particulars(n, seed))
     print("\nthroughput, one core, ~200-character free text:")
     rows = record_throughput()
     print(f"  penalty rows (34 fields)  redact_record {rows['redact_record']:>8,.0f} records/s   "

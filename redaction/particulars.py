@@ -181,7 +181,9 @@ def find_particulars(text: str) -> list[tuple]:
                 spans.append((m.start(1), m.end(1), "account", 0.9))
     if "账" in text or "帐" in text or "賬" in text or "帳" in text or "折" in text or "摺" in text or "卡" in text:
         for m in _BANK_ACCOUNT.finditer(text):
-            if not _NOT_PERSONAL_ACCOUNT.search(text, max(0, m.start() - _ACCOUNT_LOOK_BACK), m.start(1)):
+            # (the words before it in its own sentence)
+            since = max(m.start() - _ACCOUNT_LOOK_BACK, text.rfind("。", 0, m.start()) + 1, 0)
+            if not _NOT_PERSONAL_ACCOUNT.search(text, since, m.start(1)):
                 spans.append((m.start(1), m.end(1), "bank_account", 0.9))
     if "生" in text:
         for pattern in (_BIRTH_AFTER, _BIRTH_BEFORE):

@@ -164,6 +164,8 @@ def find_in_text(text: str) -> list[tuple[int, int, str]]:
         body = digits[:-1] if x_tail else digits
         if body.isdigit():  # one block of digits (and perhaps an X): no separator
             _find_numbers(text, window, lo, len(body), found, x_tail, True)
+        elif _IN_FOURS.fullmatch(digits.translate(_FOLD_TABLE)):
+            _find_in_fours(text, window, lo, run.start(), sum(map(str.isdigit, digits)), found, x_tail)
         else:
             _find_numbers(text, window, lo, sum(map(str.isdigit, digits)), found, x_tail)
     if "@" in text or "\uff20" in text:
@@ -172,6 +174,31 @@ def find_in_text(text: str) -> list[tuple[int, int, str]]:
     _find_names(text, found)
     _find_particulars(text, found)
     return sorted([(a, b, kind) for (a, b), kind in found.items()]) if found else []
+
+
+# A run written in fours (1503 0212 0904 4711 302: an account, a card) is one number: read from
+# its first digit only, but for an 18-digit ID (its check character), wherever it starts.
+_IN_FOURS = re.compile(r"[0-9]{4}(?:[ \-][0-9]{4}){2,}[ \-][0-9]{1,4}")
+
+
+def _find_in_fours(
+    text: str, window: str, lo: int, start: int, size: int, found: dict[tuple[int, int], str], x_tail: bool
+) -> None:
+    """_find_numbers for a run written in fours that starts at `start` (text offset)."""
+    here: dict[tuple[int, int], str] = {}
+    if size >= 18 or (size == 17 and x_tail):
+        _find_id18(text, window, lo, here)
+    at_start: dict[tuple[int, int], str] = {}
+    if size >= 15:
+        _find_id15(window, lo, at_start)
+    if _MOBILE_HINT.search(window):
+        _find_mobiles(window, lo, at_start)
+    here.update((k, v) for k, v in at_start.items() if k[0] == start and k not in here)
+    cards: dict[tuple[int, int], str] = dict(here)
+    _find_cards(text, window, lo, cards, _CARDS[: max(0, size - 15)])
+    here.update((k, v) for k, v in cards.items() if k[0] == start and k not in here)
+    for key, kind in here.items():
+        found.setdefault(key, kind)
 
 
 def _find_numbers(

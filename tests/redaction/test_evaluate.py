@@ -51,3 +51,21 @@ def test_number_writings_are_masked_seen_by_the_scanner_and_harm_nothing():
     for category in ("date_dots", "amount_dots", "enumeration", "batch_number", "licence_number_0",
                      "traffic_decision_number", "chinese_numerals"):
         assert by_category[category]["values"] >= 20 and by_category[category]["damaged"] == 0, category
+
+
+def test_particulars_are_masked_seen_by_the_scanner_and_harm_nothing():
+    """Issue 13: identity documents, accounts, bank accounts, birth dates, plates and labelless
+    addresses in every writing of the corpus masked; the scanner seeing each kind it looks for in
+    the writings it reads; treasury and business accounts, certificates, licence numbers, dates,
+    a business's address and hometowns untouched."""
+    from redaction.particulars_corpus import evaluate_particulars
+
+    result = evaluate_particulars(1500, seed=13)
+    kinds = {kind for kind, _ in result["writings"]}
+    assert kinds == {"document_number", "account", "bank_account", "birth_date", "plate", "address"}
+    for (kind, writing), row in result["writings"].items():
+        assert row["expected"] >= 20 and row["recall"] == 1.0, (kind, writing)
+        if writing not in ("wechat_chinese", "chinese_numerals"):  # (the scanner's stricter patterns)
+            assert row["scanner"] in (None, 1.0), (kind, writing)
+    for category, row in result["must_keep"].items():
+        assert row["values"] >= 20 and row["damaged"] == 0, category
