@@ -23,11 +23,34 @@ from collections.abc import Iterable
 def canonical(values: Iterable[object]) -> bytes:
     """The documented form a published digest is taken over, so anyone can recompute it: the
     values in column order as a compact JSON array, UTF-8, non-ASCII as is (null for None)."""
-    return json.dumps(list(values), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODE(list(values)).encode("utf-8")
+
+
+# What json.dumps(..., ensure_ascii=False, separators=(",", ":")) builds on every call, built
+# once (the same output; every row takes two digests).
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# The keyed hashes' states after their key, per secret (a build has one): copying a state is
+# cheaper than keying a new one, and gives the same digest.
+_KEYED: dict[tuple[str, bytes], object] = {}
+
+
+def _keyed(kind: str, secret: bytes):
+    state = _KEYED.get((kind, secret))
+    if state is None:
+        if len(_KEYED) > 16:
+            _KEYED.clear()
+        if kind == "hmac":
+            state = hmac.new(secret, digestmod=hashlib.sha256)
+        else:
+            state = hashlib.blake2b(key=secret[:64], digest_size=16)
+        _KEYED[(kind, secret)] = state
+    return state.copy()  # type: ignore[attr-defined]
 
 
 def record_key(secret: bytes, identity: tuple) -> str:
-    return hmac.new(secret, canonical(identity), hashlib.sha256).hexdigest()
+    state = _keyed("hmac", secret)
+    state.update(canonical(identity))
+    return state.hexdigest()
 
 
 def published_digest(values: Iterable[object]) -> str:
@@ -38,4 +61,6 @@ def raw_digest(secret: bytes, values: Iterable[object]) -> bytes:
     """Internal to one build (duplicates): marshal's version 2 (no shared references, so equal
     values give equal bytes) is the fastest faithful form; keyed, 16 bytes."""
     data = marshal.dumps(tuple(values), 2)  # type: ignore[arg-type]  # (cell values: str, numbers, None)
-    return hashlib.blake2b(data, key=secret[:64], digest_size=16).digest()
+    state = _keyed("blake2b", secret)
+    state.update(data)
+    return state.digest()

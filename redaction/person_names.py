@@ -67,6 +67,9 @@ _UNITS = frozenset("年月日天个名次号时点分秒岁元角件台辆间家
 # A surname character followed within a few characters by one of these is a place
 # (张家港市, 马鞍山市, 黄山区, 何家村, 安徽省), unless the character starts one of _NOT_PLACE.
 _PLACE = re.compile("[\u4e00-\u9fff]{2,4}?(?:省|市(?![场民])|区(?!域)|县(?!城)|镇(?!上)|乡(?!下)|村(?!民)|旗|盟)")
+# A match of _PLACE at `at` ends in one of these at at+2, at+3 or at+4: where none stands
+# there, the regex is not asked (most surnames start no place).
+_PLACE_LAST = frozenset("省市区县镇乡村旗盟")
 # Surnames that are also prepositions: before one of these a name is taken short (向张三先生).
 _PREPOSITIONS = frozenset("向于時时任连常经和与对给跟同被把将让叫请")
 # Words right before a person (据张先生, 经与王五): what stands before them ends another word.
@@ -319,7 +322,7 @@ class _Finder:
             return None
         if ch in _NUMERALS and _counts_something(text, pos + 1):
             return None  # 于十月, 于三日, 于十一月
-        if _PLACE.match(text, at) is not None:
+        if not _PLACE_LAST.isdisjoint(text[at + 2 : at + 5]) and _PLACE.match(text, at) is not None:
             return None  # 张家港市, 黄山区, 何家村, 安徽省
         first_end = end = pos + 1
         if end < size:
@@ -653,7 +656,7 @@ def _past_masks(text: str, at: int) -> int:
 
 def _is_place(text: str, at: int) -> bool:
     """True when a place name starts at `at` (张家港市, 黄山区, 何家村, 安徽省)."""
-    return _PLACE.match(text, at) is not None
+    return not _PLACE_LAST.isdisjoint(text[at + 2 : at + 5]) and _PLACE.match(text, at) is not None
 
 
 def _business_name(text: str, at: int, name_end: int, end: int | None = None) -> bool:
@@ -667,6 +670,8 @@ def _business_name(text: str, at: int, name_end: int, end: int | None = None) ->
     """
     if end is not None and (end == len(text) or text[end] in _SEGMENT_END):
         segment_end = end  # the phrase is the name alone (the common case)
+    elif _SUFFIX_LAST_CHARS.isdisjoint(text[at : at + 40]):
+        return False  # (the phrase is 40 characters at most: no suffix can end in it)
     else:
         phrase = _SEGMENT.match(text, at)
         assert phrase is not None, "_SEGMENT matches anywhere (it may match nothing)"

@@ -325,3 +325,34 @@ def test_a_big_table_read_by_several_processes_gives_the_same_findings(tmp_path,
     many = scan.scan_database(path, workers=3)
     assert many == one
     assert len(one) > 1000 and {f.kind for f in one} == {"phone", "id_number", "bank_card", "email"}
+
+
+# --- the name finder's pre-checks --------------------------------------------------------------
+@SETTINGS
+@given(st.text(alphabet="张黄山区市省县村镇乡旗盟家港安徽店公司有限厂，。 a1", max_size=14), st.integers(0, 14))
+def test_a_place_or_a_business_name_is_looked_for_only_where_its_last_character_may_stand(text, at):
+    from redaction import person_names as pn
+
+    if pn._PLACE_LAST.isdisjoint(text[at + 2 : at + 5]):
+        assert pn._PLACE.match(text, at) is None
+    if pn._SUFFIX_LAST_CHARS.isdisjoint(text[at : at + 40]):
+        phrase = pn._SEGMENT.match(text, at)
+        assert phrase is None or pn._SUFFIX_LAST_CHARS.isdisjoint(text[at : phrase.end()])
+
+
+def test_digests_from_copied_keyed_states_are_the_plain_ones():
+    import hashlib
+    import hmac
+    import json
+    import marshal
+
+    from publish import recordkeys
+
+    for secret in (b"k" * 32, b"x" * 80, b"other"):
+        for values in (("决字〔2026〕1号", "张三", None, 3, 1.5), (), ("a",)):
+            plain = json.dumps(list(values), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            assert recordkeys.canonical(values) == plain
+            assert recordkeys.record_key(secret, values) == hmac.new(secret, plain, hashlib.sha256).hexdigest()
+            data = marshal.dumps(tuple(values), 2)
+            assert recordkeys.raw_digest(secret, values) == hashlib.blake2b(
+                data, key=secret[:64], digest_size=16).digest()
