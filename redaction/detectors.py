@@ -21,7 +21,9 @@ from .memo import memoized
 from .names import (
     ORG_SUFFIXES,
 )
-from .particulars import find_particulars
+
+# (the district rule of an address is particulars.py's: it reduces addresses without a label too)
+from .particulars import _STREET_LEVEL, _district_end, find_particulars
 from .person_names import _SHORT_TEXTS as _NAMES_AT  # noqa: F401  (memo.clear_all's tests name it here)
 from .person_names import find_person_names
 from .spans import PRECEDENCE, Span, resolve
@@ -693,10 +695,6 @@ _ADDRESS_REST = re.compile(
     "[\u3007\u3400-\u4dbf\u4e00-\u9fff0-9\uff10-\uff19A-Za-z\uff21-\uff3a\uff41-\uff5a#\uff03"
     + re.escape(_ADDRESS_JOINERS) + "]{0,80}"
 )
-# Street-level words: the district is looked for before the first of them. 镇 and 乡 are not
-# among them since city names contain them (景德镇市, 萍乡市).
-_STREET_LEVEL = re.compile(r"[路街道巷弄号號栋棟楼樓室村组組]|小区|社区|大道|花园|广场|大厦|公寓|园区")
-_DISTRICT = re.compile(r"[区县旗區縣]")
 _BUSINESS_BEFORE = re.compile("(?:" + "|".join(sorted(set(ORG_SUFFIXES), key=len, reverse=True)) + ")[^。；;]{0,8}$")
 
 
@@ -732,18 +730,6 @@ def _addresses(text: str) -> list[tuple]:
 def find_addresses(text: str) -> list[Span]:
     """The part of a person's address after the district (住址, 家住, 户籍地, 居住地, 现住…)."""
     return [Span._make(s) for s in _addresses(text)]
-
-
-def _district_end(head: str) -> int:
-    """Where the district part of an address ends (after 区/县/旗, else 市, else 省, else 0)."""
-    m = _DISTRICT.search(head, 1)
-    if m:
-        return m.end()
-    for mark in "市省":
-        at = head.find(mark, 1)
-        if at != -1:
-            return at + 1
-    return 0
 
 
 # --------------------------------------------------------------------------------------------

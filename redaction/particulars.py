@@ -105,6 +105,9 @@ _ADDRESS_SHAPE = re.compile(
     r"[\u3007\u4e00-\u9fff0-9\uff10-\uff19A-Za-z#\-]{0,70}?[0-9\uff10-\uff19]+(?:号|號|组|組|室|栋|棟|幢|楼|樓|单元|單元|户|戶)"
     r"[\u3007\u4e00-\u9fff0-9\uff10-\uff19A-Za-z#\-]{0,30}?(?=[" + re.escape(_CLAUSE_END) + r"的]|$)"
 )
+# Street-level words: the district is looked for before the first of them. 镇 and 乡 are not
+# among them since city names contain them (景德镇市, 萍乡市). detectors.py's labelled addresses
+# use the same rule.
 _STREET_LEVEL = re.compile(r"[路街道巷弄号號栋棟楼樓室村组組]|小区|社区|大道|花园|广场|大厦|公寓|园区")
 _DISTRICT = re.compile(r"[区县旗區縣]")
 # A business named earlier in the sentence, with no person's particulars after it: the bare
@@ -117,6 +120,7 @@ _SITE_WORDS = ("位于", "位於", "地址为", "地址為", "地址：", "地�
 
 
 def _district_end(head: str) -> int:
+    """Where the district part of an address ends (after 区/县/旗, else 市, else 省, else 0)."""
     m = _DISTRICT.search(head, 1)
     if m:
         return m.end()
