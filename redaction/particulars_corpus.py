@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 
 from .checkdigits import is_valid_id18
-from .detectors import detect
+from .detectors import Context, detect
 from .evaluate import Example, _Builder, _covered, _name
 from .particulars import find_person_premises
 from .scan import find_in_text
@@ -279,7 +279,7 @@ def _example(rng: random.Random) -> Example:
         else:
             _trap(b, rng)
     b.add("以上事实有现场检查笔录为证。")
-    return Example(b.text(), None, tuple(b.expected), tuple(b.keep))
+    return Example(b.text(), Context(), tuple(b.expected), tuple(b.keep))
 
 
 def generate_particulars_corpus(n: int, seed: int = 0) -> Iterator[Example]:
