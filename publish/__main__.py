@@ -471,6 +471,57 @@ def _revoke_reason(text: str) -> str:
 
 # --- the parser ----------------------------------------------------------------------------
 
+def _token_office(args: argparse.Namespace) -> Any:
+    from .api.config import api_config
+    from .clock import command_clock
+    from .settings import read_environment
+    from .tokens import TokenOffice
+
+    environment = read_environment()
+    config = api_config(environment=environment)
+    return TokenOffice.open(_state_dir(args), command_clock(environment), config.issuer, config.audience)
+
+
+def cmd_token_issue(args: argparse.Namespace) -> int:
+    with _token_office(args) as office:
+        token, info = office.issue(args.org, args.scope, args.days)
+    print(f"已签发 (issued)：机构 {info.org}，权限 {' '.join(info.scopes)}，jti {info.jti}，"
+          f"有效期至 {info.expires_at}", file=sys.stderr)
+    print("令牌只显示这一次，请妥善保管；撤销：token revoke " + info.jti, file=sys.stderr, flush=True)
+    print(token, flush=True)
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    from .tokens import REVOCATION_TTL_SECONDS
+
+    with _token_office(args) as office:
+        info, now = office.revoke(args.jti.strip())
+    if now:
+        print(f"已撤销 (revoked)：{info.jti}（{info.org}）；运行中的服务在 {REVOCATION_TTL_SECONDS:g} 秒内拒绝它")
+    else:
+        print(f"早已撤销 (already revoked)：{info.jti}（{info.org}），撤销于 {info.revoked_at}")
+    return 0
+
+
+def cmd_token_list(args: argparse.Namespace) -> int:
+    with _token_office(args) as office:
+        tokens = office.tokens()
+    print("jti\torg\tscopes\tissued\texpires\trevoked")
+    for t in tokens:
+        print(f"{t.jti}\t{t.org}\t{' '.join(t.scopes)}\t{t.issued_at}\t{t.expires_at}\t{t.revoked_at or ''}")
+    return 0
+
+
+def _scopes(text: str) -> str:
+    from .tokens import parse_scopes
+
+    try:
+        return " ".join(parse_scopes(text))
+    except PublishError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
 def _common(p: argparse.ArgumentParser, top: bool) -> None:
     """--state and --log-format, accepted before the command and after it."""
     from .settings import DEFAULT_STATE_DIR, LOG_FORMATS
@@ -534,6 +585,17 @@ def parser() -> Parser:
     kt.add_argument("kid", metavar="KID", help="密钥标识（keys list 中的 kid；以 - 开头的 kid 写在 -- 之后）")
     kt.add_argument("--reason", required=True, type=_reason, metavar="R", help="停用原因（如 compromised）")
     _command(keys, "list", "列出密钥（kid、用途、状态、创建时间；不显示密钥内容）", cmd_keys_list)
+
+    t = _command(sub, "token", "银行与担保机构的接口令牌：签发、撤销、列出", None)
+    tokens = _commands(t, "token_command", "子命令")
+    ti = _command(tokens, "issue", "签发一个令牌（最后一行只有令牌本身）", cmd_token_issue)
+    ti.add_argument("--org", required=True, metavar="NAME", help="机构名称")
+    ti.add_argument("--scope", required=True, type=_scopes, metavar='"S1 S2"',
+                    help="权限范围，空格分隔：entities:read screen changes:read audit:read sql")
+    ti.add_argument("--days", type=_positive_int, default=90, metavar="N", help="有效天数（默认 90）")
+    tr = _command(tokens, "revoke", "撤销一个令牌（所有服务进程在 5 秒内拒绝它）", cmd_token_revoke)
+    tr.add_argument("jti", metavar="JTI", help="令牌标识（token list 中的 jti；以 - 开头的写在 -- 之后）")
+    _command(tokens, "list", "列出已签发的令牌（不显示令牌本身）", cmd_token_list)
 
     r = _command(sub, "report", "公共信用信息报告（无违法违规证明版）：出具、核验、撤销、列出", None)
     reports = _commands(r, "report_command", "子命令")

@@ -42,6 +42,9 @@ def build_metadata() -> dict:
                    "tables": {}},
         "authorized": {"title": "授权查询信息 (authorized sharing)",
                        "description": "仅向持有令牌的金融机构提供：纳税信用等级、欠缴信息。每次访问均记录。",
+                       # Datasette's own rules, matched on the bearer token's actor
+                       # (publish/plugins/auth.py, which enforces the same before Datasette).
+                       "allow": {"scopes": ["sql"]}, "allow_sql": {"scopes": ["sql"]},
                        "tables": {}},
     }
     for kind in kinds:
@@ -80,6 +83,8 @@ def build_metadata() -> dict:
         "databases": dbs,
         # Who issues the credit report, printed on it (publish/report/render/config.py); the
         # site's base URL may be set here too (`base_url:`, else PUBLISH_BASE_URL or the default).
+        # The bank API's settings may be added as `api:` (publish/api/config.py: issuer,
+        # audience, quotas, per-organisation quotas); its defaults are in publish/settings.py.
         "plugins": {"site": {"city": DEFAULT_CITY, "office": DEFAULT_OFFICE}},
     }
 

@@ -88,6 +88,7 @@ def _site_class():
         site_base_url = DEFAULT_BASE_URL
         site_build_dir = None    # the resolved build directory (a Path), set by make_datasette
         site_state_dir = None    # the state directory (a Path)
+        site_role = "site"       # "worker": the SQL worker's instance (requests the server admitted)
 
         def absolute_url(self, request, path):
             return urllib.parse.urljoin(self.site_base_url + "/", path)
@@ -128,6 +129,7 @@ def make_datasette(build_dir: Path, clock: Clock | None = None, *, limits: SqlLi
     )
     datasette.site_base_url = parse_base_url(base_url) if base_url else configured_base_url(metadata, environment)
     datasette.site_build_dir = build_dir
+    datasette.site_role = role
     datasette.site_state_dir = Path(state_dir).resolve() if state_dir else settings_state_dir(None, environment)
     install_bounded_databases(datasette)
     configure(datasette, limits or sql_limits(environment), admit=role != "worker")

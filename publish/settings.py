@@ -117,6 +117,21 @@ FILE_CHECK_WAIT_SECONDS = 10.0
 # Worker processes of a build (the build scales per source file).
 DEFAULT_BUILD_WORKERS = 2
 
+# The bank and guarantor API (publish/api/, issue 16): per-token quotas (requests per 5 minutes,
+# screening items per hour; metadata.yml `plugins: api:` sets them per organisation, and these
+# variables raise every organisation's, e.g. for a benchmark), the largest screening batch, and
+# how many invalid tokens one client may present per minute before it gets 429 (and is no
+# longer logged entry by entry: `Bearer x` in a loop cannot flood the audit log).
+API_REQUEST_LIMIT_ENV = "PUBLISH_API_REQUEST_LIMIT"
+API_SCREEN_LIMIT_ENV = "PUBLISH_API_SCREEN_LIMIT"
+API_DEFAULT_REQUESTS = 600
+API_REQUEST_WINDOW_SECONDS = 300
+API_DEFAULT_SCREEN_ITEMS = 20_000
+API_SCREEN_WINDOW_SECONDS = 3600
+API_MAX_SCREEN_ITEMS = 1000
+API_INVALID_TOKEN_LIMIT = 30
+API_INVALID_WINDOW_SECONDS = 60
+
 
 @dataclass(frozen=True)
 class Environment:
@@ -132,6 +147,8 @@ class Environment:
     report_days: str | None = None
     report_issue_limit: str | None = None
     verify_limit: str | None = None
+    api_request_limit: str | None = None
+    api_screen_limit: str | None = None
 
 
 def read_environment(environ: dict[str, str] | None = None) -> Environment:
@@ -145,7 +162,9 @@ def read_environment(environ: dict[str, str] | None = None) -> Environment:
                        sql_limits=tuple((name, env[var]) for name, var in SQL_LIMIT_ENVS.items() if env.get(var)),
                        report_days=env.get(REPORT_DAYS_ENV) or None,
                        report_issue_limit=env.get(REPORT_ISSUE_LIMIT_ENV) or None,
-                       verify_limit=env.get(VERIFY_LIMIT_ENV) or None)
+                       verify_limit=env.get(VERIFY_LIMIT_ENV) or None,
+                       api_request_limit=env.get(API_REQUEST_LIMIT_ENV) or None,
+                       api_screen_limit=env.get(API_SCREEN_LIMIT_ENV) or None)
 
 
 def state_dir(argument: str | None, environment: Environment | None = None) -> Path:

@@ -8,7 +8,8 @@ checkout) and a module added here needs nothing else.
 
 The order of MODULES is the order of the ASGI wrappers, outermost first (pluggy calls the
 last registered first, and Datasette wraps the app in the order the hooks answer): security
-headers on every answer, then who may see /authorized, then which methods a route takes,
+headers on every answer, then authentication and who may see /authorized, then the bank API
+(publish/api/, a Starlette app answering /api/ itself), then which methods a route takes,
 then the report routes' body caps (plugins/reports.py: a body too large is refused before
 anything reads it), then arbitrary SQL's limits (a refusal costs as little as it can; an admitted request goes
 on through the same wrappers in the SQL worker), then the windows, then the parameters'
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("headers", "auth", "methods", "reports", "sqllimits", "guards", "parameters", "errors", "pages",
+MODULES = ("headers", "auth", "api", "methods", "reports", "sqllimits", "guards", "parameters", "errors", "pages",
            "connections", "sqlfunctions", "accesslog")
 
 
@@ -29,3 +30,8 @@ def register_all() -> None:
         module = importlib.import_module(f"{__name__}.{name}")
         if not pm.is_registered(module):
             pm.register(module, name=f"publish.plugins.{name}")
+    from .auth import disable_cookie_actor
+    from .errors import disable_default_handler
+
+    disable_cookie_actor(pm)
+    disable_default_handler(pm)

@@ -29,6 +29,7 @@ from redaction.scan import find_in_text
 
 logger = logging.getLogger("publish.access")
 HEADER = b"x-request-id"
+REQUEST_ID_KEY = "publish.request_id"   # where the id travels in the ASGI scope
 MAX_ROUTE = 512
 # (pattern, replacement) over the percent-encoded path: path parameters that are secrets.
 SECRET_SEGMENTS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -86,7 +87,8 @@ def asgi_wrapper(datasette) -> Callable[[App], App]:
                 await send(message)
 
             try:
-                await app(scope, receive, send_logged)
+                # The audit log (plugins/auth.py) names the same request id.
+                await app({**scope, REQUEST_ID_KEY: request_id}, receive, send_logged)
             except BaseException:
                 if status is None:
                     status = 500

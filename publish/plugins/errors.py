@@ -66,6 +66,18 @@ def describe_exception(exception: Exception) -> tuple[int, str, str, str | None]
     return 500, "internal_error", "服务器内部错误，请稍后再试。", None
 
 
+DEFAULT_HANDLER_PLUGIN = "datasette.handle_exception"
+
+
+def disable_default_handler(pm) -> None:
+    """Datasette awaits every handle_exception hook, its own too, though only the first answer
+    is sent: ours answers every exception, and Datasette's would render a page nobody sees (and,
+    with `rich` installed, fail on a 404 that was never raised: a 500)."""
+    plugin = pm.get_plugin(DEFAULT_HANDLER_PLUGIN)
+    if plugin is not None:
+        pm.unregister(plugin)
+
+
 @hookimpl
 def handle_exception(datasette, request, exception):
     async def inner():
