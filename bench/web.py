@@ -138,12 +138,13 @@ def pick_urls(build_dir: Path, n: int = SAMPLE, seed: int = 1) -> dict[str, list
     }
 
 
-def run_wrk(base: str, urls: list[str], workdir: Path, name: str) -> dict:
+def run_wrk(base: str, urls: list[str], workdir: Path, name: str, headers: dict[str, str] | None = None) -> dict:
     url_file = workdir / f"{name}.txt"
     url_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
     script = workdir / f"{name}.lua"
     script.write_text(LUA % {"urls": url_file}, encoding="utf-8")
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s", str(script), base],
+    extra = [arg for name_, value in (headers or {}).items() for arg in ("-H", f"{name_}: {value}")]
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", *extra, "-s", str(script), base],
                          capture_output=True, text=True, check=True).stdout
     line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
     raw = json.loads(line[len("WRKJSON "):])

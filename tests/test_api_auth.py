@@ -194,3 +194,22 @@ async def test_too_many_invalid_tokens_from_one_client_get_429(built):
     refused = await _ask(datasette, "GET", API_ROUTES[0][1], "x.y.z")
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
     assert refused.json()["error"]["code"] == "too_many_invalid_tokens"
+
+
+async def test_a_token_past_its_request_quota_gets_429_with_retry_after(built, state_dir, monkeypatch):
+    monkeypatch.setenv("PUBLISH_API_REQUEST_LIMIT", "3")
+    datasette = make_datasette(built, Clock.on(AS_OF))   # reads the quota at its start
+    with _office(state_dir) as office:
+        token, _ = office.issue("配额银行", "entities:read")
+        other, _ = office.issue("配额银行", "entities:read")
+    answers = [await _ask(datasette, "GET", API_ROUTES[0][1], token) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a.headers["ratelimit-remaining"] for a in answers] == ["2", "1", "0", "0"]
+    refused = answers[-1]
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(refused.headers["retry-after"]) <= 300
+    # Quotas are per token: another token of the same organisation still has its own.
+    assert (await _ask(datasette, "GET", API_ROUTES[0][1], other)).status_code == 200
+    # Counted in the state store: a second server process shares them.
+    again = make_datasette(built, Clock.on(AS_OF))
+    assert (await _ask(again, "GET", API_ROUTES[0][1], token)).status_code == 429

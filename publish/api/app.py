@@ -169,7 +169,7 @@ def _usccs(request: Request, required: bool) -> list[str]:
 
 
 def _feed(service: ApiService):
-    from ..changes import ChangeFeed
+    from ..feed import ChangeFeed
 
     return service.part("feed", lambda: ChangeFeed(service.state_dir, service.clock))
 
@@ -206,7 +206,7 @@ async def audit(request: Request, service: ApiService) -> Response:
 
     actor = scope_actor(request.scope) or {}
     since_text = request.query_params.get("since")
-    since = parse_instant(since_text).isoformat() if since_text else None
+    since = parse_instant(since_text) if since_text else None
     after_text = request.query_params.get("after")
     if after_text is not None and not after_text.isdigit():
         raise PublishError("bad_cursor", "after 应为审计记录序号（整数）")
