@@ -172,6 +172,6 @@ def verify_chain(reader: Reader, ring: KeyRing, key: bytes) -> VerifyReport:
                             checkpoint_at=latest.at if latest else None)
     return VerifyReport(ok=True, checked=checked, head=head, checkpoint=latest.seq if latest else None,
                         checkpoint_at=latest.at if latest else None,
-                        message=f"审计日志完好：{checked} 条记录的散列链无误" + (
+                        message=f"{checked} 条记录的散列链无误" + (
                             f"，签名检查点覆盖到第 {latest.seq} 条（签于 {_when(latest.at)}）" if latest else
                             "，尚无签名检查点"))
