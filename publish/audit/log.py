@@ -9,8 +9,8 @@
 
 One append is one write transaction of the state store (`BEGIN IMMEDIATE` on SQLite): it
 reads the head and inserts after it, so appends from several processes are serialised and the
-chain never forks (the unique `prev_hash` makes a fork fail loudly if a backend ever let two
-through). Every `checkpoint_every` entries (AUDIT_CHECKPOINT_EVERY) the process that appended
+chain never forks (the unique `prev_hash` makes a fork fail loudly, `audit_chain_conflict`, if a
+backend ever let two through). Every `checkpoint_every` entries (AUDIT_CHECKPOINT_EVERY) the process that appended
 the N-th signs the head with the state's `audit` key, and erases names past the retention
 (AUDIT_NAME_RETENTION_YEARS); `close()` signs the head too when this object appended since.
 """
@@ -175,8 +175,9 @@ class AuditLog:
                     prev = self._insert(tx, entry, seq, prev, names, name_hashes)
                     seqs.append(seq)
         except ConflictError as exc:
-            raise PublishError("audit_chain_fork", f"审计日志出现分叉：第 {seq} 条记录已被另一写入者写入"
-                                                   f"（{self.store.location}）；请运行 audit verify 检查") from exc
+            raise PublishError("audit_chain_conflict", f"审计日志第 {seq} 条记录（或它的查询名称）已经存在："
+                                                       "日志出现分叉，或末尾被截掉过"
+                                                       f"（{self.store.location}）；请运行 audit verify 检查") from exc
         self._appended = True
         if seqs and (seqs[-1] // self.every) > ((seqs[0] - 1) // self.every):
             self.checkpoint()

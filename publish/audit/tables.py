@@ -2,7 +2,7 @@
 
 - `audit_entries`: one row per entry, `seq` its primary key (1, 2, …) and `prev_hash` unique:
   two writers that both read the same head can never both commit, a fork fails loudly
-  (`audit_chain_fork`). `usccs` and `name_hashes` are JSON arrays; `hash` is the chain's.
+  (`audit_chain_conflict`). `usccs` and `name_hashes` are JSON arrays; `hash` is the chain's.
 - `audit_names`: the plain names asked about, with their salts, by (seq, position); erased
   (the rows deleted) after the retention. `at` repeats the entry's instant so the erasure is
   one indexed delete.

@@ -111,7 +111,8 @@ def _check_entry(row: Row, expected: int, prev: str, names: list[Row], key: byte
     seq, at = row_int(row, "seq"), str(row["at"])
     label = f"第 {seq} 条审计记录（{_when(at)}）"
     if seq != expected:
-        before = f"第 {expected - 1} 条之后是第 {seq} 条" if expected > 1 else f"日志从第 {seq} 条开始"
+        before = (f"第 {expected - 1} 条之后直接是第 {seq} 条（{_when(at)}）" if expected > 1
+                  else f"日志从第 {seq} 条（{_when(at)}）开始")
         raise _Bad(ENTRY_MISSING, expected, str(at),
                    f"第 {expected} 条审计记录缺失（{before}）：记录被删除了")
     if row["prev_hash"] != prev:
