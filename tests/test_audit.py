@@ -291,6 +291,27 @@ def test_four_processes_appending_at_once_make_one_valid_chain(state):
     assert head["checkpoint"]["seq"] == 800
 
 
+def test_threads_of_one_process_share_transactions_and_each_gets_its_own_seqs(state):
+    import threading
+
+    got: dict[int, list[int]] = {}
+    with AuditLog.open(state, Clock.at(NOW), every=64) as log:
+        def work(worker: int) -> None:
+            got[worker] = [log.append(entry(worker * 1000 + i)) for i in range(50)]
+
+        threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        by_seq = {e["seq"]: e["jti"] for e in log.entries()}
+        report = log.verify()
+    assert sorted(s for seqs in got.values() for s in seqs) == list(range(1, 401))
+    for worker, seqs in got.items():
+        assert [by_seq[s] for s in seqs] == [f"jti-{worker * 1000 + i}" for i in range(50)]
+    assert report.ok and report.checked == 400
+
+
 # --- erasing names after the retention -------------------------------------------------------
 
 def test_names_are_erased_after_the_retention_and_the_chain_still_verifies(state):

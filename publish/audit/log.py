@@ -19,7 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +117,14 @@ def entry_json(row: Row, names: Mapping[int, str]) -> dict[str, Any]:
             "outcome": row["outcome"], "hash": row["hash"]}
 
 
+@dataclass
+class _Waiting:
+    """One caller's entries waiting for a group's transaction, and what came of it."""
+    entries: Sequence[AuditEntry]
+    seqs: list[int] | None = None
+    error: BaseException | None = None
+
+
 class AuditLog:
     """The audit log of one state directory. Open it with `AuditLog.open`; safe to share
     between threads; close it (or use it as a context manager) when done."""
@@ -128,6 +138,9 @@ class AuditLog:
         self.retention = retention
         self._name_key = name_key(secret)
         self._appended = False
+        self._write_lock = threading.Lock()   # one writer of this process at a time (group commit)
+        self._queue_lock = threading.Lock()
+        self._queue: list[_Waiting] = []
 
     @classmethod
     def open(cls, state_dir: Path, clock: Clock | None = None, *, every: int | None = None,
@@ -162,27 +175,57 @@ class AuditLog:
         return self.append_many([entry])[0]
 
     def append_many(self, entries: Sequence[AuditEntry]) -> list[int]:
-        """Appends entries in one transaction (a writer that groups requests pays one commit
-        for them all); their seqs, in order."""
-        salted = [[(new_salt(), name) for name in e.names] for e in entries]
-        hashes = [[name_hash(self._name_key, salt, name) for salt, name in names] for names in salted]
-        seqs: list[int] = []
+        """Appends entries in one transaction; their seqs, in order. Threads of one process
+        that append at the same time share a transaction (group commit): the first to get
+        the process's write lock writes every entry waiting by then, so one commit (one
+        fsync) serves them all, and they queue on a lock instead of on SQLite's busy
+        handler, whose sleeps made a contended append wait for seconds (bench/audit.py)."""
+        waiting = _Waiting(list(entries))
+        with self._queue_lock:
+            self._queue.append(waiting)
+        with self._write_lock:
+            if waiting.seqs is None and waiting.error is None:
+                with self._queue_lock:
+                    group, self._queue = self._queue, []
+                self._write_group(group)
+        if waiting.error is not None:
+            raise waiting.error
+        assert waiting.seqs is not None
+        return waiting.seqs
+
+    def _write_group(self, group: Sequence[_Waiting]) -> None:
+        """One write transaction for the entries of every waiting caller."""
+        prepared = []
+        for waiting in group:
+            for entry in waiting.entries:
+                names = [(new_salt(), name) for name in entry.names]
+                prepared.append((waiting, entry, names, [name_hash(self._name_key, salt, n) for salt, n in names]))
+        seq = 0
+        written: list[tuple[_Waiting, int]] = []
         try:
             with self.store.write() as tx:
                 seq, prev, _ = _head(tx)
-                for entry, names, name_hashes in zip(entries, salted, hashes, strict=True):
+                first = seq + 1
+                for waiting, entry, names, name_hashes in prepared:
                     seq += 1
                     prev = self._insert(tx, entry, seq, prev, names, name_hashes)
-                    seqs.append(seq)
-        except ConflictError as exc:
-            raise PublishError("audit_chain_conflict", f"审计日志第 {seq} 条记录（或它的查询名称）已经存在："
-                                                       "日志出现分叉，或末尾被截掉过"
-                                                       f"（{self.store.location}）；请运行 audit verify 检查") from exc
+                    written.append((waiting, seq))
+        except BaseException as exc:
+            error: BaseException = exc
+            if isinstance(exc, ConflictError):
+                error = PublishError("audit_chain_conflict", f"审计日志第 {seq} 条记录（或它的查询名称）已经存在："
+                                                             "日志出现分叉，或末尾被截掉过"
+                                                             f"（{self.store.location}）；请运行 audit verify 检查")
+                error.__cause__ = exc
+            for waiting in group:
+                waiting.error = error
+            return
+        for waiting in group:
+            waiting.seqs = [s for w, s in written if w is waiting]
         self._appended = True
-        if seqs and (seqs[-1] // self.every) > ((seqs[0] - 1) // self.every):
+        if written and (seq // self.every) > ((first - 1) // self.every):
             self.checkpoint()
             self.erase_names(self.clock)
-        return seqs
 
     def _insert(self, tx: Transaction, entry: AuditEntry, seq: int, prev: str,
                 names: Sequence[tuple[str, str]], name_hashes: Sequence[str]) -> str:
