@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from publish.audit import AuditEntry, AuditLog, instant_text
-from publish.audit.chain import GENESIS, entry_hash, hashed_fields
+from publish.audit.chain import GENESIS, canonical, entry_hash, hashed_fields
 from publish.audit.tables import CHECKPOINTS, ENTRIES, TABLES
 from publish.audit.verify import CHECKPOINT_TYP
 from publish.clock import Clock
@@ -123,11 +123,38 @@ def test_head_and_checkpoints_every_n_entries_and_at_close(state):
         assert log.store.count(CHECKPOINTS) == 2
 
 
+def test_a_checkpoint_that_cannot_be_signed_does_not_fail_the_append(state):
+    """Without a current audit key the entries are still written; closing says what is wrong."""
+    with KeyRing.open(state, Clock.at(NOW)) as ring:
+        ring.retire(ring.current_key("audit").kid, "compromised")
+    log = AuditLog.open(state, Clock.at(NOW), every=2)
+    assert [log.append(entry(i)) for i in range(1, 4)] == [1, 2, 3]
+    assert log.head()["checkpoint"] is None
+    with pytest.raises(PublishError) as caught:
+        log.close()
+    assert caught.value.code == "keys_missing"
+
+
 def test_verify_passes_on_an_untouched_log(state):
     filled(state, 12)
     report = verify(state)
     assert report.ok and report.checked == 12 and report.head == 12 and report.checkpoint == 12
     assert report.first_bad is None and report.problem is None and "12 条" in report.message
+
+
+CANONICAL_CASES = [
+    {"seq": 1, "route": "/api/v1/entities/9136", "usccs": [], "names": [], "org": None, "status": 200},
+    {"seq": 2**53 - 1, "org": "景德镇市融资担保有限公司", "route": "/路径\u2028\u2029", "bytes": 0},
+    {"seq": 3, "request_id": "".join(chr(c) for c in range(0, 0x30)), "outcome": "\u007f\\\"/"},
+    {"seq": 4, "names": ["😀", "\ufeff", "a\u0000b"], "jti": "jti", "method": "POST"},
+]
+
+
+@pytest.mark.parametrize("hashed", CANONICAL_CASES)
+def test_the_hashed_encoding_is_rfc_8785(hashed):
+    import rfc8785
+
+    assert canonical(hashed) == rfc8785.dumps(hashed)
 
 
 def test_a_fork_fails_loudly(state):

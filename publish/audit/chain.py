@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
-
-import rfc8785
 
 from ..report.registry import derive_key
 from .entry import FIELDS, AuditEntry
@@ -53,5 +52,14 @@ def hashed_fields(seq: int, values: Mapping[str, Any], name_hashes: Sequence[str
     return hashed
 
 
-def entry_hash(prev_hash: str, hashed: dict[str, Any]) -> str:
-    return hashlib.sha256(bytes.fromhex(prev_hash) + rfc8785.dumps(hashed)).hexdigest()
+def canonical(hashed: Mapping[str, Any]) -> bytes:
+    """RFC 8785 canonical JSON of the hashed fields. Their values are only integers, strings,
+    null and arrays of strings, under ASCII member names, and for those the C-accelerated
+    json.dumps below gives RFC 8785's bytes exactly (members sorted, no white space, UTF-8,
+    the same escapes: tests/test_audit.py holds it against the rfc8785 package), at a
+    fraction of the cost: it runs once per request."""
+    return json.dumps(hashed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def entry_hash(prev_hash: str, hashed: Mapping[str, Any]) -> str:
+    return hashlib.sha256(bytes.fromhex(prev_hash) + canonical(hashed)).hexdigest()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from ..clock import UTC, Clock
 
 # What the auth wrapper may say happened (free text is allowed: these are the known ones).
+MAX_INT = 2**53 - 1
 OUTCOMES = ("ok", "invalid_token", "forbidden", "rate_limited", "not_found", "bad_request", "error")
 
 
@@ -64,8 +65,9 @@ class AuditEntry:
                 raise TypeError(f"AuditEntry.{name} must hold str values")
         for name in ("status", "bytes"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise TypeError(f"AuditEntry.{name} must be a non-negative int, not {value!r}")
+            # I-JSON (RFC 7493), which RFC 8785 canonicalises: integers up to 2**53 - 1.
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_INT:
+                raise TypeError(f"AuditEntry.{name} must be an int from 0 to 2**53 - 1, not {value!r}")
         if "?" in self.route:
             raise ValueError(f"AuditEntry.route is the path without its query string: {self.route!r}")
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -43,6 +44,8 @@ from .chain import GENESIS, entry_fields, entry_hash, hashed_fields, name_hash, 
 from .entry import AuditEntry, instant_text
 from .tables import CHECKPOINTS, ENTRIES, NAMES, TABLES, row_int
 from .verify import CHECKPOINT_TYP, VerifyReport, verify_chain
+
+log = logging.getLogger("publish.audit")
 
 
 def _positive_setting(environ: Mapping[str, str] | None, variable: str, default: int) -> int:
@@ -224,8 +227,11 @@ class AuditLog:
             waiting.seqs = [s for w, s in written if w is waiting]
         self._appended = True
         if written and (seq // self.every) > ((first - 1) // self.every):
-            self.checkpoint()
-            self.erase_names(self.clock)
+            try:
+                self.checkpoint()
+                self.erase_names(self.clock)
+            except PublishError as exc:   # the entries are written: the request is not failed for it
+                log.warning("审计日志检查点未能签署（第 %s 条）：[%s] %s；关闭日志时会再试", seq, exc.code, exc.message)
 
     def _insert(self, tx: Transaction, entry: AuditEntry, seq: int, prev: str,
                 names: Sequence[tuple[str, str]], name_hashes: Sequence[str]) -> str:
