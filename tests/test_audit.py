@@ -91,6 +91,9 @@ def test_entries_filter_by_org_since_after_and_limit(state):
         # an instant in another zone means the same instant
         beijing = (NOW + dt.timedelta(minutes=7)).astimezone(dt.timezone(dt.timedelta(hours=8)))
         assert [e["seq"] for e in log.entries(since=beijing)] == [7, 8, 9]
+        assert [e["seq"] for e in log.entries(since="2026-11-25T18:07:00")] == [7, 8, 9]   # Beijing time
+        with pytest.raises(PublishError):
+            log.entries(since="昨天")
         assert [e["seq"] for e in log.entries(org=BANK, since=NOW + dt.timedelta(minutes=3))] == [4, 5, 7, 8]
         assert [e["seq"] for e in log.entries(after=4, limit=3)] == [5, 6, 7]
         assert log.entries(org="没有这个机构") == []

@@ -252,15 +252,16 @@ class AuditLog:
         return digest
 
     # --- reading -----------------------------------------------------------------------
-    def iter_entries(self, org: str | None = None, since: dt.datetime | None = None, limit: int | None = None,
-                     after: int | None = None) -> Iterator[dict[str, Any]]:
-        """Entries oldest first: of one organisation, at or after an instant, after a seq
-        (a cursor: the last seq a caller has), at most `limit`."""
+    def iter_entries(self, org: str | None = None, since: dt.datetime | str | None = None,
+                     limit: int | None = None, after: int | None = None) -> Iterator[dict[str, Any]]:
+        """Entries oldest first: of one organisation, at or after an instant (a text is read
+        as `--since` is: `invalid_since`), after a seq (a cursor: the last seq a caller has),
+        at most `limit`."""
         where: dict[str, Any] = {}
         if org is not None:
             where["org"] = org
         if since is not None:
-            where["at"] = ge(instant_text(since))
+            where["at"] = ge(instant_text(parse_since(since) if isinstance(since, str) else since))
         last = after or 0
         left = limit
         while left is None or left > 0:
@@ -275,7 +276,7 @@ class AuditLog:
             if left is not None:
                 left -= len(rows)
 
-    def entries(self, org: str | None = None, since: dt.datetime | None = None, limit: int | None = None,
+    def entries(self, org: str | None = None, since: dt.datetime | str | None = None, limit: int | None = None,
                 after: int | None = None) -> list[dict[str, Any]]:
         return list(self.iter_entries(org, since, limit, after))
 
