@@ -10,9 +10,9 @@ append-only hash chain in the state store, with signed checkpoints of its head.
 The CLI (`python -m publish audit list|verify`) and GET /api/v1/audit are thin wrappers
 over `AuditLog`.
 """
-from .entry import AuditEntry, instant_text
+from .entry import OUTCOMES, AuditEntry, instant_text
 from .log import AuditLog, checkpoint_every, entry_json, parse_since, retention_years
 from .verify import PROBLEMS, VerifyReport
 
-__all__ = ["PROBLEMS", "AuditEntry", "AuditLog", "VerifyReport", "checkpoint_every", "entry_json", "instant_text",
-           "parse_since", "retention_years"]
+__all__ = ["OUTCOMES", "PROBLEMS", "AuditEntry", "AuditLog", "VerifyReport", "checkpoint_every", "entry_json",
+           "instant_text", "parse_since", "retention_years"]
