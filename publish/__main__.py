@@ -463,6 +463,37 @@ def cmd_report_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_list(args: argparse.Namespace) -> int:
+    """`audit list`: JSON lines, oldest first (a thin wrapper over AuditLog.iter_entries)."""
+    from .audit import AuditLog, parse_since
+    from .clock import command_clock
+    from .settings import read_environment
+
+    since = parse_since(args.since) if args.since is not None else None
+    with AuditLog.open(_state_dir(args), command_clock(read_environment())) as log:
+        for entry in log.iter_entries(org=args.org, since=since):
+            print(json.dumps(entry, ensure_ascii=False))
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    """`audit verify`: exit 0 for a sound chain, else the first bad entry and its code."""
+    from .audit import AuditLog
+    from .clock import command_clock
+    from .settings import read_environment
+
+    with AuditLog.open(_state_dir(args), command_clock(read_environment())) as log:
+        print(f"状态目录 (state)：{log.ring.state_dir}", flush=True)
+        result = log.verify()
+    if result.ok:
+        print(f"审计日志完好 (audit ok)：{result.message}", flush=True)
+        return 0
+    print(f"审计日志有问题 (audit broken)：从第 1 条起核对无误 {result.checked} 条，首个问题在第 {result.first_bad} 条"
+          f"（{result.at or '时间不明'}），代码 {result.problem}", flush=True)
+    _fail(result.problem or "audit_broken", result.message)
+    return EXIT_FAILED
+
+
 def _revoke_reason(text: str) -> str:
     from .report.revocation import check_reason
 
@@ -616,6 +647,15 @@ def parser() -> Parser:
                     help="撤销原因代码（data/report_revocation_reasons.yml，如 issued_in_error）")
     rl = _command(reports, "list", "列出已出具的报告（不显示核验码）", cmd_report_list)
     rl.add_argument("--uscc", metavar="U", help="只列出这个主体的报告")
+
+    a = _command(sub, "audit", "授权访问（银行与担保机构接口）的审计日志：列出、核验", None)
+    audits = _commands(a, "audit_command", "子命令")
+    al = _command(audits, "list", "列出审计记录（每行一个 JSON 对象，最早的在前）", cmd_audit_list)
+    al.add_argument("--org", metavar="O", help="只列出这个机构的记录")
+    al.add_argument("--since", metavar="T", help="只列出这一时刻起的记录（ISO 8601，如 2026-11-25T10:00:00+08:00；"
+                                                 "不带时区按北京时间；或日期 2026-11-25）")
+    _command(audits, "verify", "核验审计日志的散列链与签名检查点（完好时退出码 0，否则指出第一条有问题的记录）",
+             cmd_audit_verify)
     return p
 
 

@@ -204,3 +204,15 @@ JSON_MAX_RECORD_CHARS = 16 << 20
 JSON_HEADER_OBJECTS = 1000
 # XLS (BIFF8) is not compressed: a larger file is refused before the reader opens it.
 XLS_MAX_BYTES = 128 << 20
+
+# --- The audit log of authorized access (publish/audit/, issue 16).
+# A signed checkpoint of the chain's head every this many entries (and when a log that
+# appended is closed); PUBLISH_AUDIT_CHECKPOINT_EVERY overrides it (a positive integer).
+AUDIT_CHECKPOINT_EVERY = 1000
+AUDIT_CHECKPOINT_EVERY_ENV = "PUBLISH_AUDIT_CHECKPOINT_EVERY"
+# Names asked about are kept this many years after their request, then erased (the chain
+# keeps only their keyed hashes); PUBLISH_AUDIT_NAME_RETENTION_YEARS overrides it.
+AUDIT_NAME_RETENTION_YEARS = 5
+AUDIT_NAME_RETENTION_ENV = "PUBLISH_AUDIT_NAME_RETENTION_YEARS"
+# verify() reads the chain in pages of this many entries.
+AUDIT_VERIFY_PAGE = 500
