@@ -213,3 +213,30 @@ async def test_a_token_past_its_request_quota_gets_429_with_retry_after(built, s
     # Counted in the state store: a second server process shares them.
     again = make_datasette(built, Clock.on(AS_OF))
     assert (await _ask(again, "GET", API_ROUTES[0][1], token)).status_code == 429
+
+
+async def test_every_request_with_a_token_is_audited_and_an_org_sees_only_its_own(built, state_dir):
+    from publish.audit import AuditLog
+
+    datasette = make_datasette(built, Clock.on(AS_OF))
+    with _office(state_dir) as office:
+        token, info = office.issue("审计银行甲", "entities:read audit:read")
+        other, _ = office.issue("审计银行乙", "audit:read")
+    answers = [await _ask(datasette, "GET", API_ROUTES[0][1], token),
+               await _ask(datasette, "GET", "/api/v1/entities/91360200MA35XXXXXX", token),   # 400
+               await _ask(datasette, "GET", "/authorized/tax_grades.json", token),          # 403: no sql
+               await _ask(datasette, "GET", API_ROUTES[0][1], "x.y.z")]                       # 401
+    with AuditLog.open(state_dir, Clock.at(NOON)) as log:
+        by_request = {e["request_id"]: e for e in log.entries()}
+    logged = [by_request[a.headers["x-request-id"]] for a in answers]
+    assert [(e["org"], e["status"], e["outcome"]) for e in logged] == [
+        ("审计银行甲", 200, "ok"), ("审计银行甲", 400, "error"), ("审计银行甲", 403, "forbidden"),
+        (None, 401, "invalid_token")]
+    assert logged[0]["jti"] == info.jti and logged[0]["usccs"] == [SUBJECT] and logged[0]["build_id"]
+    assert logged[0]["route"] == API_ROUTES[0][1] and logged[0]["bytes"] > 0
+    mine = (await _ask(datasette, "GET", "/api/v1/audit", token)).json()
+    assert {e["org"] for e in mine["entries"]} == {"审计银行甲"}
+    assert {a.headers["x-request-id"] for a in answers[:3]} <= {e["request_id"] for e in mine["entries"]}
+    assert mine["head"]["seq"] >= max(e["seq"] for e in logged)
+    theirs = (await _ask(datasette, "GET", "/api/v1/audit", other)).json()
+    assert {e["org"] for e in theirs["entries"]} <= {"审计银行乙"}
