@@ -12,7 +12,7 @@ from publish.build import build
 from publish.builds import serving_mark
 from publish.clock import Clock
 from publish.errors import PublishError
-from publish.feed import CURSOR_DAYS, ChangeFeed, make_current, record_changes
+from publish.feed import CURSOR_DAYS, ChangeFeed, make_current, make_current_at_start, record_changes
 from publish.feed.cursor import Cursor, cursor_key, decode, encode
 from publish.feed.records import build_id_of
 from publish.feed.tables import FEED_BATCHES, FEED_HEAD, FEED_TABLES
@@ -323,3 +323,9 @@ def test_changes_past_the_retention_are_pruned_and_their_cursors_expire(tmp_path
     assert caught.value.code == "cursor_expired"
     retained, _ = read_all(feed, None, build_id_of(out.resolve()))
     assert ops(retained) == {("added", "penalties", keys_of(out.resolve())[REVOKED])}
+
+
+def test_a_server_without_a_state_directory_serves_without_a_feed(world, tmp_path, capsys):
+    assert make_current_at_start(tmp_path / "never-initialised", world.second, CLOCK) is False
+    assert "feed_unavailable" in capsys.readouterr().err
+    assert make_current_at_start(world.state, world.second, CLOCK) is True

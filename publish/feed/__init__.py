@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from .diff import ADDED, CHANGED, OPS, WITHDRAWN
 from .reading import CURSOR_DAYS, ChangeFeed
-from .recording import RETENTION_DAYS, make_current, record_changes
+from .recording import RETENTION_DAYS, make_current, make_current_at_start, record_changes
 
 __all__ = ["ADDED", "CHANGED", "CURSOR_DAYS", "OPS", "RETENTION_DAYS", "WITHDRAWN", "ChangeFeed", "make_current",
-           "record_changes"]
+           "make_current_at_start", "record_changes"]

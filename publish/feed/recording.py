@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import logging
 import secrets
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -174,6 +175,21 @@ def make_current(state_dir: Path, build_dir: Path, clock: Clock) -> None:
             _record(store, build_id, build_dir, clock)
         _drop_unpublished(store, clock)
         _prune(store, clock)
+
+
+def make_current_at_start(state_dir: Path, build_dir: Path, clock: Clock) -> bool:
+    """What `serve` calls: `make_current`, except that a state directory that was never made
+    (`keys init` not run) leaves the site serving without a feed (False, and a warning)
+    instead of refusing to start: the public pages need no state, the API refuses anyway."""
+    try:
+        make_current(state_dir, build_dir, clock)
+    except PublishError as exc:
+        if exc.code != "state_missing":
+            raise
+        log.warning("变更流不可用 (feed unavailable)：%s", exc.message)
+        print(f"注意：变更流不可用（{exc.message}）(feed_unavailable)", file=sys.stderr, flush=True)
+        return False
+    return True
 
 
 def _delete_changes(store: Store, batch: str, count: int) -> None:
