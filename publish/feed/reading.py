@@ -40,6 +40,12 @@ class ChangeFeed:
     def close(self) -> None:
         self.store.close()
 
+    def __enter__(self) -> ChangeFeed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # --- cursors -----------------------------------------------------------------------
     def _cursor(self, epoch: int, position: int) -> str:
         return encode(self._key, Cursor(epoch, position, self.clock.now()))
