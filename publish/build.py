@@ -24,6 +24,7 @@ from .buildrun import BuildRun
 from .builds import build_lock, new_build_id, remove_leftovers, staging_dir, switch
 from .clock import build_clock
 from .errors import PublishError
+from .feed import record_changes
 from .outdir import check_out_dir, mark_build_dir
 from .secrets import load_record_key_secret
 from .settings import DEFAULT_BUILD_WORKERS
@@ -74,8 +75,9 @@ def build(input_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = No
             report["seconds"] = round(time.monotonic() - started, 3)
             _write_json(staging / "build-report.json", report)
             mark_build_dir(staging, as_of, build_id)
-            switch(out_dir, staging, build_id, lambda: _legacy_id(out_dir), on_step=on_switch_step)
+            final = switch(out_dir, staging, build_id, lambda: _legacy_id(out_dir), on_step=on_switch_step)
             log.info("构建已切换 (switched)：%s → %s", out_dir, build_id)
+            report["changes"] = record_changes(state_dir, final, build_clock(as_of))
             return report
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

@@ -33,6 +33,7 @@ import yaml
 from .builds import current, serving_mark
 from .clock import SHANGHAI, Clock, attach
 from .errors import PublishError
+from .feed import make_current_at_start
 from .limits import SqlLimits, parse_trusted_proxies, uvicorn_proxy_options
 from .plugins import register_all
 from .resources import METADATA_FILE, STATIC_DIR, TEMPLATES_DIR
@@ -220,6 +221,7 @@ def serve(build_dir: Path, host: str, port: int, clock: Clock, state_dir: Path |
         if warning:
             print(warning, file=sys.stderr, flush=True)
         print(f"状态目录 (state)：{datasette.site_state_dir}", file=sys.stderr, flush=True)
+        make_current_at_start(datasette.site_state_dir, build_dir, clock)   # the change feed answers up to it
         asyncio.run(datasette.invoke_startup())
         sock.listen(LISTEN_BACKLOG)  # before saying so: a client may connect as soon as it reads the line
         bound = sock.getsockname()[1]
