@@ -214,7 +214,9 @@ async def audit(request: Request, service: ApiService) -> Response:
     entries = await service.run(lambda: log.entries(org=actor["org"], since=since, limit=1000,
                                                     after=int(after_text) if after_text else None))
     head = await service.run(log.head)
-    return JSON({"org": actor["org"], "entries": entries, "head": head, "build_id": service.build_id})
+    # The audit keys, so that the organisation can check the signed head it keeps.
+    keys = await service.run(lambda: service.opened().ring.public_jwks("audit"))
+    return JSON({"org": actor["org"], "entries": entries, "head": head, "keys": keys, "build_id": service.build_id})
 
 
 async def openapi(request: Request) -> Response:

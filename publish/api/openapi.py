@@ -88,7 +88,7 @@ def _schemas() -> dict[str, Any]:
         "Snapshot": {"type": "object", "required": ["build_id"], "properties": {"build_id": _NULLABLE_STRING}},
         "Audit": {"type": "object", "required": ["org", "entries", "head"], "properties": {
             "org": {"type": "string"}, "entries": {"type": "array", "items": {"type": "object"}},
-            "head": {"type": ["object", "null"]}, "build_id": _NULLABLE_STRING}},
+            "head": {"type": ["object", "null"]}, "keys": {"type": "object"}, "build_id": _NULLABLE_STRING}},
     }
 
 
