@@ -148,6 +148,22 @@ def test_insert_conflict_leaves_the_transaction_usable(store):
     assert store.get(ITEMS, {"id": "a"})["n"] == 1 and store.get(ITEMS, {"id": "d"})["n"] == 4
 
 
+def test_insert_many_writes_all_rows_or_none(store):
+    seed(store)
+    with store.write() as tx:
+        tx.insert_many(ITEMS, [{"id": f"m{i}", "n": i} for i in range(1000)])
+        with pytest.raises(ConflictError):
+            tx.insert_many(ITEMS, [{"id": "z1", "n": 1}, {"id": "a", "n": 2}])   # "a" is taken
+        with pytest.raises(ValueError):
+            tx.insert_many(ITEMS, [{"id": "z2", "n": 1}, {"id": "z3"}])          # other columns
+        with pytest.raises(TypeError):
+            tx.insert_many(ITEMS, [{"id": "z4", "n": "one"}])
+        tx.insert_many(ITEMS, [])
+    assert store.count(ITEMS, {"id": ge("m")}) == 1000
+    assert store.get(ITEMS, {"id": "z1"}) is None and store.get(ITEMS, {"id": "z2"}) is None
+    assert store.get(ITEMS, {"id": "m999"})["n"] == 999
+
+
 def test_a_unique_index_is_a_conflict_too(backend, tmp_path):
     users = Table("users", (Column("id", nullable=False), Column("email", nullable=False)), primary_key=("id",),
                   indexes=(Index(("email",), unique=True),))

@@ -102,12 +102,11 @@ def _record(store: Store, build_id: str, build_dir: Path, clock: Clock) -> Row:
 
 
 def _write_chunk(store: Store, batch: str, written: int, chunk: Iterable[Change]) -> int:
+    rows = [{"batch": batch, "ordinal": written + i, "op": op, "kind": kind, "record_key": key, "uscc": uscc}
+            for i, (op, kind, key, uscc) in enumerate(chunk, start=1)]
     with store.write() as tx:
-        for op, kind, key, uscc in chunk:
-            written += 1
-            tx.insert(FEED_CHANGES, {"batch": batch, "ordinal": written, "op": op, "kind": kind,
-                                     "record_key": key, "uscc": uscc})
-    return written
+        tx.insert_many(FEED_CHANGES, rows)
+    return written + len(rows)
 
 
 def _summary(batch: Row) -> dict:

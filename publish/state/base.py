@@ -218,6 +218,12 @@ class Transaction(Reader):
         The transaction stays usable after a ConflictError (nothing was written)."""
 
     @abstractmethod
+    def insert_many(self, table: Table, rows: Sequence[Mapping[str, Value]]) -> None:
+        """New rows, all with the same columns, in one statement run for each (the bulk path: a
+        change feed of a million rows). ConflictError when any key is taken; then none of the
+        rows is written, and the transaction stays usable."""
+
+    @abstractmethod
     def put(self, table: Table, row: Mapping[str, Value]) -> None:
         """Inserts the row, or replaces every given column of the row with its primary key."""
 

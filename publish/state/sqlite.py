@@ -105,6 +105,38 @@ class _Ops(Transaction):
         if self._run(table, *_SQL.insert_new(table, row)).rowcount == 0:
             raise ConflictError(table.name)
 
+    def insert_many(self, table: Table, rows: Sequence[Mapping[str, Value]]) -> None:
+        self._writing()
+        if not rows:
+            return
+        names = list(rows[0])
+        for row in rows:
+            if list(row) != names:
+                raise ValueError(f"insert_many({table.name}): every row must give the same columns {names}")
+            check_row(table, row, insert=True)
+        sql, _ = _SQL.insert(table, rows[0])
+        self._conn.execute("SAVEPOINT insert_many")
+        try:
+            self._run_many(table, sql, [[row[n] for n in names] for row in rows])
+        except BaseException:
+            self._conn.execute("ROLLBACK TO insert_many")
+            self._conn.execute("RELEASE insert_many")
+            raise
+        self._conn.execute("RELEASE insert_many")
+
+    def _run_many(self, table: Table, sql: str, params: Sequence[Sequence[Value]]) -> None:
+        if not self.open:
+            raise RuntimeError("this transaction has ended")
+        self._store.declared.check(table)
+        try:
+            self._conn.executemany(sql, params)
+        except sqlite3.IntegrityError as exc:
+            if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE"):
+                raise ConflictError(table.name) from exc
+            raise
+        except sqlite3.Error as exc:
+            raise _translate(exc, self._store.location) from exc
+
     def put(self, table: Table, row: Mapping[str, Value]) -> None:
         self._writing()
         check_row(table, row, insert=True)
