@@ -1,0 +1,103 @@
+"""Screening a batch of queries against a built public.db.
+
+Candidates come from index lookups only: the exact USCC in `entities`, and the name's core
+and its one-character deletions in `screening_keys` (index.py). Each is scored by the
+requested algorithm (matcher.py); the best (at most 5, above the floor) are answered with
+whether the subject is on a black list and how many penalties are in their publicity window
+on the caller's `today`. The views use publish_today(), which a connection of ours does not
+have, so the `*_records` tables are read with `today` as a parameter.
+
+One read-only SQLite connection per thread: a Screener may be shared by a server's threads.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..kinds import public_today_sql
+from .index import variant_keys
+from .matcher import ALGORITHMS, Algorithm, Candidate, Probe
+from .normalise import query_uscc, region_code, split_name
+from .queries import ScreenQuery
+
+PER_KEY = 100  # candidates read per index key: a core shared by more names is no evidence
+
+
+class Screener:
+    """Screens queries against the public database at `public_db`."""
+
+    def __init__(self, public_db: Path):
+        self.public_db = Path(public_db)
+        self._local = threading.local()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(f"file:{self.public_db}?mode=ro", uri=True, check_same_thread=False)
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            self._local.conn = conn
+            self._local.tables = tables
+        return conn
+
+    def screen(self, queries: Iterable[ScreenQuery], *, algorithm: str, today: str) -> list[dict]:
+        """One answer per query, in order: {key, candidates (best first), matched}."""
+        algo = ALGORITHMS[algorithm]
+        conn = self._conn()
+        return [self._answer(conn, algo, q, today) for q in queries]
+
+    def _answer(self, conn: sqlite3.Connection, algo: Algorithm, query: ScreenQuery, today: str) -> dict:
+        probe = Probe(uscc=query_uscc(query.uscc) if query.uscc else None,
+                      parts=split_name(query.name) if query.name else None,
+                      region=query.region, region_code=region_code(query.region) if query.region else None)
+        scored = []
+        for cand in self._candidates(conn, probe):
+            score, evidence = algo.score(probe, cand)
+            if score >= algo.floor:
+                scored.append((score, cand, evidence))
+        scored.sort(key=lambda s: (-s[0], s[1].uscc))
+        best = scored[:algo.max_candidates]
+        candidates = [{"uscc": c.uscc, "name": c.name, "region": c.region, "score": score,
+                       "evidence": evidence, **self._standing(conn, c.uscc, today)}
+                      for score, c, evidence in best]
+        return {"key": query.key, "candidates": candidates,
+                "matched": bool(best) and best[0][0] >= algo.threshold}
+
+    def _candidates(self, conn: sqlite3.Connection, probe: Probe) -> list[Candidate]:
+        usccs: set[str] = set()
+        if probe.uscc:
+            usccs.add(probe.uscc)
+        rows: list[tuple] = []
+        if probe.parts is not None:
+            keys = variant_keys(probe.parts.core)
+            marks = ",".join("?" * len(keys))
+            rows = conn.execute(f"""
+                SELECT e.uscc, e.name, e.region_code, e.region FROM screening_subjects s
+                JOIN entities e ON e.uscc = s.uscc
+                WHERE s.id IN (SELECT subject FROM screening_keys WHERE key IN ({marks}) LIMIT {PER_KEY * len(keys)})""",
+                                keys).fetchall()
+            usccs -= {r[0] for r in rows}
+        if usccs:
+            rows += conn.execute("SELECT uscc, name, region_code, region FROM entities WHERE uscc = ?",
+                                 (probe.uscc,)).fetchall()
+        return [Candidate(uscc, name or "", code, region, split_name(name or ""))
+                for uscc, name, code, region in rows]
+
+    def _standing(self, conn: sqlite3.Connection, uscc: str, today: str) -> dict:
+        """Whether the subject is on a public black list today, and its penalties in window."""
+        tables = self._local.tables
+        blacklisted = "blacklist_records" in tables and conn.execute(
+            f"SELECT 1 FROM blacklist_records WHERE uscc = ? AND {public_today_sql('?')} LIMIT 1",
+            (uscc, today)).fetchone() is not None
+        penalties = conn.execute(
+            f"SELECT COUNT(*) FROM penalties_records WHERE uscc = ? AND {public_today_sql('?')}",
+            (uscc, today)).fetchone()[0] if "penalties_records" in tables else 0
+        return {"blacklisted": blacklisted, "penalties_in_window": penalties}
+
+    def close(self) -> None:
+        """Closes this thread's connection (others close with their threads)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
