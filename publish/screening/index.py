@@ -8,8 +8,10 @@ variant. The bigram index of search (search_fts) cannot find those: one wrong ch
 four-character core leaves only its most common gram (陶瓷) intact.
 
 Tables (prefixed `screening_`, hidden like `search_` ones):
-- `screening_subjects(id, uscc, core)`: one row per entity with its core.
-- `screening_keys(key, subject)`: the 64-bit hash of each core and deletion → subject id.
+- `screening_subjects(id, uscc)`: one row per named entity, numbered.
+- `screening_keys(key, subject)`: a 33-bit hash of each core and deletion → subject id. A
+  collision only adds a candidate, which scoring drops; and hashes under 10¹⁰ are not read
+  as account numbers by `scan` (redaction/scan.py), which reads every table of public.db.
 """
 from __future__ import annotations
 
@@ -25,9 +27,13 @@ MIN_FUZZY = 4
 _BATCH = 50_000
 
 
+KEY_BITS = 33
+
+
 def key_hash(text: str) -> int:
-    """A stable signed 64-bit hash (SQLite's INTEGER) of a core or deletion."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+    """A stable hash of a core or deletion, of KEY_BITS bits."""
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> (64 - KEY_BITS)
 
 
 def variants(core: str) -> set[str]:
@@ -46,15 +52,14 @@ def build_screening_index(conn: sqlite3.Connection) -> None:
     """(Re)creates the screening tables from `entities` in the database `conn` is open on."""
     conn.execute("DROP TABLE IF EXISTS screening_keys")
     conn.execute("DROP TABLE IF EXISTS screening_subjects")
-    conn.execute("CREATE TABLE screening_subjects (id INTEGER PRIMARY KEY, uscc TEXT NOT NULL, core TEXT NOT NULL)")
+    conn.execute("CREATE TABLE screening_subjects (id INTEGER PRIMARY KEY, uscc TEXT NOT NULL)")
     conn.execute("""CREATE TABLE screening_keys (
         key INTEGER NOT NULL, subject INTEGER NOT NULL, PRIMARY KEY (key, subject)) WITHOUT ROWID""")
     subjects = ((uscc, split_name(name).core) for uscc, name in
                 conn.execute("SELECT uscc, name FROM entities WHERE name IS NOT NULL AND name != '' ORDER BY uscc"))
     for batch in _batches(subjects):
         rows = list(enumerate(batch, start=_next_id(conn)))
-        conn.executemany("INSERT INTO screening_subjects VALUES (?, ?, ?)",
-                         [(i, uscc, core) for i, (uscc, core) in rows])
+        conn.executemany("INSERT INTO screening_subjects VALUES (?, ?)", [(i, uscc) for i, (uscc, _) in rows])
         conn.executemany("INSERT OR IGNORE INTO screening_keys VALUES (?, ?)",
                          sorted((k, i) for i, (_, core) in rows for k in variant_keys(core)))
     conn.execute("CREATE UNIQUE INDEX screening_subjects_uscc ON screening_subjects(uscc)")
