@@ -47,7 +47,8 @@ def split_name(name: str) -> NameParts:
     places, rest = leading_places(key)
     form = branch = ""
     found = _FORM.match(rest)
-    if found and len(found.group(1)) >= MIN_CORE:
+    # 有限公司 alone is no core 有限 with the form 公司.
+    if found and len(found.group(1)) >= MIN_CORE and found.group(1) + found.group(2) not in LEGAL_FORMS:
         rest, form, branch = found.group(1), found.group(2), found.group(3) or ""
     if len(rest) < MIN_CORE:
         return NameParts(key, places, key, "", "")
