@@ -29,8 +29,15 @@ sys.path.insert(0, str(ROOT))
 
 from publish.entities import region_name, regions  # noqa: E402
 from publish.sample.codes import make_uscc  # noqa: E402
-from publish.sample.names import (GIVEN_NAME_CHARS, INDUSTRIES, REGISTRATION_AREAS, SHOP_KINDS,  # noqa: E402
-                                  SURNAMES, TRADE_NAMES, TRADE_SYLLABLES)
+from publish.sample.names import (  # noqa: E402
+    GIVEN_NAME_CHARS,
+    INDUSTRIES,
+    REGISTRATION_AREAS,
+    SHOP_KINDS,
+    SURNAMES,
+    TRADE_NAMES,
+    TRADE_SYLLABLES,
+)
 from publish.screening import DEFAULT_ALGORITHM, DEFAULT_THRESHOLD, Screener, ScreenQuery  # noqa: E402
 from publish.screening.index import build_screening_index  # noqa: E402
 from publish.textnorm import t2s_table  # noqa: E402
@@ -147,7 +154,7 @@ def evaluate(pairs_path: Path = PAIRS, threshold: float = DEFAULT_THRESHOLD,
     counts: dict[str, dict[str, int]] = {}
     wrong, scores = [], []
     pair_scores: dict[bool, list[float]] = {True: [], False: []}
-    for pair, answer in zip(pairs, answers):
+    for pair, answer in zip(pairs, answers, strict=True):
         found = [c for c in answer["candidates"] if c["uscc"] == pair["entity"]["uscc"]]
         score = found[0]["score"] if found else 0.0
         scores.extend(c["score"] for c in answer["candidates"])

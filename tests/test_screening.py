@@ -9,8 +9,17 @@ import pytest
 
 from bench.screening import PAIRS, create_tables, evaluate
 from publish.errors import PublishError
-from publish.screening import (ALGORITHMS, DEFAULT_ALGORITHM, DEFAULT_THRESHOLD, Screener, ScreenQuery,
-                               build_screening_index, parse_queries, requested_algorithm, screen_request)
+from publish.screening import (
+    ALGORITHMS,
+    DEFAULT_ALGORITHM,
+    DEFAULT_THRESHOLD,
+    Screener,
+    ScreenQuery,
+    build_screening_index,
+    parse_queries,
+    requested_algorithm,
+    screen_request,
+)
 from publish.screening.normalise import region_code, split_name
 from tests.conftest import AS_OF, rows
 from tests.factories import uscc

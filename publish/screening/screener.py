@@ -75,8 +75,8 @@ class Screener:
             rows = conn.execute(f"""
                 SELECT e.uscc, e.name, e.region_code, e.region FROM screening_subjects s
                 JOIN entities e ON e.uscc = s.uscc
-                WHERE s.id IN (SELECT subject FROM screening_keys WHERE key IN ({marks}) LIMIT {PER_KEY * len(keys)})""",
-                                keys).fetchall()
+                WHERE s.id IN (SELECT subject FROM screening_keys WHERE key IN ({marks})
+                               LIMIT {PER_KEY * len(keys)})""", keys).fetchall()
             usccs -= {r[0] for r in rows}
         if usccs:
             rows += conn.execute("SELECT uscc, name, region_code, region FROM entities WHERE uscc = ?",

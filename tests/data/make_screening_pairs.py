@@ -18,8 +18,7 @@ from pathlib import Path
 
 from publish.entities import region_name, regions
 from publish.sample.codes import make_uscc
-from publish.sample.names import (GIVEN_NAME_CHARS, INDUSTRIES, SHOP_KINDS, SURNAMES, TRADE_NAMES,
-                                  TRADE_SYLLABLES)
+from publish.sample.names import GIVEN_NAME_CHARS, INDUSTRIES, SHOP_KINDS, SURNAMES, TRADE_NAMES, TRADE_SYLLABLES
 
 OUT = Path(__file__).with_name("screening_pairs.jsonl")
 SEED = 16
@@ -194,7 +193,7 @@ class Variants:
     def spaces(self, e: dict) -> str:
         name = e["name"]
         cuts = sorted(self.rng.sample(range(1, len(name)), min(len(name) - 1, self.rng.choice((1, 2, 3)))))
-        parts = [name[i:j] for i, j in zip([0, *cuts], [*cuts, len(name)])]
+        parts = [name[i:j] for i, j in zip([0, *cuts], [*cuts, len(name)], strict=True)]
         return self.rng.choice((" ", "  ", "\u3000")).join(parts)
 
 
