@@ -45,7 +45,8 @@ def variants(core: str) -> set[str]:
 
 
 def variant_keys(core: str) -> list[int]:
-    return [key_hash(v) for v in variants(core)]
+    """The keys of a core's variants, the core's own first."""
+    return [key_hash(core)] + [key_hash(v) for v in variants(core) - {core}]
 
 
 def build_screening_index(conn: sqlite3.Connection) -> None:
@@ -62,7 +63,6 @@ def build_screening_index(conn: sqlite3.Connection) -> None:
         conn.executemany("INSERT INTO screening_subjects VALUES (?, ?)", [(i, uscc) for i, (uscc, _) in rows])
         conn.executemany("INSERT OR IGNORE INTO screening_keys VALUES (?, ?)",
                          sorted((k, i) for i, (_, core) in rows for k in variant_keys(core)))
-    conn.execute("CREATE UNIQUE INDEX screening_subjects_uscc ON screening_subjects(uscc)")
     split_name.cache_clear()
     conn.commit()
 

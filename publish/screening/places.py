@@ -11,6 +11,7 @@ table is wider because callers and names name places the register does not.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # code → (full name, short forms a name may start with). Short forms only for provinces and
 # prefecture-level cities: a bare 珠山 or 浮梁 is as likely a trade name as a place.
@@ -75,6 +76,7 @@ def contains(outer: str, inner: str) -> bool:
     return outer in (inner, inner[:4] + "00", inner[:2] + "0000")
 
 
+@lru_cache(maxsize=4096)
 def agree(a: str, b: str) -> bool:
     """Two divisions agree when one contains the other."""
     return contains(a, b) or contains(b, a)

@@ -22,7 +22,10 @@ from .matcher import ALGORITHMS, Algorithm, Candidate, Probe
 from .normalise import query_uscc, region_code, split_name
 from .queries import ScreenQuery
 
-PER_KEY = 100  # candidates read per index key: a core shared by more names is no evidence
+# Candidates read per index key. A core many names share (宏泰陶瓷 in every county), or a
+# deletion many share (泰陶瓷), says little by itself: the first so many are scored.
+PER_EXACT_KEY = 40
+PER_NEAR_KEY = 12
 
 
 class Screener:
@@ -39,6 +42,7 @@ class Screener:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             self._local.conn = conn
             self._local.tables = tables
+            self._local.standing_sql = None
         return conn
 
     def screen(self, queries: Iterable[ScreenQuery], *, algorithm: str, today: str) -> list[dict]:
@@ -70,13 +74,13 @@ class Screener:
             usccs.add(probe.uscc)
         rows: list[tuple] = []
         if probe.parts is not None:
-            keys = variant_keys(probe.parts.core)
-            marks = ",".join("?" * len(keys))
+            exact, *near = variant_keys(probe.parts.core)
+            lookups = " UNION ".join(
+                [f"SELECT * FROM (SELECT subject FROM screening_keys WHERE key = ? LIMIT {PER_EXACT_KEY})"]
+                + [f"SELECT * FROM (SELECT subject FROM screening_keys WHERE key = ? LIMIT {PER_NEAR_KEY})"] * len(near))
             rows = conn.execute(f"""
                 SELECT e.uscc, e.name, e.region_code, e.region FROM screening_subjects s
-                JOIN entities e ON e.uscc = s.uscc
-                WHERE s.id IN (SELECT subject FROM screening_keys WHERE key IN ({marks})
-                               LIMIT {PER_KEY * len(keys)})""", keys).fetchall()
+                JOIN entities e ON e.uscc = s.uscc WHERE s.id IN ({lookups})""", [exact, *near]).fetchall()
             usccs -= {r[0] for r in rows}
         if usccs:
             rows += conn.execute("SELECT uscc, name, region_code, region FROM entities WHERE uscc = ?",
@@ -86,14 +90,16 @@ class Screener:
 
     def _standing(self, conn: sqlite3.Connection, uscc: str, today: str) -> dict:
         """Whether the subject is on a public black list today, and its penalties in window."""
-        tables = self._local.tables
-        blacklisted = "blacklist_records" in tables and conn.execute(
-            f"SELECT 1 FROM blacklist_records WHERE uscc = ? AND {public_today_sql('?')} LIMIT 1",
-            (uscc, today)).fetchone() is not None
-        penalties = conn.execute(
-            f"SELECT COUNT(*) FROM penalties_records WHERE uscc = ? AND {public_today_sql('?')}",
-            (uscc, today)).fetchone()[0] if "penalties_records" in tables else 0
-        return {"blacklisted": blacklisted, "penalties_in_window": penalties}
+        sql = self._local.standing_sql
+        if sql is None:
+            tables = self._local.tables
+            black = (f"EXISTS (SELECT 1 FROM blacklist_records WHERE uscc = :uscc AND "
+                     f"{public_today_sql(':today')})") if "blacklist_records" in tables else "0"
+            penalties = (f"(SELECT COUNT(*) FROM penalties_records WHERE uscc = :uscc AND "
+                         f"{public_today_sql(':today')})") if "penalties_records" in tables else "0"
+            sql = self._local.standing_sql = f"SELECT {black}, {penalties}"
+        blacklisted, penalties_in_window = conn.execute(sql, {"uscc": uscc, "today": today}).fetchone()
+        return {"blacklisted": bool(blacklisted), "penalties_in_window": penalties_in_window}
 
     def close(self) -> None:
         """Closes this thread's connection (others close with their threads)."""
