@@ -22,7 +22,7 @@ from publish.screening import (
 )
 from publish.screening.normalise import region_code, split_name
 from tests.conftest import AS_OF, rows
-from tests.factories import uscc
+from tests.factories import bad_uscc, uscc
 from tests.site_data import CHANGNAN, HONGYUN, build_site
 
 TODAY = AS_OF.isoformat()
@@ -183,12 +183,17 @@ def test_scores_lie_in_zero_to_one_and_do_not_saturate(screener):
     ({"name": "宏太陶瓷", "region": "珠山区"}, ["name_similar", "region_match"]),
     ({"name": "景德镇市珠山区宏泰陶瓷有限公司", "uscc": OTHER}, ["name_normalised_exact", "uscc_mismatch"]),
     ({"name": "宏泰陶瓷有限公司", "region": "浮梁县"}, ["name_normalised_exact", "region_mismatch"]),
+    ({"name": "宏泰陶瓷有限公司", "uscc": bad_uscc(1)}, ["name_normalised_exact", "uscc_invalid"]),
     ({"name": "浮梁县宏泰陶瓷有限公司"}, ["name_normalised_exact", "region_mismatch"]),
 ])
 def test_each_kind_of_evidence(screener, query, expected):
     found = candidate(screener, HONGTAI, **query)
     assert found is not None
     assert kinds(found["evidence"]) == expected
+
+
+def test_a_mistyped_uscc_does_not_pull_a_name_match_down(screener):
+    assert score(screener, HONGTAI, name="宏泰陶瓷有限公司", uscc=bad_uscc(1)) >= DEFAULT_THRESHOLD
 
 
 def test_a_similar_name_says_how_similar(screener):

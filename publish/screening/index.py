@@ -9,9 +9,12 @@ four-character core leaves only its most common gram (陶瓷) intact.
 
 Tables (prefixed `screening_`, hidden like `search_` ones):
 - `screening_subjects(id, uscc)`: one row per named entity, numbered.
-- `screening_keys(key, subject)`: a 33-bit hash of each core and deletion → subject id. A
-  collision only adds a candidate, which scoring drops; and hashes under 10¹⁰ are not read
-  as account numbers by `scan` (redaction/scan.py), which reads every table of public.db.
+- `screening_keys(key, area, subject)`: a 33-bit hash of each core and deletion, the
+  subject's prefecture (the first four digits of its division code, 3602 for 景德镇市 and its
+  counties) and its id. A collision only adds a candidate, which scoring drops; and hashes
+  under 10¹⁰ are not read as account numbers by `scan` (redaction/scan.py), which reads every
+  table of public.db. The area lets a query that names a place read the subjects there first
+  when a core or deletion is shared by many (泰陶瓷: every X泰陶瓷 of the province).
 """
 from __future__ import annotations
 
@@ -55,24 +58,35 @@ def build_screening_index(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE IF EXISTS screening_subjects")
     conn.execute("CREATE TABLE screening_subjects (id INTEGER PRIMARY KEY, uscc TEXT NOT NULL)")
     conn.execute("""CREATE TABLE screening_keys (
-        key INTEGER NOT NULL, subject INTEGER NOT NULL, PRIMARY KEY (key, subject)) WITHOUT ROWID""")
-    subjects = ((uscc, split_name(name).core) for uscc, name in
-                conn.execute("SELECT uscc, name FROM entities WHERE name IS NOT NULL AND name != '' ORDER BY uscc"))
+        key INTEGER NOT NULL, area INTEGER NOT NULL, subject INTEGER NOT NULL,
+        PRIMARY KEY (key, area, subject)) WITHOUT ROWID""")
+    subjects = ((uscc, split_name(name).core, area_of(code or uscc[2:8])) for uscc, name, code in conn.execute(
+        "SELECT uscc, name, region_code FROM entities WHERE name IS NOT NULL AND name != '' ORDER BY uscc"))
     for batch in _batches(subjects):
         rows = list(enumerate(batch, start=_next_id(conn)))
-        conn.executemany("INSERT INTO screening_subjects VALUES (?, ?)", [(i, uscc) for i, (uscc, _) in rows])
-        conn.executemany("INSERT OR IGNORE INTO screening_keys VALUES (?, ?)",
-                         sorted((k, i) for i, (_, core) in rows for k in variant_keys(core)))
+        conn.executemany("INSERT INTO screening_subjects VALUES (?, ?)", [(i, uscc) for i, (uscc, _, _) in rows])
+        conn.executemany("INSERT OR IGNORE INTO screening_keys VALUES (?, ?, ?)",
+                         sorted((k, area, i) for i, (_, core, area) in rows for k in variant_keys(core)))
     split_name.cache_clear()
     conn.commit()
+
+
+def area_of(code: str | None) -> int:
+    """The prefecture of a division code as an integer (360203 → 3602); 0 when unknown."""
+    return int(code[:4]) if code and code[:4].isdigit() else 0
+
+
+def query_area(code: str | None) -> int | None:
+    """The area a query's place narrows to: none for a province (360000) or no place."""
+    return area_of(code) if code and code[2:4] != "00" else None
 
 
 def _next_id(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM screening_subjects").fetchone()[0]
 
 
-def _batches(items: Iterable[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
-    batch: list[tuple[str, str]] = []
+def _batches(items: Iterable[tuple[str, str, int]]) -> Iterator[list[tuple[str, str, int]]]:
+    batch: list[tuple[str, str, int]] = []
     for item in items:
         batch.append(item)
         if len(batch) >= _BATCH:

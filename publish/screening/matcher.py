@@ -42,6 +42,7 @@ class Probe:
     parts: NameParts | None
     region: str | None        # the caller's text
     region_code: str | None   # the division it names, if known
+    uscc_valid: bool = True   # its check character is right (GB 32100-2015)
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,11 @@ class Algorithm:
             else:  # beside an exact USCC: a former name, or a wrong one
                 negative.append({**name_evidence, "match": "name_mismatch"})
         if probe.uscc is not None and not uscc_exact:
-            negative.append({"match": "uscc_mismatch"})
-            score *= self.mismatch_factor
+            if probe.uscc_valid:
+                negative.append({"match": "uscc_mismatch"})
+                score *= self.mismatch_factor
+            else:  # a mistyped code tells nothing apart: said, and not weighed
+                negative.append({"match": "uscc_invalid"})
         if probe.region:
             if self._region_agrees(probe, cand):
                 evidence.append({"match": "region_match"})

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..kinds import public_today_sql
-from .index import variant_keys
+from ..textnorm import is_valid_uscc
+from .index import query_area, variant_keys
 from .matcher import ALGORITHMS, Algorithm, Candidate, Probe
 from .normalise import query_uscc, region_code, split_name
 from .queries import ScreenQuery
@@ -52,7 +53,8 @@ class Screener:
         return [self._answer(conn, algo, q, today) for q in queries]
 
     def _answer(self, conn: sqlite3.Connection, algo: Algorithm, query: ScreenQuery, today: str) -> dict:
-        probe = Probe(uscc=query_uscc(query.uscc) if query.uscc else None,
+        code = query_uscc(query.uscc) if query.uscc else None
+        probe = Probe(uscc=code, uscc_valid=is_valid_uscc(code),
                       parts=split_name(query.name) if query.name else None,
                       region=query.region, region_code=region_code(query.region) if query.region else None)
         scored = []
@@ -74,13 +76,20 @@ class Screener:
             usccs.add(probe.uscc)
         rows: list[tuple] = []
         if probe.parts is not None:
-            exact, *near = variant_keys(probe.parts.core)
-            lookups = " UNION ".join(
-                [f"SELECT * FROM (SELECT subject FROM screening_keys WHERE key = ? LIMIT {PER_EXACT_KEY})"]
-                + [f"SELECT * FROM (SELECT subject FROM screening_keys WHERE key = ? LIMIT {PER_NEAR_KEY})"] * len(near))
+            keys = variant_keys(probe.parts.core)
+            area = query_area(probe.region_code or (probe.parts.places[-1:] or (None,))[0])
+            lookups, params = [], []
+            for i, key in enumerate(keys):
+                limit = PER_EXACT_KEY if i == 0 else PER_NEAR_KEY
+                lookups.append(f"SELECT * FROM (SELECT subject FROM screening_keys WHERE key = ? LIMIT {limit})")
+                params.append(key)
+                if area is not None:  # the subjects of the place named, whatever the bucket's size
+                    lookups.append(f"SELECT * FROM (SELECT subject FROM screening_keys "
+                                   f"WHERE key = ? AND area = ? LIMIT {limit})")
+                    params += [key, area]
             rows = conn.execute(f"""
                 SELECT e.uscc, e.name, e.region_code, e.region FROM screening_subjects s
-                JOIN entities e ON e.uscc = s.uscc WHERE s.id IN ({lookups})""", [exact, *near]).fetchall()
+                JOIN entities e ON e.uscc = s.uscc WHERE s.id IN ({" UNION ".join(lookups)})""", params).fetchall()
             usccs -= {r[0] for r in rows}
         if usccs:
             rows += conn.execute("SELECT uscc, name, region_code, region FROM entities WHERE uscc = ?",
