@@ -8,7 +8,8 @@ variant. The bigram index of search (search_fts) cannot find those: one wrong ch
 four-character core leaves only its most common gram (陶瓷) intact.
 
 Tables (prefixed `screening_`, hidden like `search_` ones):
-- `screening_subjects(id, uscc)`: one row per named entity, numbered.
+- `screening_subjects(id, uscc, name, region_code, region)`: one row per named entity,
+  numbered, with what scoring reads of it (a candidate costs one lookup, not three).
 - `screening_keys(key, area, subject)`: a 33-bit hash of each core and deletion, the
   subject's prefecture (the first four digits of its division code, 3602 for 景德镇市 and its
   counties) and its id. A collision only adds a candidate, which scoring drops; and hashes
@@ -56,17 +57,19 @@ def build_screening_index(conn: sqlite3.Connection) -> None:
     """(Re)creates the screening tables from `entities` in the database `conn` is open on."""
     conn.execute("DROP TABLE IF EXISTS screening_keys")
     conn.execute("DROP TABLE IF EXISTS screening_subjects")
-    conn.execute("CREATE TABLE screening_subjects (id INTEGER PRIMARY KEY, uscc TEXT NOT NULL)")
+    conn.execute("""CREATE TABLE screening_subjects (
+        id INTEGER PRIMARY KEY, uscc TEXT NOT NULL, name TEXT NOT NULL, region_code TEXT, region TEXT)""")
     conn.execute("""CREATE TABLE screening_keys (
         key INTEGER NOT NULL, area INTEGER NOT NULL, subject INTEGER NOT NULL,
         PRIMARY KEY (key, area, subject)) WITHOUT ROWID""")
-    subjects = ((uscc, split_name(name).core, area_of(code or uscc[2:8])) for uscc, name, code in conn.execute(
-        "SELECT uscc, name, region_code FROM entities WHERE name IS NOT NULL AND name != '' ORDER BY uscc"))
+    subjects = conn.execute("SELECT uscc, name, region_code, region FROM entities "
+                            "WHERE name IS NOT NULL AND name != '' ORDER BY uscc")
     for batch in _batches(subjects):
         rows = list(enumerate(batch, start=_next_id(conn)))
-        conn.executemany("INSERT INTO screening_subjects VALUES (?, ?)", [(i, uscc) for i, (uscc, _, _) in rows])
-        conn.executemany("INSERT OR IGNORE INTO screening_keys VALUES (?, ?, ?)",
-                         sorted((k, area, i) for i, (_, core, area) in rows for k in variant_keys(core)))
+        conn.executemany("INSERT INTO screening_subjects VALUES (?, ?, ?, ?, ?)", [(i, *row) for i, row in rows])
+        conn.executemany("INSERT OR IGNORE INTO screening_keys VALUES (?, ?, ?)", sorted(
+            (k, area_of(code or uscc[2:8]), i) for i, (uscc, name, code, _) in rows
+            for k in variant_keys(split_name(name).core)))
     split_name.cache_clear()
     conn.commit()
 
@@ -85,8 +88,8 @@ def _next_id(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM screening_subjects").fetchone()[0]
 
 
-def _batches(items: Iterable[tuple[str, str, int]]) -> Iterator[list[tuple[str, str, int]]]:
-    batch: list[tuple[str, str, int]] = []
+def _batches(items: Iterable[tuple]) -> Iterator[list[tuple]]:
+    batch: list[tuple] = []
     for item in items:
         batch.append(item)
         if len(batch) >= _BATCH:

@@ -16,26 +16,29 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from .normalise import NameParts
+from .normalise import NameParts, split_name
 from .places import agree
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
-    """An entity as the matcher sees it."""
+    """An entity as the matcher sees it. `places`: where it is, its USCC's division and the
+    most specific place its name starts with (江西省景德镇市… says 景德镇市)."""
     uscc: str
     name: str
     region_code: str | None
     region: str | None
     parts: NameParts
+    places: tuple[str, ...]
 
-    def places(self) -> tuple[str, ...]:
-        """Where the entity is: its USCC's division, and the most specific place its name
-        starts with (江西省景德镇市… says 景德镇市)."""
-        return ((self.region_code,) if self.region_code else ()) + self.parts.places[-1:]
+    @classmethod
+    def of(cls, uscc: str, name: str, region_code: str | None, region: str | None) -> Candidate:
+        parts = split_name(name)
+        return cls(uscc, name, region_code, region, parts,
+                   ((region_code,) if region_code else ()) + parts.places[-1:])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Probe:
     """A query as the matcher sees it: its folded USCC, name parts and region."""
     uscc: str | None
@@ -111,14 +114,14 @@ class Algorithm:
                 score *= self.mismatch_factor
         # The USCC is the subject's; a place in a name is only a hint, weighed without one.
         if not uscc_exact and probe.parts and probe.parts.places and not _places_agree(
-                probe.parts.places[-1:], cand.places()):
+                probe.parts.places[-1:], cand.places):
             negative.append({"match": "region_mismatch", "source": "name"})
             score *= self.place_factor
         return round(min(max(score, 0.0), 1.0), 4), evidence + negative
 
     def _region_agrees(self, probe: Probe, cand: Candidate) -> bool:
         if probe.region_code is not None:
-            return any(agree(probe.region_code, p) for p in cand.places())
+            return any(agree(probe.region_code, p) for p in cand.places)
         # A place the table does not know: compared as written.
         region = probe.region or ""
         return bool(cand.region) and (region in (cand.region or "") or (cand.region or "") in region)

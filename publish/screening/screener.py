@@ -27,6 +27,8 @@ from .queries import ScreenQuery
 # deletion many share (泰陶瓷), says little by itself: the first so many are scored.
 PER_EXACT_KEY = 40
 PER_NEAR_KEY = 12
+PER_EXACT_ELSEWHERE = 20  # beside those of the place a query names
+PER_NEAR_ELSEWHERE = 4
 
 
 class Screener:
@@ -80,22 +82,24 @@ class Screener:
             area = query_area(probe.region_code or (probe.parts.places[-1:] or (None,))[0])
             lookups, params = [], []
             for i, key in enumerate(keys):
-                limit = PER_EXACT_KEY if i == 0 else PER_NEAR_KEY
+                exact = i == 0
+                if area is not None:  # the subjects of the place named first, then a few others
+                    lookups.append(f"SELECT * FROM (SELECT subject FROM screening_keys "
+                                   f"WHERE key = ? AND area = ? LIMIT {PER_EXACT_KEY if exact else PER_NEAR_KEY})")
+                    params += [key, area]
+                    limit = PER_EXACT_ELSEWHERE if exact else PER_NEAR_ELSEWHERE
+                else:
+                    limit = PER_EXACT_KEY if exact else PER_NEAR_KEY
                 lookups.append(f"SELECT * FROM (SELECT subject FROM screening_keys WHERE key = ? LIMIT {limit})")
                 params.append(key)
-                if area is not None:  # the subjects of the place named, whatever the bucket's size
-                    lookups.append(f"SELECT * FROM (SELECT subject FROM screening_keys "
-                                   f"WHERE key = ? AND area = ? LIMIT {limit})")
-                    params += [key, area]
             rows = conn.execute(f"""
-                SELECT e.uscc, e.name, e.region_code, e.region FROM screening_subjects s
-                JOIN entities e ON e.uscc = s.uscc WHERE s.id IN ({" UNION ".join(lookups)})""", params).fetchall()
+                SELECT uscc, name, region_code, region FROM screening_subjects
+                WHERE id IN ({" UNION ".join(lookups)})""", params).fetchall()
             usccs -= {r[0] for r in rows}
         if usccs:
             rows += conn.execute("SELECT uscc, name, region_code, region FROM entities WHERE uscc = ?",
                                  (probe.uscc,)).fetchall()
-        return [Candidate(uscc, name or "", code, region, split_name(name or ""))
-                for uscc, name, code, region in rows]
+        return [Candidate.of(uscc, name or "", code, region) for uscc, name, code, region in rows]
 
     def _standing(self, conn: sqlite3.Connection, uscc: str, today: str) -> dict:
         """Whether the subject is on a public black list today, and its penalties in window."""
