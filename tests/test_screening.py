@@ -238,6 +238,16 @@ def test_full_width_and_branch_names_are_matched(tmp_path):
     assert found is not None and kinds(found["evidence"]) == ["name_normalised_exact"]
 
 
+def test_a_database_built_before_screening_is_refused_with_a_code(tmp_path):
+    path = tmp_path / "public.db"
+    conn = sqlite3.connect(path)
+    create_tables(conn)
+    conn.close()
+    with pytest.raises(PublishError) as refused:
+        Screener(path).screen([ScreenQuery("a", name="宏泰陶瓷")], algorithm=DEFAULT_ALGORITHM, today=TODAY)
+    assert refused.value.code == "screening_index_missing"
+
+
 def test_candidates_are_best_first_at_most_five_and_above_the_floor(screener):
     result = answer(screener, name="宏泰陶瓷有限公司")
     scores = [c["score"] for c in result["candidates"]]

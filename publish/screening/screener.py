@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..errors import PublishError
 from ..kinds import public_today_sql
 from ..textnorm import is_valid_uscc
 from .index import query_area, variant_keys
@@ -43,6 +44,11 @@ class Screener:
         if conn is None:
             conn = sqlite3.connect(f"file:{self.public_db}?mode=ro", uri=True, check_same_thread=False)
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not {"entities", "screening_subjects", "screening_keys"} <= tables:
+                conn.close()
+                raise PublishError("screening_index_missing",
+                                   f"{self.public_db} 没有筛查索引（screening_subjects、screening_keys）："
+                                   "请用当前版本重新构建（python -m publish build）")
             self._local.conn = conn
             self._local.tables = tables
             self._local.standing_sql = None
