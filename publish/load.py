@@ -18,6 +18,7 @@ from .definitions import Tier
 from .entities import build_entities
 from .kinds import TIERS, Kind
 from .schema import create_table, finish_table
+from .screening.index import build_screening_index
 from .search_index import build_search_index
 
 BATCH = 5000
@@ -95,6 +96,7 @@ class Loader:
         public_kinds.sort(key=lambda k: (k.display.position, k.table))
         build_entities(public, public_kinds)
         build_search_index(public, public_kinds)
+        build_screening_index(public.conn)
         write_deliveries(public, [d for d in deliveries or () if d["kind"] in self.kinds
                                   and self.kinds[d["kind"]].tier == "public"])
         for tier, db in self.dbs.items():
