@@ -144,8 +144,8 @@ def run_wrk(base: str, urls: list[str], workdir: Path, name: str, headers: dict[
     script = workdir / f"{name}.lua"
     script.write_text(LUA % {"urls": url_file}, encoding="utf-8")
     extra = [arg for name_, value in (headers or {}).items() for arg in ("-H", f"{name_}: {value}")]
-    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", *extra, "-s", str(script), base],
-                         capture_output=True, text=True, check=True).stdout
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", *extra, "-s", str(script), base]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
     raw = json.loads(line[len("WRKJSON "):])
     return {"requests_per_s": round(raw["requests"] / raw["seconds"], 1),
@@ -230,6 +230,7 @@ def make_synthetic_build(out_dir: Path, entities: int = 1_000_000, seed: int = 7
 
     from publish.build import build
     from publish.kinds import load_kinds
+    from publish.screening.index import build_screening_index
     from publish.search_index import build_search_index
     from publish.secrets import ensure_record_key_secret
 
@@ -324,6 +325,7 @@ def make_synthetic_build(out_dir: Path, entities: int = 1_000_000, seed: int = 7
     conn.close()
     db = sqlite_utils.Database(path)
     build_search_index(db, [k for k in load_kinds() if k.tier == "public"])
+    build_screening_index(db.conn)   # what POST /api/v1/screen reads (publish/screening/index.py)
     db.conn.commit()
     db.execute("VACUUM")
     db.conn.close()

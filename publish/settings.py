@@ -130,6 +130,7 @@ API_DEFAULT_SCREEN_ITEMS = 20_000
 API_SCREEN_WINDOW_SECONDS = 3600
 API_MAX_SCREEN_ITEMS = 1000
 API_INVALID_TOKEN_LIMIT = 30
+API_INVALID_TOKEN_LIMIT_ENV = "PUBLISH_API_INVALID_TOKEN_LIMIT"
 API_INVALID_WINDOW_SECONDS = 60
 
 
@@ -149,6 +150,7 @@ class Environment:
     verify_limit: str | None = None
     api_request_limit: str | None = None
     api_screen_limit: str | None = None
+    api_invalid_token_limit: str | None = None
 
 
 def read_environment(environ: dict[str, str] | None = None) -> Environment:
@@ -164,7 +166,8 @@ def read_environment(environ: dict[str, str] | None = None) -> Environment:
                        report_issue_limit=env.get(REPORT_ISSUE_LIMIT_ENV) or None,
                        verify_limit=env.get(VERIFY_LIMIT_ENV) or None,
                        api_request_limit=env.get(API_REQUEST_LIMIT_ENV) or None,
-                       api_screen_limit=env.get(API_SCREEN_LIMIT_ENV) or None)
+                       api_screen_limit=env.get(API_SCREEN_LIMIT_ENV) or None,
+                       api_invalid_token_limit=env.get(API_INVALID_TOKEN_LIMIT_ENV) or None)
 
 
 def state_dir(argument: str | None, environment: Environment | None = None) -> Path:

@@ -174,8 +174,9 @@ class TokenOffice:
         jti = secrets.token_urlsafe(16)
         claims = {"iss": self.issuer, "aud": self.audience, "sub": org, "org": org, "scope": " ".join(granted),
                   "iat": now, "nbf": now, "exp": now + days * 86400, "jti": jti}
-        info = TokenInfo(jti=jti, org=org, scopes=granted, kid=key.kid, issued_at=_iso(now),
-                         expires_at=_iso(claims["exp"]))
+
+        expires = now + days * 86400
+        info = TokenInfo(jti=jti, org=org, scopes=granted, kid=key.kid, issued_at=_iso(now), expires_at=_iso(expires))
         with self.store.write() as tx:
             tx.insert(TOKENS, {"jti": jti, "org": org, "scopes": " ".join(granted), "kid": key.kid,
                                "issued_at": info.issued_at, "expires_at": info.expires_at})

@@ -28,6 +28,7 @@ def live_server(build_dir, state_dir, **env_extra: str):
     port = free_port()
     env = {**os.environ, "PUBLISH_TODAY": AS_OF.isoformat(), "PUBLISH_STATE": str(state_dir),
            "PUBLISH_API_REQUEST_LIMIT": RAISED, "PUBLISH_API_SCREEN_LIMIT": RAISED,
+           "PUBLISH_API_INVALID_TOKEN_LIMIT": RAISED,
            "PUBLISH_BASE_URL": DEFAULT_BASE_URL, **env_extra}
     process = subprocess.Popen([sys.executable, "-m", "publish", "serve", "--build", str(build_dir),
                                 "--port", str(port)], cwd=ROOT, env=env,

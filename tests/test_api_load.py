@@ -22,8 +22,8 @@ from publish.clock import SHANGHAI, Clock
 from publish.settings import DEFAULT_BASE_URL
 from publish.state import STATE_DB
 from publish.tokens import TokenOffice
-from tests.conftest import AS_OF
 from tests.api_support import live_server
+from tests.conftest import AS_OF
 from tests.test_api_auth import SUBJECT, built  # noqa: F401 (the build: a penalty and a tax grade)
 from tests.test_cli import ROOT
 
@@ -97,20 +97,30 @@ def test_fifty_clients_for_thirty_seconds_and_one_audit_entry_per_request(server
     _tampering_is_named(state_dir, tmp_path, entries)
 
 
-def _tampering_is_named(state_dir, tmp_path, entries) -> None:
-    """Each of four edits on a copy of the state directory makes `audit verify` fail and name
-    the entry."""
-    from publish.audit import tamper_targets
+# Edits on a copy of the state store, each at entry `seq` (the load's middle entry).
+TAMPERING = {
+    "edit": ["UPDATE audit_entries SET status = 404 WHERE seq = :seq"],
+    "delete": ["DELETE FROM audit_entries WHERE seq = :seq"],
+    "swap": ["UPDATE audit_entries SET seq = -1 WHERE seq = :seq",
+             "UPDATE audit_entries SET seq = :seq WHERE seq = :seq + 1",
+             "UPDATE audit_entries SET seq = :seq + 1 WHERE seq = -1"],
+    "cut": ["DELETE FROM audit_entries WHERE seq >= :seq"],   # under the checkpoint made at shutdown
+}
 
-    for edit in ("edit", "delete", "swap", "cut"):
+
+def _tampering_is_named(state_dir, tmp_path, entries) -> None:
+    """Each edit makes `audit verify` fail and name the entry it touched."""
+    seq = entries[len(entries) // 2]["seq"]
+    for edit, statements in TAMPERING.items():
         copy = tmp_path / f"state-{edit}"
         shutil.copytree(state_dir, copy)
         conn = sqlite3.connect(copy / STATE_DB)
         try:
-            seq = tamper_targets(conn, edit, entries[len(entries) // 2]["seq"])
+            for statement in statements:
+                conn.execute(statement, {"seq": seq})
             conn.commit()
         finally:
             conn.close()
         result = _cli(copy, "audit", "verify")
         assert result.returncode != 0, (edit, result.stdout)
-        assert str(seq) in result.stdout + result.stderr, (edit, seq, result.stdout + result.stderr)
+        assert f"{seq}" in result.stdout + result.stderr, (edit, seq, result.stdout + result.stderr)

@@ -128,12 +128,12 @@ async def _json_body(request: Request) -> Any:
 
 
 async def screen(request: Request, service: ApiService) -> Response:
-    from ..screening import DEFAULT_ALGORITHM, Screener, parse_queries
+    from ..screening import ALGORITHMS, Screener, parse_queries, requested_algorithm
 
     payload = await _json_body(request)
     queries = parse_queries(payload, API_MAX_SCREEN_ITEMS)
     note(request, usccs=[q.uscc for q in queries if q.uscc], names=[q.name for q in queries if q.name])
-    algorithm = payload.get("algorithm") or DEFAULT_ALGORITHM
+    algorithm = requested_algorithm(payload)
     bearer = _bearer(request)
     quota = await service.run(lambda: service.take(bearer, "screen_items", len(queries)))
     if not quota.granted:
@@ -142,11 +142,13 @@ async def screen(request: Request, service: ApiService) -> Response:
                      f"筛查条数超出配额：本小时还剩 {quota.remaining} 条，本批 {len(queries)} 条，未做任何处理",
                      {**headers, "Retry-After": str(quota.reset)})
     build_dir = service.build_dir
+    if build_dir is None:
+        raise PublishError("build_missing", "服务没有可读的构建")
     screener = service.part("screener", lambda: Screener(build_dir / "public.db"))
     today = service.clock.today_iso()
     results = await service.run(lambda: screener.screen(queries, algorithm=algorithm, today=today))
-    response = JSON({"build_id": service.build_id, "algorithm": algorithm, "api_version": API_VERSION,
-                     "today": today, "results": results})
+    response = JSON({"build_id": service.build_id, "algorithm": algorithm, "threshold": ALGORITHMS[algorithm].threshold,
+                     "api_version": API_VERSION, "today": today, "results": results})
     response.headers.update({"x-screen-items-remaining": str(quota.remaining)})
     return response
 

@@ -3,7 +3,8 @@
 From metadata.yml `plugins: api:` (`issuer`, `audience`, `requests`, `screen_items`, and per
 organisation overrides under `orgs: {<org>: {requests: N, screen_items: N}}`), then the
 environment (PUBLISH_API_REQUEST_LIMIT, PUBLISH_API_SCREEN_LIMIT raise every organisation's
-quota: publish/settings.py). The issuer defaults to the site's base URL, so `token issue` and
+quota, PUBLISH_API_INVALID_TOKEN_LIMIT the invalid tokens a client may present a minute:
+publish/settings.py). The issuer defaults to the site's base URL, so `token issue` and
 `serve` agree without configuration.
 """
 from __future__ import annotations
@@ -18,6 +19,8 @@ from ..resources import METADATA_FILE
 from ..settings import (
     API_DEFAULT_REQUESTS,
     API_DEFAULT_SCREEN_ITEMS,
+    API_INVALID_TOKEN_LIMIT,
+    API_INVALID_TOKEN_LIMIT_ENV,
     API_REQUEST_LIMIT_ENV,
     API_SCREEN_LIMIT_ENV,
     Environment,
@@ -38,6 +41,7 @@ class ApiConfig:
     audience: str = DEFAULT_AUDIENCE
     defaults: Limits = Limits()
     orgs: dict[str, Limits] = field(default_factory=dict)
+    invalid_tokens: int = API_INVALID_TOKEN_LIMIT    # per client per minute
 
     def limits(self, org: str) -> Limits:
         return self.orgs.get(org, self.defaults)
@@ -81,4 +85,6 @@ def api_config(metadata: dict | None = None, environment: Environment | None = N
     if raised:
         defaults = replace(defaults, **raised)
         orgs = {org: replace(lim, **raised) for org, lim in orgs.items()}
-    return ApiConfig(issuer=issuer, audience=audience, defaults=defaults, orgs=orgs)
+    invalid = (_positive(environment.api_invalid_token_limit, API_INVALID_TOKEN_LIMIT_ENV)
+               if environment.api_invalid_token_limit else API_INVALID_TOKEN_LIMIT)
+    return ApiConfig(issuer=issuer, audience=audience, defaults=defaults, orgs=orgs, invalid_tokens=invalid)

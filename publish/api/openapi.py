@@ -106,7 +106,8 @@ def openapi_document() -> dict[str, Any]:
         "paths": {
             "/api/v1/entities/{uscc}": {"get": _operation(
                 "主体的公开信息与授权信息", "entities:read",
-                {"200": _ok("Entity", "主体信息"), "400": _error("统一社会信用代码无效"), "404": _error("未收录该主体")},
+                {"200": _ok("Entity", "主体信息"), "400": _error("统一社会信用代码无效"),
+                 "404": _error("未收录该主体")},
                 parameters=[{"name": "uscc", "in": "path", "required": True, "schema": _USCC}])},
             "/api/v1/screen": {"post": _operation(
                 "批量筛查（每次最多 1,000 条）", "screen",

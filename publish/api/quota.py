@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..state import Column, Store, Table, lt
+from ..state import Column, Store, Table, Value, lt
 
 USAGE = Table("api_usage", (
     Column("jti", nullable=False),
@@ -43,7 +43,7 @@ class Quotas:
     def take(self, jti: str, quota: str, amount: int, limit: int, window_seconds: int, now: float) -> QuotaState:
         window = int(now // window_seconds)
         reset = max(1, math.ceil((window + 1) * window_seconds - now))
-        key = {"jti": jti, "quota": quota, "window": window}
+        key: dict[str, Value] = {"jti": jti, "quota": quota, "window": window}
         with self.store.write() as tx:
             row = tx.get(USAGE, key)
             used = int(row["used"]) if row else 0   # type: ignore[arg-type]

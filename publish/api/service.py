@@ -21,7 +21,6 @@ from ..clock import Clock, clock_of
 from ..errors import PublishError
 from ..limits import WindowLimit
 from ..settings import (
-    API_INVALID_TOKEN_LIMIT,
     API_INVALID_WINDOW_SECONDS,
     API_REQUEST_WINDOW_SECONDS,
     API_SCREEN_WINDOW_SECONDS,
@@ -60,8 +59,9 @@ class _Opened:
         self.ring = KeyRing.open(state_dir, clock)
         try:
             self.verifier = TokenVerifier(self.ring, clock, config.issuer, config.audience)
-            self.quotas = Quotas(self.ring.store)
-            self.audit = AuditLog.open(state_dir, clock)
+            # Per-request writes (quotas, the audit log) do not wait for the disk (publish/state).
+            self.audit = AuditLog.open(state_dir, clock, durable=False)
+            self.quotas = Quotas(self.audit.store)
         except BaseException:
             self.ring.close()
             raise
@@ -83,7 +83,7 @@ class ApiService:
         metadata = {"plugins": {"api": datasette.plugin_config("api") or {},
                                 "site": {"base_url": getattr(datasette, "site_base_url", None)}}}
         self.config = api_config(metadata, environment)
-        self.invalid_tokens = WindowLimit(API_INVALID_TOKEN_LIMIT, API_INVALID_WINDOW_SECONDS)
+        self.invalid_tokens = WindowLimit(self.config.invalid_tokens, API_INVALID_WINDOW_SECONDS)
         # Clients told "too many invalid tokens" in the current window: only the first such
         # refusal of a window is logged.
         self.invalid_refused: dict[str, float] = {}
@@ -115,7 +115,7 @@ class ApiService:
         with self._lock:
             if name not in self._parts:
                 self._parts[name] = make()
-            return self._parts[name]  # type: ignore[no-any-return]
+            return self._parts[name]
 
     async def run(self, call: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.pool, call)

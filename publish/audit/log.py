@@ -153,11 +153,14 @@ class AuditLog:
 
     @classmethod
     def open(cls, state_dir: Path, clock: Clock | None = None, *, every: int | None = None,
-             retention: int | None = None) -> AuditLog:
+             retention: int | None = None, durable: bool = True) -> AuditLog:
         """`state_missing` when `keys init` never ran there (nothing is created but the
-        log's tables). `every` and `retention` default to the settings (and their variables)."""
+        log's tables). `every` and `retention` default to the settings (and their variables).
+        The server opens it with `durable=False` (publish/state: its entries are written
+        after the answer anyway, and a commit that waits for the disk would be most of a
+        request's time)."""
         secret = load_record_key_secret(state_dir)
-        store = open_store(state_dir, [*TABLES, KEYS])
+        store = open_store(state_dir, [*TABLES, KEYS], durable=durable)
         clock = clock or Clock.system()
         return cls(store, KeyRing(store, state_dir, clock), secret, clock,
                    every=checkpoint_every() if every is None else every,

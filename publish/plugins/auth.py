@@ -24,7 +24,9 @@ Kept in one module so a later move to Datasette 1.0 (where permissions change) s
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from datasette import hookimpl
 
@@ -94,7 +96,7 @@ def is_private_request(datasette, scope: dict) -> bool:
     return fold(route.database) == PRIVATE_DATABASE or is_private_path(fold(route.raw_path))
 
 
-def scope_actor(scope: dict) -> dict | None:
+def scope_actor(scope: Mapping[str, Any]) -> dict | None:
     actor = scope.get(ACTOR_KEY)
     return actor if isinstance(actor, dict) else None
 

@@ -49,8 +49,11 @@ __all__ = ["BACKENDS", "STATE_DB", "Cmp", "Column", "ConflictError", "Index", "R
            "Store", "Table", "Transaction", "Value", "Where", "ge", "gt", "le", "lt", "ne", "one_of", "open_store"]
 
 
-def open_store(state_dir: Path, tables: Sequence[Table] = (), *, create: bool = False) -> Store:
+def open_store(state_dir: Path, tables: Sequence[Table] = (), *, create: bool = False,
+               durable: bool = True) -> Store:
     """The state directory's store, its tables declared. Without `create`, a state directory
     that has no store yet is `state_missing` (only `keys init` makes one: a store made silently
-    in another directory would hold what the server never sees)."""
-    return SQLiteStore.open(state_dir, tables, create=create)
+    in another directory would hold what the server never sees). `durable=False` is for writes
+    made on every request (quotas, the audit log): a commit does not wait for the disk, so a
+    power cut (not a crash of the process) may take the last ones."""
+    return SQLiteStore.open(state_dir, tables, create=create, durable=durable)

@@ -1,7 +1,8 @@
 """The embedded state store: one SQLite file, `<state>/state.db` (0600), in WAL mode (readers
 never wait for the writer), `synchronous=FULL` (a committed report or token survives a power
-cut), a busy timeout, and `BEGIN IMMEDIATE` for every write transaction (the write lock is
-taken at the start, so two processes' read-modify-writes are serialised instead of one of
+cut; a store opened with `durable=False`, for the server's per-request writes, is NORMAL: in WAL
+mode still never corrupted by a crash, but a power cut may take its last commits), a busy
+timeout, and `BEGIN IMMEDIATE` for every write transaction (the write lock is taken at the start, so two processes' read-modify-writes are serialised instead of one of
 them failing at its first write). The store's own layout and each declared table carry a
 version (`store_meta`, `store_tables`), migrated when the store is opened.
 """
@@ -174,7 +175,8 @@ class _Ops(Transaction):
 class SQLiteStore(Store):
     backend = "sqlite"
 
-    def __init__(self, path: Path, busy_timeout: float):
+    def __init__(self, path: Path, busy_timeout: float, synchronous: str = "FULL"):
+        self.synchronous = synchronous
         self.path = path
         self.location = str(path)
         self.busy_timeout = busy_timeout
@@ -186,7 +188,7 @@ class SQLiteStore(Store):
 
     @classmethod
     def open(cls, state_dir: Path, tables: Sequence[Table] = (), *, create: bool = False,
-             busy_timeout: float | None = None) -> SQLiteStore:
+             busy_timeout: float | None = None, durable: bool = True) -> SQLiteStore:
         from ..settings import STATE_BUSY_TIMEOUT_SECONDS
 
         path = state_dir / STATE_DB
@@ -201,7 +203,8 @@ class SQLiteStore(Store):
                 pass   # another process made it first
         elif not path.is_file():
             raise PublishError("state_unreadable", f"状态数据库不是文件：{path}")
-        store = cls(path, STATE_BUSY_TIMEOUT_SECONDS if busy_timeout is None else busy_timeout)
+        store = cls(path, STATE_BUSY_TIMEOUT_SECONDS if busy_timeout is None else busy_timeout,
+                    "FULL" if durable else "NORMAL")
         try:
             store._migrate_layout()
             store.declare(*tables)
@@ -224,7 +227,7 @@ class SQLiteStore(Store):
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise PublishError("state_unwritable", f"状态数据库无法切换到 WAL 模式：{self.location}（{mode}）")
-            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         except sqlite3.Error as exc:
             raise _translate(exc, self.location) from exc
         self._local.conn, self._local.pid, self._local.in_tx = conn, os.getpid(), False
