@@ -1,10 +1,11 @@
 """The embedded state store: one SQLite file, `<state>/state.db` (0600), in WAL mode (readers
 never wait for the writer), `synchronous=FULL` (a committed report or token survives a power
-cut; a store opened with `durable=False`, for the server's per-request writes, is NORMAL: in WAL
-mode still never corrupted by a crash, but a power cut may take its last commits), a busy
-timeout, and `BEGIN IMMEDIATE` for every write transaction (the write lock is taken at the start, so two processes' read-modify-writes are serialised instead of one of
-them failing at its first write). The store's own layout and each declared table carry a
-version (`store_meta`, `store_tables`), migrated when the store is opened.
+cut; a store opened with `durable=False`, for the server's per-request writes, is NORMAL: in
+WAL mode still never corrupted by a crash, but a power cut may take its last commits), a busy
+timeout, and `BEGIN IMMEDIATE` for every write transaction (the write lock is taken at the
+start, so two processes' read-modify-writes are serialised instead of one of them failing at
+its first write). The store's own layout and each declared table carry a version
+(`store_meta`, `store_tables`), migrated when the store is opened.
 """
 from __future__ import annotations
 
