@@ -19,7 +19,12 @@
   median and p95), then `/verify.json` beside the profile JSON under wrk in the same run
   (clients from many loopback addresses, so no rate limit answers), and POST /verify of a PDF.
 
-`python bench/run.py [redaction] [build] [rich] [site] [registry] [load] [report]` runs a part. Environment:
+- api: the bank API (bench/api.py, issue 16) on the site part's build: `/api/v1/entities/{uscc}`
+  p95 under 16 clients with a token, a 1,000-item `/screen`, audit appends per second
+  (bench/audit.py), and the matcher's precision and recall on the labelled set
+  (bench/screening.py).
+
+`python bench/run.py [redaction] [build] [rich] [site] [registry] [load] [report] [api]` runs a part. Environment:
 BENCH_ROWS (default 1,000,000), BENCH_RICH_ROWS (default 1,000,000), BENCH_FILES (default 20:
 departments deliver many files), BENCH_ENTITIES (default 1,000,000), BENCH_LOAD_ROWS (default
 20,000), BENCH_DIR (default var/bench), BENCH_BUILD_RUNS (default 3: the median is reported),
@@ -309,10 +314,44 @@ def bench_site() -> dict:
     return flat
 
 
+def bench_api_part() -> dict:
+    """The bank API (issue 16) on the site part's 1,000,000-entity build: entities p95 under
+    16 clients, a 1,000-item screen, audit appends per second, and the matcher's quality."""
+    from bench.api import bench_api
+    from bench.audit import bench_audit
+    from bench.screening import evaluate
+    from bench.web import make_synthetic_build
+
+    build_dir = WORK / f"web-{ENTITIES}"
+    if not (build_dir / ".complete").exists():
+        make_synthetic_build(build_dir, ENTITIES)
+        (build_dir / ".complete").touch()
+    api = bench_api(build_dir, WORK)
+    flat: dict = {}
+    for key in ("requests_per_s", "p50_ms", "p95_ms", "errors", "non_2xx"):
+        flat[f"api_entities_{key}"] = api["entities"].get(key)
+    flat["api_entities_target_p95_ms"] = 40
+    flat.update({f"api_screen_1000_{k}": v for k, v in api["screen_1000"].items()})
+    flat["api_screen_1000_target_s"] = 2
+    for run in bench_audit():
+        flat[f"audit_appends_per_s_{run['processes']}p_{run['threads']}t_{run['per_call']}b"] = \
+            run["appends_per_second"]
+    quality = evaluate()
+    flat["screening_pairs"] = quality["pairs"]
+    flat["screening_threshold"] = quality["threshold"]
+    flat["screening_precision"] = quality["precision"]
+    flat["screening_recall"] = quality["recall"]
+    flat["screening_score_range"] = quality["score_range"]
+    for name, figures in sorted(quality["classes"].items()):
+        flat[f"screening_{name}"] = f"P {figures['precision']} R {figures['recall']}"
+    return flat
+
+
 def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     parts = {"redaction": bench_redaction, "build": bench_build, "rich": bench_rich, "site": bench_site,
-             "registry": lambda: bench_registry(results), "load": bench_load_part, "report": bench_report_part}
+             "registry": lambda: bench_registry(results), "load": bench_load_part, "report": bench_report_part,
+             "api": bench_api_part}
     only = set(sys.argv[1:]) or set(parts)
     unknown = only - set(parts)
     if unknown:

@@ -229,19 +229,20 @@ def make_synthetic_build(out_dir: Path, entities: int = 1_000_000, seed: int = 7
     import sqlite_utils
 
     from publish.build import build
+    from publish.clock import Clock
     from publish.kinds import load_kinds
     from publish.screening.index import build_screening_index
     from publish.search_index import build_search_index
-    from publish.secrets import ensure_record_key_secret
+    from publish.signing_keys import initialise
 
     out_dir = Path(out_dir)
     with tempfile.TemporaryDirectory() as tmp:
         raw, small = Path(tmp) / "raw", Path(tmp) / "small"
         subprocess.run([sys.executable, "-m", "publish", "sample", "--out", str(raw), "--rows", "300",
                         "--as-of", AS_OF.isoformat()], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-        # A throwaway record-key secret: the synthetic build's keys are never compared.
+        # A throwaway state directory: the synthetic build's keys are never compared.
         state = Path(tmp) / "state"
-        ensure_record_key_secret(state)
+        initialise(state, Clock.on(AS_OF))
         build(raw, small, AS_OF, progress=False, state_dir=state)
         shutil.rmtree(out_dir, ignore_errors=True)
         shutil.copytree(small, out_dir)

@@ -25,6 +25,7 @@ from .builds import build_lock, new_build_id, remove_leftovers, staging_dir, swi
 from .clock import build_clock
 from .errors import PublishError
 from .feed import record_changes
+from .feed.recording import open_feed
 from .outdir import check_out_dir, mark_build_dir
 from .secrets import load_record_key_secret
 from .settings import DEFAULT_BUILD_WORKERS
@@ -50,6 +51,7 @@ def build(input_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = No
     check_out_dir(out_dir, input_dir, state_dir)  # before anything is written (no command destroys data)
     as_of = build_clock(as_of).today()
     secret = load_record_key_secret(state_dir)
+    open_feed(state_dir).close()   # the change feed's store: state_missing now, not after the switch
     with build_lock(out_dir):
         removed = remove_leftovers(out_dir)
         if removed:
@@ -77,11 +79,21 @@ def build(input_dir: Path | str, out_dir: Path | str, as_of: dt.date | None = No
             mark_build_dir(staging, as_of, build_id)
             final = switch(out_dir, staging, build_id, lambda: _legacy_id(out_dir), on_step=on_switch_step)
             log.info("构建已切换 (switched)：%s → %s", out_dir, build_id)
-            report["changes"] = record_changes(state_dir, final, build_clock(as_of))
+            report["changes"] = _record_changes(state_dir, final, as_of)
             return report
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+
+
+def _record_changes(state_dir: Path, final: Path, as_of: dt.date) -> dict:
+    """The build's changes for the feed. The build is live by now: a failure here is logged,
+    not raised (the server computes the changes when it makes the build current)."""
+    try:
+        return record_changes(state_dir, final, build_clock(as_of))
+    except PublishError as exc:
+        log.warning("变更未能记录，服务启动时会重新计算 (feed not recorded)：[%s] %s", exc.code, exc.message)
+        return {"error": exc.code}
 
 
 def _legacy_id(out_dir: Path) -> str:

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from publish.build import build
+from publish.clock import Clock
 from publish.errors import PublishError
 from publish.outdir import MARKER_FILE, check_out_dir, is_build_dir, mark_build_dir
-from publish.secrets import ensure_record_key_secret
+from publish.signing_keys import initialise
 from tests.conftest import AS_OF
 from tests.factories import PENALTY_HEADER, penalty, write_csv
 
@@ -23,7 +24,7 @@ def place(tmp_path) -> dict[str, Path]:
     raw = tmp_path / "raw"
     write_csv(raw / "dept" / "a.csv", [penalty()], PENALTY_HEADER)
     state = tmp_path / "state"
-    ensure_record_key_secret(state)
+    initialise(state, Clock.on(AS_OF))   # what `keys init` makes
     return {"tmp": tmp_path, "raw": raw, "state": state}
 
 

@@ -10,9 +10,10 @@ import sys
 import pytest
 
 from publish.build import build
+from publish.clock import Clock
 from publish.errors import PublishError
 from publish.recordkeys import canonical
-from publish.secrets import ensure_record_key_secret
+from publish.signing_keys import initialise
 from tests.conftest import AS_OF, rows
 from tests.factories import PENALTY_HEADER, id_number, penalty, write_csv
 
@@ -59,7 +60,7 @@ def test_a_correction_keeps_its_key_and_changes_its_digest(raw, tmp_path):
 
 def test_another_secret_gives_other_keys_and_the_same_digests(raw, tmp_path):
     other = tmp_path / "other-state"
-    ensure_record_key_secret(other)
+    initialise(other, Clock.on(AS_OF))   # what `keys init` makes
     build(raw, tmp_path / "a", AS_OF, progress=False)
     build(raw, tmp_path / "b", AS_OF, progress=False, state_dir=other)
     a, b = keys_and_digests(tmp_path / "a"), keys_and_digests(tmp_path / "b")
