@@ -35,9 +35,9 @@ RAISED = str(10 ** 9)
 ALL_SCOPES = "entities:read screen changes:read audit:read sql"
 
 
-def _cli(state: Path, *args: str) -> str:
+def _cli(state: Path, *args: str, env: dict[str, str] | None = None) -> str:
     return subprocess.run([sys.executable, "-m", "publish", "--state", str(state), *args], cwd=ROOT,
-                          capture_output=True, text=True, check=True).stdout
+                          capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}).stdout
 
 
 def _sample(build_dir: Path, n: int, seed: int = 3) -> list[tuple[str, str, str | None]]:
@@ -79,13 +79,16 @@ def _screen_batch(rows: list[tuple[str, str, str | None]], rng: random.Random) -
 def bench_api(build_dir: Path, workdir: Path) -> dict:
     state = workdir / "api-state"
     shutil.rmtree(state, ignore_errors=True)
-    _cli(state, "keys", "init")
-    token = _cli(state, "token", "issue", "--org", "基准测试银行", "--scope", ALL_SCOPES).strip().splitlines()[-1]
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     conn = sqlite3.connect(f"file:{build_dir / 'public.db'}?mode=ro", uri=True)
     as_of = dict(conn.execute("SELECT key, value FROM build_info").fetchall()).get("as_of")
     conn.close()
+    # The server's clock is the build's day (noon in Beijing): the token is issued on it too.
+    issued_at = {"PUBLISH_NOW": f"{as_of}T12:00:00+08:00"}
+    _cli(state, "keys", "init", env=issued_at)
+    token = _cli(state, "token", "issue", "--org", "基准测试银行", "--scope", ALL_SCOPES,
+                 env=issued_at).strip().splitlines()[-1]
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PUBLISH_STATE": str(state), "PUBLISH_TODAY": as_of or "",
            "PUBLISH_API_REQUEST_LIMIT": RAISED, "PUBLISH_API_SCREEN_LIMIT": RAISED}
     process = subprocess.Popen([sys.executable, "-m", "publish", "serve", "--build", str(build_dir),

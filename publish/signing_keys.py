@@ -187,7 +187,7 @@ def check_reason(reason: str) -> str:
 _JWS = PyJWS(algorithms=[ALGORITHM])
 
 
-def _checked_header(token: str | bytes, typ: str) -> dict[str, Any]:
+def checked_header(token: str | bytes, typ: str) -> dict[str, Any]:
     try:
         header = _JWS.get_unverified_header(token)
     except (InvalidTokenError, ValueError, TypeError) as exc:
@@ -202,7 +202,7 @@ def _checked_header(token: str | bytes, typ: str) -> dict[str, Any]:
     return header
 
 
-def _verified(token: str | bytes, header: dict[str, Any], key: Ed25519PublicKey) -> VerifiedJWS:
+def verified_with(token: str | bytes, header: dict[str, Any], key: Ed25519PublicKey) -> VerifiedJWS:
     try:
         decoded = _JWS.decode_complete(token, key=key, algorithms=[ALGORITHM])
     except InvalidSignatureError as exc:
@@ -218,7 +218,7 @@ def verify_jws(token: str | bytes, purpose: str, typ: str,
     (EdDSA), typ and kid, the key's purpose and thumbprint, then the signature. A key that is
     not in the set (a retired one, say) is `jws_unknown_key`: "check online"."""
     check_purpose(purpose)
-    header = _checked_header(token, typ)
+    header = checked_header(token, typ)
     kid = header["kid"]
     keys = jwks.get("keys", []) if isinstance(jwks, Mapping) else jwks
     found = [k for k in keys if isinstance(k, Mapping) and k.get("kid") == kid]
@@ -227,7 +227,7 @@ def verify_jws(token: str | bytes, purpose: str, typ: str,
     jwk = found[0]
     if jwk.get("purpose") != purpose:
         raise JWSError(JWS_WRONG_PURPOSE, f"密钥 {kid} 的用途是 {jwk.get('purpose')!r}，不是 {purpose}")
-    return _verified(token, header, _public_key(jwk, kid))
+    return verified_with(token, header, _public_key(jwk, kid))
 
 
 # --- files -------------------------------------------------------------------------------------
@@ -368,13 +368,13 @@ class KeyRing:
         """Online verification: any key of the purpose this state ever had, retired ones too
         (`key_status` then says `retired`: the caller answers `revoked`)."""
         check_purpose(purpose)
-        header = _checked_header(token, typ)
+        header = checked_header(token, typ)
         info = self.key(header["kid"])
         if info is None:
             raise JWSError(JWS_UNKNOWN_KEY, f"签名密钥 {header['kid']} 不是本系统的密钥")
         if info.purpose != purpose:
             raise JWSError(JWS_WRONG_PURPOSE, f"密钥 {info.kid} 的用途是 {info.purpose}，不是 {purpose}")
-        verified = _verified(token, header, Ed25519PublicKey.from_public_bytes(b64url_decode(info.x)))
+        verified = verified_with(token, header, Ed25519PublicKey.from_public_bytes(b64url_decode(info.x)))
         return replace(verified, key_status=info.status)
 
     # --- making, rotating, retiring --------------------------------------------------------

@@ -12,7 +12,8 @@ Verification (`TokenVerifier.verify`) accepts only EdDSA and the state's own tok
 against the project's clock (pyjwt's own time checks are not used), and looks the `jti` up in
 the store. The look-up is cached per process for at most `REVOCATION_TTL_SECONDS`, so a
 `token revoke` (or a retired token key) reaches every server process within that time while a
-busy server does not read the store on every request.
+busy server does not read the store on every request (the signing key's record likewise: a
+retired token key revokes what it signed within the same time).
 """
 from __future__ import annotations
 
@@ -25,9 +26,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from .clock import Clock
 from .errors import PublishError
-from .signing_keys import RETIRED, JWSError, KeyRing
+from .signing_keys import (
+    JWS_MALFORMED,
+    JWS_UNKNOWN_KEY,
+    JWS_WRONG_PURPOSE,
+    RETIRED,
+    JWSError,
+    KeyRing,
+    b64url_decode,
+    checked_header,
+    verified_with,
+)
 from .state import Column, Index, Table
 
 TYP = "at+jwt"
@@ -201,9 +214,8 @@ class TokenOffice:
 
 @dataclass(frozen=True)
 class _Looked:
-    """What a process read of a token's record and key, and when (monotonic seconds)."""
-    row: dict[str, Any] | None
-    key_retired: bool
+    """What a process read of a record (a token's, or a key's) and when (monotonic seconds)."""
+    value: Any
     read_at: float
 
 
@@ -221,33 +233,46 @@ class TokenVerifier:
         self.audience = audience
         self.ttl = ttl
         self._monotonic = monotonic
-        self._cache: dict[str, _Looked] = {}
+        self._cache: dict[tuple[str, str], _Looked] = {}
         self._lock = threading.Lock()
 
-    def _record(self, jti: str, kid: str) -> _Looked:
+    def _cached(self, kind: str, name: str, read: Callable[[], Any]) -> Any:
+        """`read()`, or what it gave less than `ttl` seconds ago."""
         now = self._monotonic()
         with self._lock:
-            looked = self._cache.get(jti)
+            looked = self._cache.get((kind, name))
         if looked is not None and now - looked.read_at < self.ttl:
-            return looked
-        key = self.ring.key(kid)
-        looked = _Looked(self.store.get(TOKENS, {"jti": jti}), key is None or key.status == RETIRED, now)
+            return looked.value
+        value = read()
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[jti] = looked
-        return looked
+            self._cache[(kind, name)] = _Looked(value, now)
+        return value
+
+    def _signed(self, token: str) -> tuple[bytes, str]:
+        """(the payload, the key id) of a token signed by one of the state's token keys."""
+        try:
+            header = checked_header(token, TYP)
+            info = self._cached("key", header["kid"], lambda: self.ring.key(header["kid"]))
+            if info is None:
+                raise JWSError(JWS_UNKNOWN_KEY, f"签名密钥 {header['kid']} 不是本系统的密钥")
+            if info.purpose != PURPOSE:
+                raise JWSError(JWS_WRONG_PURPOSE, f"密钥 {info.kid} 的用途是 {info.purpose}，不是 {PURPOSE}")
+            if info.status == RETIRED:
+                raise TokenError(TOKEN_REVOKED, "签发令牌的密钥已停用：令牌作废")
+            key = self._cached("public", info.x, lambda: Ed25519PublicKey.from_public_bytes(b64url_decode(info.x)))
+            return verified_with(token, header, key).payload, info.kid
+        except JWSError as exc:
+            code = TOKEN_MALFORMED if exc.code == JWS_MALFORMED else TOKEN_FORGED
+            raise TokenError(code, f"令牌无效：{exc.message}") from None
 
     def verify(self, token: str) -> Bearer:
         if not token or len(token) > MAX_TOKEN_BYTES or token.count(".") != 2 or not token.isascii():
             raise TokenError(TOKEN_MALFORMED, "令牌格式不正确（应为 JWT）")
+        payload, kid = self._signed(token)
         try:
-            verified = self.ring.verify_jws(token, PURPOSE, TYP)
-        except JWSError as exc:
-            code = TOKEN_MALFORMED if exc.code == "jws_malformed" else TOKEN_FORGED
-            raise TokenError(code, f"令牌无效：{exc.message}") from None
-        try:
-            claims = json.loads(verified.payload)
+            claims = json.loads(payload)
         except (ValueError, UnicodeDecodeError):
             raise TokenError(TOKEN_MALFORMED, "令牌内容不是 JSON") from None
         if not isinstance(claims, dict):
@@ -267,14 +292,14 @@ class TokenVerifier:
             raise TokenError(TOKEN_EXPIRED, f"令牌已于 {_iso(claims['exp'])} 过期")
         if now + LEEWAY_SECONDS < claims["nbf"] or now + LEEWAY_SECONDS < claims["iat"]:
             raise TokenError(TOKEN_NOT_YET_VALID, f"令牌尚未生效（自 {_iso(claims['nbf'])} 起）")
-        looked = self._record(claims["jti"], verified.kid)
-        row = looked.row
+        jti = claims["jti"]
+        row = self._cached("token", jti, lambda: self.store.get(TOKENS, {"jti": jti}))
         if row is None:
             raise TokenError(TOKEN_UNKNOWN, "令牌未在本系统登记")
-        if row["revoked_at"] or looked.key_retired:
+        if row["revoked_at"]:
             raise TokenError(TOKEN_REVOKED, "令牌已被撤销")
         # The record is the authority: a token whose claims differ from it was not issued so.
-        if (row["org"] != claims["org"] or row["kid"] != verified.kid or str(row["scopes"]).split()
+        if (row["org"] != claims["org"] or row["kid"] != kid or str(row["scopes"]).split()
                 != sorted(set(claims["scope"].split())) or _epoch(row["expires_at"]) != claims["exp"]):
             raise TokenError(TOKEN_FORGED, "令牌内容与登记不符")
         return Bearer(org=row["org"], jti=row["jti"], scopes=frozenset(str(row["scopes"]).split()),

@@ -124,6 +124,12 @@ class ApiService:
     def verify(self, token: str) -> Bearer:
         return self.opened().verifier.verify(token)
 
+    def admit(self, token: str, *, count: bool) -> tuple[Bearer, QuotaState | None]:
+        """The token verified and, when `count`, one request taken from its quota: one trip
+        to a thread for both."""
+        bearer = self.verify(token)
+        return bearer, self.take(bearer, "requests", 1) if count else None
+
     def take(self, bearer: Bearer, quota: str, amount: int) -> QuotaState:
         limits = self.config.limits(bearer.org)
         limit, window = ((limits.requests, API_REQUEST_WINDOW_SECONDS) if quota == "requests"

@@ -224,13 +224,16 @@ async def _authenticated(service, permitted, scope, receive, send, authorization
     from publish.errors import PublishError
 
     token = _bearer_token(authorization[0]) if len(authorization) == 1 else None
+    # The SQL worker answers what the server admitted: the server counted and audits it.
+    worker = getattr(service.datasette, "site_role", "site") == "worker"
     bearer: Bearer | None = None
+    quota = None
     refusal: tuple[int, str, str, list[tuple[bytes, bytes]]] | None = None
     outcome = "ok"
     try:
         if token is None:
             raise TokenError("token_malformed", "Authorization 头应为 “Bearer <令牌>”")
-        bearer = await service.run(lambda: service.verify(token))
+        bearer, quota = await service.run(lambda: service.admit(token, count=not worker))
     except TokenError as exc:
         wait, first = service.invalid_token_wait(client_of(scope))
         if wait is not None:
@@ -250,11 +253,8 @@ async def _authenticated(service, permitted, scope, receive, send, authorization
         await send_error(send, status, code, message, True, headers)
         return await _audit(service, scope, None, status, 0, outcome, AuditNote())
     assert bearer is not None
-    if getattr(service.datasette, "site_role", "site") == "worker":
-        # The SQL worker answers what the server admitted: the server counted and audits it.
-        scope = {**scope, ACTOR_KEY: bearer.actor()}
-        return await permitted(scope, receive, send)
-    quota = await service.run(lambda: service.take(bearer, "requests", 1))
+    if quota is None:   # the SQL worker
+        return await permitted({**scope, ACTOR_KEY: bearer.actor()}, receive, send)
     if not quota.granted:
         await send_error(send, 429, "rate_limited", f"请求过于频繁：每个令牌每 5 分钟最多 {quota.limit} 次，"
                          f"请 {quota.reset} 秒后再试", True, [(b"retry-after", str(quota.reset).encode()),
