@@ -90,3 +90,11 @@ async def test_through_filters_cannot_reach_a_table_the_site_does_not_show(datas
     response = await datasette.client.get(
         '/public/penalties.json?_through={"table":"tax_grades","column":"uscc","value":"x"}')
     assert 400 <= response.status_code < 500
+
+
+async def test_no_secret_in_the_metadata_datasette_serves(datasette):
+    metadata = (await datasette.client.get("/-/metadata.json")).json()
+    text = str(metadata).lower()
+    for word in ("secret", "password", "private", "token_key", "-----begin"):
+        assert word not in text, word
+    assert set(metadata.get("plugins", {})) <= {"site", "api"}
