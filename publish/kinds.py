@@ -113,6 +113,16 @@ class Kind:
         return self.rule in ENDING_RULES
 
     @property
+    def lists_offenders(self) -> bool:
+        """A black list (严重失信主体名单): what screening reports a subject as on."""
+        return self.rule == "blacklist"
+
+    @property
+    def penalises(self) -> bool:
+        """Administrative penalties: what screening counts in their window."""
+        return self.rule == "penalty"
+
+    @property
     def has_view(self) -> bool:
         return self.rule in VIEW_RULES
 

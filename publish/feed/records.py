@@ -3,7 +3,8 @@ subject, read from the build's `public.db` and `authorized.db` (never any other 
 
 The kinds are derived from the build itself: every table that carries the build's
 `record_key` and `digest` columns (publish/kinds.py TRAILING_COLUMNS) holds published
-records; its kind is the kind whose stored table it is (`penalties` for `penalties_records`).
+records; its kind is the kind whose stored table it is (a kind with a view stores its rows in
+`<kind>_records`).
 """
 from __future__ import annotations
 

@@ -3,9 +3,9 @@
 Candidates come from index lookups only: the exact USCC in `entities`, and the name's core
 and its one-character deletions in `screening_keys` (index.py). Each is scored by the
 requested algorithm (matcher.py); the best (at most 5, above the floor) are answered with
-whether the subject is on a black list and how many penalties are in their publicity window
+whether the subject is on a black list and how many penalty decisions are in their publicity window
 on the caller's `today`. The views use publish_today(), which a connection of ours does not
-have, so the `*_records` tables are read with `today` as a parameter.
+have, so the stored tables (publish/kinds.py) are read with `today` as a parameter.
 
 One read-only SQLite connection per thread: a Screener may be shared by a server's threads.
 """
@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import PublishError
-from ..kinds import public_today_sql
+from ..kinds import load_kinds, public_today_sql
 from ..textnorm import is_valid_uscc
 from .index import query_area, variant_keys
 from .matcher import ALGORITHMS, Algorithm, Candidate, Probe
@@ -108,15 +108,17 @@ class Screener:
         return [Candidate.of(uscc, name or "", code, region) for uscc, name, code, region in rows]
 
     def _standing(self, conn: sqlite3.Connection, uscc: str, today: str) -> dict:
-        """Whether the subject is on a public black list today, and its penalties in window."""
+        """Whether the subject is on a public black list today, and its penalty decisions in window."""
         sql = self._local.standing_sql
         if sql is None:
             tables = self._local.tables
-            black = (f"EXISTS (SELECT 1 FROM blacklist_records WHERE uscc = :uscc AND "
-                     f"{public_today_sql(':today')})") if "blacklist_records" in tables else "0"
-            penalties = (f"(SELECT COUNT(*) FROM penalties_records WHERE uscc = :uscc AND "
-                         f"{public_today_sql(':today')})") if "penalties_records" in tables else "0"
-            sql = self._local.standing_sql = f"SELECT {black}, {penalties}"
+            black_lists = [k.storage for k in load_kinds() if k.lists_offenders and k.storage in tables]
+            penalties_tables = [k.storage for k in load_kinds() if k.penalises and k.storage in tables]
+            black = " OR ".join(f"EXISTS (SELECT 1 FROM [{t}] WHERE uscc = :uscc AND {public_today_sql(':today')})"
+                                for t in black_lists) or "0"
+            counted = " + ".join(f"(SELECT COUNT(*) FROM [{t}] WHERE uscc = :uscc AND "
+                                   f"{public_today_sql(':today')})" for t in penalties_tables) or "0"
+            sql = self._local.standing_sql = f"SELECT {black}, {counted}"
         blacklisted, penalties_in_window = conn.execute(sql, {"uscc": uscc, "today": today}).fetchone()
         return {"blacklisted": bool(blacklisted), "penalties_in_window": penalties_in_window}
 
