@@ -28,8 +28,10 @@ from .queries import ScreenQuery
 # deletion many share (泰陶瓷), says little by itself: the first so many are scored.
 PER_EXACT_KEY = 40
 PER_NEAR_KEY = 12
-PER_EXACT_ELSEWHERE = 20  # beside those of the place a query names
-PER_NEAR_ELSEWHERE = 4
+# Beside those of the place a query names: the same core elsewhere (answered, scored down
+# for its place), and no near names elsewhere (a near name in another place is no match).
+PER_EXACT_ELSEWHERE = 20
+PER_NEAR_ELSEWHERE = 0
 
 
 class Screener:
@@ -96,6 +98,8 @@ class Screener:
                     limit = PER_EXACT_ELSEWHERE if exact else PER_NEAR_ELSEWHERE
                 else:
                     limit = PER_EXACT_KEY if exact else PER_NEAR_KEY
+                if not limit:
+                    continue
                 lookups.append(f"SELECT * FROM (SELECT subject FROM screening_keys WHERE key = ? LIMIT {limit})")
                 params.append(key)
             rows = conn.execute(f"""
