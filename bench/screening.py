@@ -46,7 +46,8 @@ PAIRS = ROOT / "tests" / "data" / "screening_pairs.jsonl"
 WORK = Path(os.environ.get("BENCH_DIR", ROOT / "var" / "bench"))
 ENTITIES = int(os.environ.get("BENCH_ENTITIES", 1_000_000))
 TODAY = "2026-11-25"
-UNRELATED = 5_000
+# Unrelated subjects beside the set's (BENCH_SCREEN_UNRELATED: more make candidates compete).
+UNRELATED = int(os.environ.get("BENCH_SCREEN_UNRELATED", 5_000))
 _PREFIX = {"360200": "景德镇市", "360203": "景德镇市珠山区", "360202": "景德镇市昌江区", "360222": "浮梁县",
            "360281": "乐平市", "360400": "九江市", "360482": "共青城市", "442000": "中山市",
            "230800": "佳木斯市", "230881": "同江市"}
