@@ -42,9 +42,9 @@ PLACES: dict[str, tuple[str, tuple[str, ...]]] = {
     "110000": ("北京市", ("北京",)),
     "310000": ("上海市", ("上海",)),
 }
-# Every spelling → code, longest first (江西省 before 江西).
-_SPELLINGS = sorted(((spelling, code) for code, (full, short) in PLACES.items()
-                     for spelling in (full, *short)), key=lambda sc: -len(sc[0]))
+# Every spelling → code; matched longest first (江西省 before 江西).
+_SPELLINGS = {spelling: code for code, (full, short) in PLACES.items() for spelling in (full, *short)}
+_LEADING = re.compile("|".join(sorted(map(re.escape, _SPELLINGS), key=len, reverse=True)))
 _CODE = re.compile(r"\d{6}")
 
 
@@ -52,14 +52,10 @@ def leading_places(key: str) -> tuple[tuple[str, ...], str]:
     """The division codes a (search-keyed) name starts with, and the rest of it:
     景德镇市珠山区宏泰陶瓷… → (("360200", "360203"), "宏泰陶瓷…")."""
     codes: list[str] = []
-    while True:
-        for spelling, code in _SPELLINGS:
-            if key.startswith(spelling) and len(key) > len(spelling):
-                codes.append(code)
-                key = key[len(spelling):]
-                break
-        else:
-            return tuple(codes), key
+    while (found := _LEADING.match(key)) and found.end() < len(key):
+        codes.append(_SPELLINGS[found.group()])
+        key = key[found.end():]
+    return tuple(codes), key
 
 
 def place_code(region: str) -> str | None:

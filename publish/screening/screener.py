@@ -28,8 +28,10 @@ from .queries import ScreenQuery
 # deletion many share (泰陶瓷), says little by itself: the first so many are scored.
 PER_EXACT_KEY = 40
 PER_NEAR_KEY = 12
-PER_EXACT_ELSEWHERE = 20  # beside those of the place a query names
-PER_NEAR_ELSEWHERE = 4
+# Beside those of the place a query names: the same core elsewhere (answered, scored down
+# for its place), and no near names elsewhere (a near name in another place is no match).
+PER_EXACT_ELSEWHERE = 20
+PER_NEAR_ELSEWHERE = 0
 
 
 class Screener:
@@ -79,30 +81,13 @@ class Screener:
                 "matched": bool(best) and best[0][0] >= algo.threshold}
 
     def _candidates(self, conn: sqlite3.Connection, probe: Probe) -> list[Candidate]:
-        usccs: set[str] = set()
-        if probe.uscc:
-            usccs.add(probe.uscc)
         rows: list[tuple] = []
         if probe.parts is not None:
-            keys = variant_keys(probe.parts.core)
-            area = query_area(probe.region_code or (probe.parts.places[-1:] or (None,))[0])
-            lookups, params = [], []
-            for i, key in enumerate(keys):
-                exact = i == 0
-                if area is not None:  # the subjects of the place named first, then a few others
-                    lookups.append(f"SELECT * FROM (SELECT subject FROM screening_keys "
-                                   f"WHERE key = ? AND area = ? LIMIT {PER_EXACT_KEY if exact else PER_NEAR_KEY})")
-                    params += [key, area]
-                    limit = PER_EXACT_ELSEWHERE if exact else PER_NEAR_ELSEWHERE
-                else:
-                    limit = PER_EXACT_KEY if exact else PER_NEAR_KEY
-                lookups.append(f"SELECT * FROM (SELECT subject FROM screening_keys WHERE key = ? LIMIT {limit})")
-                params.append(key)
+            lookups, params = _name_lookups(probe)
             rows = conn.execute(f"""
                 SELECT uscc, name, region_code, region FROM screening_subjects
                 WHERE id IN ({" UNION ".join(lookups)})""", params).fetchall()
-            usccs -= {r[0] for r in rows}
-        if usccs:
+        if probe.uscc and probe.uscc not in {r[0] for r in rows}:
             rows += conn.execute("SELECT uscc, name, region_code, region FROM entities WHERE uscc = ?",
                                  (probe.uscc,)).fetchall()
         return [Candidate.of(uscc, name or "", code, region) for uscc, name, code, region in rows]
@@ -128,3 +113,26 @@ class Screener:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+def _name_lookups(probe: Probe) -> tuple[list[str], list]:
+    """The index reads for a query's name: per key (the core's, then its deletions') the
+    subjects of the place the query names (by `region`, else by its name's own place), then
+    those elsewhere, each read capped (PER_…)."""
+    assert probe.parts is not None
+    area = query_area(probe.region_code or (probe.parts.places[-1:] or (None,))[0])
+    lookups: list[str] = []
+    params: list = []
+    for i, key in enumerate(variant_keys(probe.parts.core)):
+        exact = i == 0
+        if area is not None:
+            lookups.append("SELECT * FROM (SELECT subject FROM screening_keys WHERE key = ? AND area = ? "
+                           f"LIMIT {PER_EXACT_KEY if exact else PER_NEAR_KEY})")
+            params += [key, area]
+            limit = PER_EXACT_ELSEWHERE if exact else PER_NEAR_ELSEWHERE
+        else:
+            limit = PER_EXACT_KEY if exact else PER_NEAR_KEY
+        if limit:
+            lookups.append(f"SELECT * FROM (SELECT subject FROM screening_keys WHERE key = ? LIMIT {limit})")
+            params.append(key)
+    return lookups, params
