@@ -279,9 +279,7 @@ class _Finder:
                     found.append(("bracket", at, tail.end()))
             elif kind & _COMMA and (tail := self.comma_tail.match(text, end)) is not None:
                 found.append(("comma", at, tail.end()))
-        if len(found) > 1:
-            found.sort(key=_second)
-        return found
+        return found  # (in the order of their starts: each is appended at its match's start)
 
     # ----------------------------------------------------------------------------------------
     # What stands at a position.
@@ -614,10 +612,6 @@ class _Finder:
             if end >= size and text[end - size : end] in introducers:
                 return True
         return False
-
-
-def _second(hit: tuple[str, int, int]) -> int:
-    return hit[1]
 
 
 def _surname_end(key: str) -> int:
