@@ -186,6 +186,33 @@ def test_runs_brackets_and_local_landlines_are_found_in_one_scan():
         assert local == _local_landlines_the_long_way(text), text
 
 
+def _number_scan_first_writing():
+    """_NUMBER_RUN_OR_BRACKET as first written: the four branches one after the other."""
+    d = detectors
+    gap, last, digit = d._LABEL_GAP, d._LABEL_LAST, r"[2-9\uff12-\uff19]"
+    return re.compile(
+        rf"[{d._DIGIT}{d._CN_DIGIT}(\uff08](?:(?<=[{d._DIGIT}]){d._run_after_first(d._DIGIT)}|(?<=[(\uff08])(?=[0\uff10])"
+        rf"|{d._CN_FIVE}"
+        rf"|(?<=[{last}{gap}码碼]{digit})"
+        rf"(?:(?<=[{last}]{digit})|(?<=[{last}][{gap}]{digit})|(?<=号码{digit})|(?<=號碼{digit})"
+        rf"|(?<=号码[{gap}]{digit})|(?<=號碼[{gap}]{digit})))"
+    )
+
+
+def test_the_number_scan_matches_as_its_first_writing():
+    first = _number_scan_first_writing()
+    rng = random.Random(13)
+    pieces = ["13812345678", "2024年", "一三八〇〇一三八〇〇〇", "电话", "座机：", "号码", "號碼 ", "28888888",
+              "(0798)", "（０７９８）", "5", "代码：9", "传真为8", "-", " ", "\n", "138.0013.8000", "一", "〇",
+              "话", "机"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(20000)]
+    texts += [v[k] for v, _ in penalty_records(500, 7) for k in ("facts", "content", "basis") if v[k]]
+    for text in texts:
+        assert [m.span() for m in detectors._NUMBER_RUN_OR_BRACKET.finditer(text)] == [
+            m.span() for m in first.finditer(text)
+        ], text
+
+
 _BETWEEN = "[" + re.escape("".join(detectors._AFTER_LABEL)) + "]*$"
 _DOCUMENT_WORDS = re.compile("(?:" + detectors._DOCUMENT_LABEL_BEFORE.pattern.removesuffix("$") + ")" + _BETWEEN)
 _PHONE_WORDS = re.compile("(?:" + detectors._PHONE_LABEL_BEFORE.pattern.removesuffix("$") + ")" + _BETWEEN)
