@@ -35,11 +35,15 @@ _GAP = r"[：:\s\u3000]*(?:为|是|為)?[：:\s\u3000]*"
 # --- Identity documents ------------------------------------------------------------------------
 # The document's word, then what may stand between it and its number (号码, 号, a bracket and
 # 号码 inside it: 通行证（号码12345678）, 证件号码：…). 许可证件 is a licence, never a person's.
+# (Each branch starts with a character, not a look-behind: then the engine skips to the
+# characters that can start one. 证件(?<!许可证件) is (?<!许可)证件.)
+_DOCUMENT_WORDS = (
+    "护照", "護照", "通行证", "通行證", "台胞证", "台胞證", "回乡证", "回鄉證", "居住证", "居住證",
+    "证件(?<!许可证件)(?<!許可证件)", "證件(?<!许可證件)(?<!許可證件)", "军官证", "軍官證", "士兵证", "社会保障卡",
+    "社保卡", "医保卡",
+)
 _DOCUMENT = re.compile(
-    # (Each branch starts with a character, not a look-behind: then the engine skips to the
-    # characters that can start one. 证件(?<!许可证件) is (?<!许可)证件.)
-    r"(?:护照|護照|通行证|通行證|台胞证|台胞證|回乡证|回鄉證|居住证|居住證|证件(?<!许可证件)(?<!許可证件)"
-    r"|證件(?<!许可證件)(?<!許可證件)|军官证|軍官證|士兵证|社会保障卡|社保卡|医保卡)"
+    "(?:" + "|".join(_DOCUMENT_WORDS) + ")"
     r"(?:[（(]\s*)?(?:号码|號碼|编号|編號|号|號)?" + _GAP +
     # the number: letters and digits (a hyphen inside), at least one digit, 6 to 24 characters
     r"((?=[A-Za-z0-9\-]{0,23}[0-9])[A-Za-z][A-Za-z0-9\-]{5,23}|[0-9][A-Za-z0-9\-]{5,23})(?![A-Za-z0-9])"
@@ -89,9 +93,9 @@ _DATE = (
 _BIRTH_AFTER = re.compile(
     _DATE + r"[）)]?\s*(?:出生|生(?![产產效活成意鮮鲜病长長存命态態物理源日]))"
 )
-_BIRTH_BEFORE = re.compile(
-    r"(?:出生日期|出生年月日|出生年月|出生时间|出生時間|生日|出生于|出生於|生于|生於)" + _GAP + _DATE
-)
+_BIRTH_LABELS = ("出生日期", "出生年月日", "出生年月", "出生时间", "出生時間", "生日", "出生于", "出生於", "生于",
+                 "生於")
+_BIRTH_BEFORE = re.compile("(?:" + "|".join(_BIRTH_LABELS) + ")" + _GAP + _DATE)
 
 # --- Plates ----------------------------------------------------------------------------------
 _PROVINCES = "京津沪滬渝冀豫云雲辽遼黑湘皖鲁魯新苏蘇浙赣贛鄂桂甘晋晉蒙陕陝吉闽閩贵貴粤粵青藏川宁寧琼瓊"
@@ -100,6 +104,16 @@ _PLATE = re.compile(
     rf"[{_PROVINCES}][{_PLATE_LETTER}]([·•・.\-\s]?)"
     rf"([{_PLATE_LETTER}0-9]{{5}}(?:(?<=[DF][0-9]{{4}})[0-9]|(?<=[0-9]{{5}})[DF])?)"
     r"[挂學学警]?(?![A-Za-z0-9号號])"
+)
+
+# Where a document's, an account's or a birth date's label or a plate may begin, in one scan:
+# every match of _DOCUMENT, _ACCOUNT, _BIRTH_BEFORE and _PLATE starts with one of these (each
+# branch starts with a character: the engine skips to them). Most texts hold none: then the four
+# are not looked for.
+_LABEL_STARTS = re.compile(
+    "|".join(
+        [*_DOCUMENT_WORDS, *_APP_NAMES, *_NAME_WORDS, *_BIRTH_LABELS, *(f"{p}[{_PLATE_LETTER}]" for p in _PROVINCES)]
+    )
 )
 
 # --- Addresses without a label ---------------------------------------------------------------
@@ -208,13 +222,14 @@ def find_particulars(text: str) -> list[tuple]:
     """(start, end, kind, confidence) of every particular above in `text` (for a natural
     person's record, find_person_premises adds the addresses of its premises)."""
     spans: list[tuple] = []
-    if "证" in text or "證" in text or "照" in text or "卡" in text:  # (every document word has one)
+    labelled = _LABEL_STARTS.search(text) is not None
+    if labelled:
         for m in _DOCUMENT.finditer(text):
             spans.append((m.start(1), m.end(1), "document_number", 0.9))
-    for m in _ACCOUNT.finditer(text):  # (it skips to a label's first characters: no gate needed)
-        value = m.group(1)
-        if not (value.isdigit() and len(value) < 5) and not _NOT_ACCOUNT.fullmatch(value):
-            spans.append((m.start(1), m.end(1), "account", 0.9))
+        for m in _ACCOUNT.finditer(text):
+            value = m.group(1)
+            if not (value.isdigit() and len(value) < 5) and not _NOT_ACCOUNT.fullmatch(value):
+                spans.append((m.start(1), m.end(1), "account", 0.9))
     if "账" in text or "帐" in text or "賬" in text or "帳" in text or "折" in text or "摺" in text or "卡" in text:
         for m in _BANK_ACCOUNT.finditer(text):
             # (the words before it in its own sentence)
@@ -222,12 +237,14 @@ def find_particulars(text: str) -> list[tuple]:
             if not _NOT_PERSONAL_ACCOUNT.search(text, since, m.start(1)):
                 spans.append((m.start(1), m.end(1), "bank_account", 0.9))
     if "生" in text:
-        for pattern in (_BIRTH_AFTER, _BIRTH_BEFORE) if _date_before_sheng(text) else (_BIRTH_BEFORE,):
+        patterns = ((_BIRTH_AFTER,) if _date_before_sheng(text) else ()) + ((_BIRTH_BEFORE,) if labelled else ())
+        for pattern in patterns:
             for m in pattern.finditer(text):
                 group = 1 if m.group(1) is not None else 2
                 spans.append((m.start(group), m.end(group), "birth_date", 0.9))
-    for m in _PLATE.finditer(text):
-        spans.append((m.start(2), m.end(2), "plate", 0.9))
+    if labelled:
+        for m in _PLATE.finditer(text):
+            spans.append((m.start(2), m.end(2), "plate", 0.9))
     if "号" in text or "號" in text or "组" in text or "室" in text or "户" in text or "楼" in text:
         _bare_addresses(text, False, spans)
     return spans

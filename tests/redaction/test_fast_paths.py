@@ -316,7 +316,8 @@ _PARTICULARS_PIECES = [
     "QQ", "qQ", "Qq", "qq", "WeChat", "WECHAT", "wechat", "weChaT", "id", "ID", "账号", "网名", "昵称", "用户名",
     "wxid_ab12", "zhang.san", "张伟1234", "12", "年", "1985", "1985年", "3月12日", "03.12", "-", ".", "．",
     "一九八五年", "三月十二日", "日", "1985年3月12日", "1985.3.12", "一九八五年三月十二日", "1990-01-02", "）", ")",
-    "出生", "出", "生", "生产", "生于", "出生日期", "\n", "，", "。",
+    "出生", "出", "生", "生产", "生于", "出生日期", "\n", "，", "。", "赣H·A1234", "粤B12345", "粤BD12345", "京", "A",
+    "津A", "B", "生日", "出生年月", "社会保障卡", "医保卡",
 ]
 
 
@@ -335,6 +336,19 @@ def test_each_label_regex_matches_as_its_first_writing():
     for text in texts:
         assert _spans(particulars._DOCUMENT, text) == _spans(_DOCUMENT_FIRST, text), text
         assert _spans(particulars._ACCOUNT, text) == _spans(_ACCOUNT_FIRST, text), text
+
+
+def test_documents_accounts_birth_dates_and_plates_are_looked_for_only_after_a_label_start():
+    texts = [*_particulars_texts(20000, 14), *(ex.text for ex in generate_particulars_corpus(3000, 6))]
+    texts += [v[k] for v, _ in penalty_records(500, 8) for k in ("facts", "content", "remarks") if v[k]]
+    labelled = 0
+    for text in texts:
+        if particulars._LABEL_STARTS.search(text) is None:
+            for pattern in (particulars._DOCUMENT, particulars._ACCOUNT, particulars._BIRTH_BEFORE, particulars._PLATE):
+                assert pattern.search(text) is None, (pattern.pattern[:20], text)
+        else:
+            labelled += 1
+    assert 0 < labelled < len(texts)
 
 
 def test_a_birth_date_before_sheng_is_looked_for_only_where_one_may_end():
