@@ -128,15 +128,17 @@ _CN_FIVE = rf"(?<=[{_CN_DIGIT}])(?=(?:(?:[{_SEP}{_DOTS}]|\r\n?|\n)?[{_CN_DIGIT}]
 # Chinese numerals. One scan finds all four, and a run never holds a bracket.
 _LABEL_LAST = "话話机機真"
 _LABEL_GAP = "：: \u3000为是為"
+# (A digit is asked once whether it is one, then for a run or a label before it: the bracket's
+# and the numerals' branches, which cannot hold after a digit, are not tried for it.)
 _NUMBER_RUN_OR_BRACKET = re.compile(
-    rf"[{_DIGIT}{_CN_DIGIT}(\uff08](?:(?<=[{_DIGIT}]){_run_after_first(_DIGIT)}|(?<=[(\uff08])(?=[0\uff10])"
-    rf"|{_CN_FIVE}"
+    rf"[{_DIGIT}{_CN_DIGIT}(\uff08](?:(?<=[{_DIGIT}])(?:{_run_after_first(_DIGIT)}"
     # (one look behind first, at the character before the digit: most digits stop there; 号码
     # as a whole, 代码：9… is no phone's)
     rf"|(?<=[{_LABEL_LAST}{_LABEL_GAP}码碼][2-9\uff12-\uff19])"
     rf"(?:(?<=[{_LABEL_LAST}][2-9\uff12-\uff19])|(?<=[{_LABEL_LAST}][{_LABEL_GAP}][2-9\uff12-\uff19])"
     rf"|(?<=号码[2-9\uff12-\uff19])|(?<=號碼[2-9\uff12-\uff19])"
     rf"|(?<=号码[{_LABEL_GAP}][2-9\uff12-\uff19])|(?<=號碼[{_LABEL_GAP}][2-9\uff12-\uff19])))"
+    rf"|(?<=[(\uff08])(?=[0\uff10])|{_CN_FIVE})"
 )
 # A landline written with its area code in brackets: (0798)1234567, （0798）123 4567.
 _PAREN_LANDLINE = re.compile(

@@ -16,8 +16,11 @@
   labelled one is; with `person_subject`, also where a natural person's own premises are said
   to be (位于…的门店: a shop registered under its operator's name is a natural person).
 
-Every pattern starts at its label or at a character class, and each family is looked for only
-in a text that holds its label's characters: most texts hold none.
+Every pattern starts at its label or at a character class, and most families are looked for
+only in a text that holds their label's characters: most texts hold none. Every branch of a
+label starts with a plain character (no look-behind, no group with flags of its own first):
+then the regex engine skips to the characters that can start one instead of trying each
+position (tests/redaction/test_fast_paths.py holds each to its first writing).
 """
 from __future__ import annotations
 
@@ -32,27 +35,37 @@ _GAP = r"[：:\s\u3000]*(?:为|是|為)?[：:\s\u3000]*"
 # --- Identity documents ------------------------------------------------------------------------
 # The document's word, then what may stand between it and its number (号码, 号, a bracket and
 # 号码 inside it: 通行证（号码12345678）, 证件号码：…). 许可证件 is a licence, never a person's.
+# (Each branch starts with a character, not a look-behind: then the engine skips to the
+# characters that can start one. 证件(?<!许可证件) is (?<!许可)证件.)
+_DOCUMENT_WORDS = (
+    "护照", "護照", "通行证", "通行證", "台胞证", "台胞證", "回乡证", "回鄉證", "居住证", "居住證",
+    "证件(?<!许可证件)(?<!許可证件)", "證件(?<!许可證件)(?<!許可證件)", "军官证", "軍官證", "士兵证", "社会保障卡",
+    "社保卡", "医保卡",
+)
 _DOCUMENT = re.compile(
-    r"(?:护照|護照|通行证|通行證|台胞证|台胞證|回乡证|回鄉證|居住证|居住證|(?<!许可)(?<!許可)证件|(?<!许可)(?<!許可)證件"
-    r"|军官证|軍官證|士兵证|社会保障卡|社保卡|医保卡)"
+    "(?:" + "|".join(_DOCUMENT_WORDS) + ")"
     r"(?:[（(]\s*)?(?:号码|號碼|编号|編號|号|號)?" + _GAP +
     # the number: letters and digits (a hyphen inside), at least one digit, 6 to 24 characters
     r"((?=[A-Za-z0-9\-]{0,23}[0-9])[A-Za-z][A-Za-z0-9\-]{5,23}|[0-9][A-Za-z0-9\-]{5,23})(?![A-Za-z0-9])"
 )
-_DOCUMENT_CHARS = ("照", "证", "證", "卡")
 
 # --- Accounts --------------------------------------------------------------------------------
 # WeChat, QQ and other accounts: a name of Latin letters, digits, _ - . (wxid_…, zhangsan_88),
 # or Chinese characters with digits in them (张伟1234) after an explicit 号 or mark.
+# The labels: an app's name (then, maybe, 号, 账号, ID…) or a word for an account's name. Each
+# branch starts with a character of its own (Q(?i:q) and q(?i:q) are (?i:qq)), so the engine
+# skips to the characters that can start a label; (A|B)S written AS|BS matches the same.
+_APP_NAMES = ("微信", "微信號", "抖音", "快手", "支付宝", "支付寶", "淘宝", "淘寶", "旺旺",
+              "Q(?i:q)", "q(?i:q)", "W(?i:echat)", "w(?i:echat)")
+_APP_SUFFIX = "(?:号码|號碼|账号|賬號|帐号|账户|帳戶|号|號|id|ID)?"
+_NAME_WORDS = ("网名", "網名", "昵称", "暱稱", "用户名", "用戶名")
+_ACCOUNT_LABEL = "|".join([*(app + _APP_SUFFIX for app in _APP_NAMES), *_NAME_WORDS])
 _ACCOUNT = re.compile(
-    r"(?:(?:微信|微信號|抖音|快手|支付宝|支付寶|淘宝|淘寶|旺旺|(?i:qq|wechat))"
-    r"(?:号码|號碼|账号|賬號|帐号|账户|帳戶|号|號|id|ID)?"
-    r"|(?:网名|網名|昵称|暱稱|用户名|用戶名))"
+    "(?:" + _ACCOUNT_LABEL + ")"
     r"(?:[：:\s\u3000]*(?:为|是|為)?[：:\s\u3000]*)"
     r"([A-Za-z0-9_][A-Za-z0-9_\-.]{3,39}(?<![.\-])"
     r"|(?<=[号號：:\s为是])[\u4e00-\u9fff]{1,6}[0-9][0-9A-Za-z_]{1,20})(?![A-Za-z0-9_])"
 )
-_ACCOUNT_CHARS = ("信", "Q", "q", "抖", "快手", "支付", "淘", "旺旺", "名", "称", "稱", "W", "w")
 # A number written after 微信 and the like that is a quantity or a day, not an account.
 _NOT_ACCOUNT = re.compile(r"[0-9]{1,4}(?:年|月|日|元|个|條|条|次|人|万)")
 
@@ -80,9 +93,9 @@ _DATE = (
 _BIRTH_AFTER = re.compile(
     _DATE + r"[）)]?\s*(?:出生|生(?![产產效活成意鮮鲜病长長存命态態物理源日]))"
 )
-_BIRTH_BEFORE = re.compile(
-    r"(?:出生日期|出生年月日|出生年月|出生时间|出生時間|生日|出生于|出生於|生于|生於)" + _GAP + _DATE
-)
+_BIRTH_LABELS = ("出生日期", "出生年月日", "出生年月", "出生时间", "出生時間", "生日", "出生于", "出生於", "生于",
+                 "生於")
+_BIRTH_BEFORE = re.compile("(?:" + "|".join(_BIRTH_LABELS) + ")" + _GAP + _DATE)
 
 # --- Plates ----------------------------------------------------------------------------------
 _PROVINCES = "京津沪滬渝冀豫云雲辽遼黑湘皖鲁魯新苏蘇浙赣贛鄂桂甘晋晉蒙陕陝吉闽閩贵貴粤粵青藏川宁寧琼瓊"
@@ -91,6 +104,16 @@ _PLATE = re.compile(
     rf"[{_PROVINCES}][{_PLATE_LETTER}]([·•・.\-\s]?)"
     rf"([{_PLATE_LETTER}0-9]{{5}}(?:(?<=[DF][0-9]{{4}})[0-9]|(?<=[0-9]{{5}})[DF])?)"
     r"[挂學学警]?(?![A-Za-z0-9号號])"
+)
+
+# Where a document's, an account's or a birth date's label or a plate may begin, in one scan:
+# every match of _DOCUMENT, _ACCOUNT, _BIRTH_BEFORE and _PLATE starts with one of these (each
+# branch starts with a character: the engine skips to them). Most texts hold none: then the four
+# are not looked for.
+_LABEL_STARTS = re.compile(
+    "|".join(
+        [*_DOCUMENT_WORDS, *_APP_NAMES, *_NAME_WORDS, *_BIRTH_LABELS, *(f"{p}[{_PLATE_LETTER}]" for p in _PROVINCES)]
+    )
 )
 
 # --- Addresses without a label ---------------------------------------------------------------
@@ -172,13 +195,37 @@ def _bare_addresses(text: str, person_subject: bool, spans: list) -> None:
                 at = text.find(word, at + len(word))
 
 
+_DATE_LAST = frozenset("0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19日")  # (_NUM and 日)
+
+
+def _date_before_sheng(text: str) -> bool:
+    """True when a 生 stands where _BIRTH_AFTER's match would end: after a digit or 日, then
+    maybe a closing bracket, white space and 出 (a date's last character, then
+    [）)]?\\s*出?生). Digits and Chinese numerals are everywhere in decisions, 生 after one
+    rarely: the regex, which tries every digit, runs only then."""
+    at = text.find("生")
+    while at != -1:
+        before = at
+        if before and text[before - 1] == "出":
+            before -= 1
+        while before and text[before - 1].isspace():  # (what \\s matches in a str pattern)
+            before -= 1
+        if before and text[before - 1] in "）)":
+            before -= 1
+        if before and text[before - 1] in _DATE_LAST:
+            return True
+        at = text.find("生", at + 1)
+    return False
+
+
 def find_particulars(text: str) -> list[tuple]:
     """(start, end, kind, confidence) of every particular above in `text` (for a natural
     person's record, find_person_premises adds the addresses of its premises)."""
     spans: list[tuple] = []
-    if any(c in text for c in _DOCUMENT_CHARS):
-        spans.extend((m.start(1), m.end(1), "document_number", 0.9) for m in _DOCUMENT.finditer(text))
-    if any(c in text for c in _ACCOUNT_CHARS):
+    labelled = _LABEL_STARTS.search(text) is not None
+    if labelled:
+        for m in _DOCUMENT.finditer(text):
+            spans.append((m.start(1), m.end(1), "document_number", 0.9))
         for m in _ACCOUNT.finditer(text):
             value = m.group(1)
             if not (value.isdigit() and len(value) < 5) and not _NOT_ACCOUNT.fullmatch(value):
@@ -190,12 +237,14 @@ def find_particulars(text: str) -> list[tuple]:
             if not _NOT_PERSONAL_ACCOUNT.search(text, since, m.start(1)):
                 spans.append((m.start(1), m.end(1), "bank_account", 0.9))
     if "生" in text:
-        for pattern in (_BIRTH_AFTER, _BIRTH_BEFORE):
+        patterns = ((_BIRTH_AFTER,) if _date_before_sheng(text) else ()) + ((_BIRTH_BEFORE,) if labelled else ())
+        for pattern in patterns:
             for m in pattern.finditer(text):
                 group = 1 if m.group(1) is not None else 2
                 spans.append((m.start(group), m.end(group), "birth_date", 0.9))
-    for m in _PLATE.finditer(text):
-        spans.append((m.start(2), m.end(2), "plate", 0.9))
+    if labelled:
+        for m in _PLATE.finditer(text):
+            spans.append((m.start(2), m.end(2), "plate", 0.9))
     if "号" in text or "號" in text or "组" in text or "室" in text or "户" in text or "楼" in text:
         _bare_addresses(text, False, spans)
     return spans

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from redaction import checkdigits, detectors, memo, policy, scan
+from redaction import checkdigits, detectors, memo, particulars, policy, scan
 from redaction.check import check_record
 from redaction.evaluate import PENALTY_ROLES, penalty_records, record_throughput
+from redaction.particulars_corpus import generate_particulars_corpus
 from redaction.person_names import names_finder
 from redaction.spans import KINDS, _resolve_overlapping, resolve
 from redaction.synth import (
@@ -185,6 +186,33 @@ def test_runs_brackets_and_local_landlines_are_found_in_one_scan():
         assert local == _local_landlines_the_long_way(text), text
 
 
+def _number_scan_first_writing():
+    """_NUMBER_RUN_OR_BRACKET as first written: the four branches one after the other."""
+    d = detectors
+    gap, last, digit = d._LABEL_GAP, d._LABEL_LAST, r"[2-9\uff12-\uff19]"
+    return re.compile(
+        rf"[{d._DIGIT}{d._CN_DIGIT}(\uff08](?:(?<=[{d._DIGIT}]){d._run_after_first(d._DIGIT)}|(?<=[(\uff08])(?=[0\uff10])"
+        rf"|{d._CN_FIVE}"
+        rf"|(?<=[{last}{gap}码碼]{digit})"
+        rf"(?:(?<=[{last}]{digit})|(?<=[{last}][{gap}]{digit})|(?<=号码{digit})|(?<=號碼{digit})"
+        rf"|(?<=号码[{gap}]{digit})|(?<=號碼[{gap}]{digit})))"
+    )
+
+
+def test_the_number_scan_matches_as_its_first_writing():
+    first = _number_scan_first_writing()
+    rng = random.Random(13)
+    pieces = ["13812345678", "2024年", "一三八〇〇一三八〇〇〇", "电话", "座机：", "号码", "號碼 ", "28888888",
+              "(0798)", "（０７９８）", "5", "代码：9", "传真为8", "-", " ", "\n", "138.0013.8000", "一", "〇",
+              "话", "机"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(20000)]
+    texts += [v[k] for v, _ in penalty_records(500, 7) for k in ("facts", "content", "basis") if v[k]]
+    for text in texts:
+        assert [m.span() for m in detectors._NUMBER_RUN_OR_BRACKET.finditer(text)] == [
+            m.span() for m in first.finditer(text)
+        ], text
+
+
 _BETWEEN = "[" + re.escape("".join(detectors._AFTER_LABEL)) + "]*$"
 _DOCUMENT_WORDS = re.compile("(?:" + detectors._DOCUMENT_LABEL_BEFORE.pattern.removesuffix("$") + ")" + _BETWEEN)
 _PHONE_WORDS = re.compile("(?:" + detectors._PHONE_LABEL_BEFORE.pattern.removesuffix("$") + ")" + _BETWEEN)
@@ -266,6 +294,68 @@ def test_the_trigger_scans_find_every_place_a_name_may_stand():
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
         assert sorted(finder.find(text)) == sorted(finder.find(text, _hits_the_long_way(finder, text))), text
+
+
+# --- particulars ------------------------------------------------------------------------------
+# The labels as first written: a look-behind or a group with flags first, so the engine tried
+# every position (particulars.py now starts each branch with a character).
+_DOCUMENT_FIRST = re.compile(
+    r"(?:护照|護照|通行证|通行證|台胞证|台胞證|回乡证|回鄉證|居住证|居住證|(?<!许可)(?<!許可)证件|(?<!许可)(?<!許可)證件"
+    r"|军官证|軍官證|士兵证|社会保障卡|社保卡|医保卡)"
+    + particulars._DOCUMENT.pattern.split("|社保卡|医保卡)", 1)[1]
+)
+_ACCOUNT_FIRST = re.compile(
+    r"(?:(?:微信|微信號|抖音|快手|支付宝|支付寶|淘宝|淘寶|旺旺|(?i:qq|wechat))"
+    r"(?:号码|號碼|账号|賬號|帐号|账户|帳戶|号|號|id|ID)?"
+    r"|(?:网名|網名|昵称|暱稱|用户名|用戶名))"
+    + particulars._ACCOUNT.pattern.split("|用户名|用戶名)", 1)[1]
+)
+_PARTICULARS_PIECES = [
+    "许可证件", "許可證件", "证件", "證件", "许可", "證", "护照", "通行证", "社保卡", "号码", "號碼", "编号", "号",
+    "（", "(", "：", ":", " ", "\u3000", "为", "是", "E1234567", "H12345678", "1234567", "A-12", "x9", "微信", "微信號",
+    "QQ", "qQ", "Qq", "qq", "WeChat", "WECHAT", "wechat", "weChaT", "id", "ID", "账号", "网名", "昵称", "用户名",
+    "wxid_ab12", "zhang.san", "张伟1234", "12", "年", "1985", "1985年", "3月12日", "03.12", "-", ".", "．",
+    "一九八五年", "三月十二日", "日", "1985年3月12日", "1985.3.12", "一九八五年三月十二日", "1990-01-02", "）", ")",
+    "出生", "出", "生", "生产", "生于", "出生日期", "\n", "，", "。", "赣H·A1234", "粤B12345", "粤BD12345", "京", "A",
+    "津A", "B", "生日", "出生年月", "社会保障卡", "医保卡",
+]
+
+
+def _particulars_texts(n, seed):
+    rng = random.Random(seed)
+    for _ in range(n):
+        yield "".join(rng.choice(_PARTICULARS_PIECES) for _ in range(rng.randint(1, 12)))
+
+
+def _spans(pattern, text):
+    return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+
+def test_each_label_regex_matches_as_its_first_writing():
+    texts = [*_particulars_texts(20000, 11), *(ex.text for ex in generate_particulars_corpus(3000, 5))]
+    for text in texts:
+        assert _spans(particulars._DOCUMENT, text) == _spans(_DOCUMENT_FIRST, text), text
+        assert _spans(particulars._ACCOUNT, text) == _spans(_ACCOUNT_FIRST, text), text
+
+
+def test_documents_accounts_birth_dates_and_plates_are_looked_for_only_after_a_label_start():
+    texts = [*_particulars_texts(20000, 14), *(ex.text for ex in generate_particulars_corpus(3000, 6))]
+    texts += [v[k] for v, _ in penalty_records(500, 8) for k in ("facts", "content", "remarks") if v[k]]
+    labelled = 0
+    for text in texts:
+        if particulars._LABEL_STARTS.search(text) is None:
+            for pattern in (particulars._DOCUMENT, particulars._ACCOUNT, particulars._BIRTH_BEFORE, particulars._PLATE):
+                assert pattern.search(text) is None, (pattern.pattern[:20], text)
+        else:
+            labelled += 1
+    assert 0 < labelled < len(texts)
+
+
+def test_a_birth_date_before_sheng_is_looked_for_only_where_one_may_end():
+    texts = [*_particulars_texts(20000, 12), *(ex.text for ex in generate_particulars_corpus(3000, 5))]
+    for text in texts:
+        if not particulars._date_before_sheng(text):
+            assert particulars._BIRTH_AFTER.search(text) is None, text
 
 
 # --- records -----------------------------------------------------------------------------------
