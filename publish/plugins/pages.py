@@ -35,12 +35,14 @@ SEARCH_TABLES = {
     "search_facet_values": "查询索引：筛选项",
     "search_kinds": "查询索引：信息类别",
     "search_fts": "查询索引：名称二元组全文索引",
+    "screening_subjects": "筛查索引：主体",
+    "screening_keys": "筛查索引：名称核心与一字之差的键",
 }
 
 
 @hookimpl
 def get_metadata(datasette, key, database, table):
-    # The search index's tables are for the pages, not for browsing.
+    # The search and screening indexes are for the pages and the API, not for browsing.
     return {"databases": {DATABASE: {"tables": {
         name: {"hidden": True, "title": title} for name, title in SEARCH_TABLES.items()}}}}
 
