@@ -4,7 +4,8 @@ guarantors monitoring a portfolio (issue 16, `GET /api/v1/changes` and `/snapsho
 What the feed says, and what it never says
 - A change names a record by its record key (publish/recordkeys.py: stable across builds,
   opaque), its kind (the name of the kind's table, derived from the build's tables), the
-  subject's USCC (so a bank can filter its portfolio) and the build that made it. Never a record's content, never a reason.
+  subject's USCC (so a bank can filter its portfolio) and the build that made it. Never a
+  record's content, never a reason.
 - `added`: a record the previous build did not publish. `changed`: the same record with
   other published content (a correction, or an objection resolved as 已更正). `withdrawn`:
   a record no longer published, whatever the reason — its window ended, it was repaired
