@@ -133,3 +133,17 @@ async def test_an_unknown_api_route_is_a_json_404(datasette, token):
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
     wrong_method = await datasette.client.get("/api/v1/screen", headers=_headers(token))
     assert wrong_method.status_code == 405
+
+
+@pytest.mark.parametrize("query", ["after=84856013089021067264", "after=²", "after=-1", "after=1.5"])
+async def test_a_bad_audit_position_is_a_400(datasette, state_dir, query):
+    with TokenOffice.open(state_dir, Clock.at(NOON), DEFAULT_BASE_URL) as office:
+        token = office.issue("路由测试银行", "audit:read")[0]
+    response = await datasette.client.get(f"/api/v1/audit?{query}", headers=_headers(token))
+    assert response.status_code == 400 and response.json()["error"]["code"] == "bad_cursor"
+
+
+@pytest.mark.parametrize("limit", ["0", "1001", "²", "ten"])
+async def test_a_bad_feed_limit_is_a_400(datasette, token, limit):
+    response = await datasette.client.get(f"/api/v1/changes?limit={limit}", headers=_headers(token))
+    assert response.status_code == 400 and response.json()["error"]["code"] == "bad_limit"

@@ -76,6 +76,19 @@ def note(request: Request, *, usccs: list[str] = (), names: list[str] = ()) -> N
         audit.names.extend(n for n in names if n)
 
 
+MAX_SEQ = 2 ** 53   # the largest integer a parameter may name (JSON's exact integers)
+
+
+def int_param(request: Request, name: str, low: int, high: int, code: str, default: int | None = None) -> int | None:
+    """An integer query parameter in [low, high] (ASCII digits only), or `default` when absent."""
+    text = request.query_params.get(name)
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise PublishError(code, f"参数 {name} 应为 {low}–{high} 的整数：{text[:40]}")
+    return int(text)
+
+
 def checked_uscc(text: str) -> str:
     code = as_uscc(text)
     if code is None or not is_valid_uscc(code):
@@ -179,12 +192,11 @@ def _feed(service: ApiService):
 async def changes(request: Request, service: ApiService) -> Response:
     usccs = _usccs(request, required=False)
     after = request.query_params.get("after")
-    limit_text = request.query_params.get("limit", "1000")
-    if not limit_text.isdigit() or not 1 <= int(limit_text) <= 1000:
-        raise PublishError("bad_limit", "limit 应为 1–1000 的整数")
+    limit = int_param(request, "limit", 1, 1000, "bad_limit", 1000)
+    assert limit is not None
     feed = _feed(service)
     try:
-        page = await service.run(lambda: feed.changes(after, usccs or None, service.build_id, int(limit_text)))
+        page = await service.run(lambda: feed.changes(after, usccs or None, service.build_id, limit))
     except PublishError as exc:
         if exc.code != "cursor_expired":
             raise
@@ -209,12 +221,9 @@ async def audit(request: Request, service: ApiService) -> Response:
     actor = scope_actor(request.scope) or {}
     since_text = request.query_params.get("since")
     since = parse_instant(since_text) if since_text else None
-    after_text = request.query_params.get("after")
-    if after_text is not None and not after_text.isdigit():
-        raise PublishError("bad_cursor", "after 应为审计记录序号（整数）")
+    after = int_param(request, "after", 0, MAX_SEQ, "bad_cursor")
     log = service.opened().audit
-    entries = await service.run(lambda: log.entries(org=actor["org"], since=since, limit=1000,
-                                                    after=int(after_text) if after_text else None))
+    entries = await service.run(lambda: log.entries(org=actor["org"], since=since, limit=1000, after=after))
     head = await service.run(log.head)
     # The audit keys, so that the organisation can check the signed head it keeps.
     keys = await service.run(lambda: service.opened().ring.public_jwks("audit"))
