@@ -8,12 +8,28 @@ import sys
 import time
 
 import httpx
+import pytest
 
-from publish.settings import DEFAULT_BASE_URL
+from publish.clock import Clock
+from publish.settings import DEFAULT_BASE_URL, STATE_ENV
+from publish.signing_keys import initialise
 from tests.conftest import AS_OF
 from tests.test_cli import ROOT
 
 RAISED = "100000000"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def state_dir(tmp_path_factory):
+    """The module's own state directory, made as `keys init` makes it, and PUBLISH_STATE for
+    everything the module runs (builds, in-process sites, servers): the API's tests write
+    tokens, quotas, audit entries and the feed, and share none of them with other modules."""
+    path = tmp_path_factory.mktemp("api-state")
+    initialise(path, Clock.on(AS_OF))
+    patch = pytest.MonkeyPatch()
+    patch.setenv(STATE_ENV, str(path))
+    yield path
+    patch.undo()
 
 
 def free_port() -> int:

@@ -18,6 +18,7 @@ from publish.serve import make_datasette
 from publish.settings import DEFAULT_BASE_URL
 from publish.signing_keys import KeyRing, b64url, okp_jwk, thumbprint
 from publish.tokens import TYP, TokenOffice
+from tests.api_support import state_dir  # noqa: F401 (the module's own state)
 from tests.conftest import AS_OF
 from tests.factories import PENALTY_HEADER, penalty, uscc, write_csv
 from tests.test_serve import AUTHORIZED_ROUTES

@@ -22,7 +22,7 @@ from publish.clock import SHANGHAI, Clock
 from publish.settings import DEFAULT_BASE_URL
 from publish.state import STATE_DB
 from publish.tokens import TokenOffice
-from tests.api_support import live_server
+from tests.api_support import live_server, state_dir  # noqa: F401 (the module's own state)
 from tests.conftest import AS_OF
 from tests.test_api_auth import SUBJECT, built  # noqa: F401 (the build: a penalty and a tax grade)
 from tests.test_cli import ROOT

@@ -12,6 +12,7 @@ from publish.screening import DEFAULT_ALGORITHM
 from publish.serve import make_datasette
 from publish.settings import DEFAULT_BASE_URL
 from publish.tokens import TokenOffice
+from tests.api_support import state_dir  # noqa: F401 (the module's own state)
 from tests.conftest import AS_OF
 from tests.test_api_auth import SUBJECT, built  # noqa: F401 (a penalty for 甲公司's code and a tax grade)
 

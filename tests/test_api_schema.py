@@ -19,7 +19,7 @@ from publish.api.openapi import openapi_document
 from publish.clock import SHANGHAI, Clock
 from publish.settings import DEFAULT_BASE_URL
 from publish.tokens import TokenOffice
-from tests.api_support import live_server
+from tests.api_support import live_server, state_dir  # noqa: F401 (the module's own state)
 from tests.conftest import AS_OF
 from tests.test_api_auth import built  # noqa: F401
 

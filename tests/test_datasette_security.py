@@ -12,6 +12,7 @@ from publish.clock import SHANGHAI, Clock
 from publish.serve import make_datasette
 from publish.settings import DEFAULT_BASE_URL
 from publish.tokens import TokenOffice
+from tests.api_support import state_dir  # noqa: F401 (the module's own state)
 from tests.conftest import AS_OF
 from tests.test_api_auth import built  # noqa: F401 (the module's build, a tax grade in authorized.db)
 

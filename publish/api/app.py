@@ -185,8 +185,16 @@ def _usccs(request: Request, required: bool) -> list[str]:
 
 def _feed(service: ApiService):
     from ..feed import ChangeFeed
+    from ..feed.recording import make_current
 
-    return service.part("feed", lambda: ChangeFeed(service.state_dir, service.clock))
+    def opened() -> ChangeFeed:
+        # The build this process serves is the feed's current one (serve makes it so at start;
+        # an instance made another way, the tests' make_datasette, does it here: idempotent).
+        if service.build_dir is not None:
+            make_current(service.state_dir, service.build_dir, service.clock)
+        return ChangeFeed(service.state_dir, service.clock)
+
+    return service.part("feed", opened)
 
 
 async def changes(request: Request, service: ApiService) -> Response:

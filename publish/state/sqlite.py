@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -43,6 +44,25 @@ _LAYOUT_STEPS: dict[int, tuple[str, ...]] = {
         "columns TEXT NOT NULL)"),
 }
 _SQL = Statements(SQLITE_TYPES, "?")
+
+# A process forked from one holding open connections (a build's workers, forked by a test or a
+# command that also had the state open) must never close them: SQLite's locks are not
+# inherited, so a child's close could checkpoint and delete the WAL under the parent's feet
+# and corrupt the database. After a fork the child keeps its inherited connections here,
+# referenced until it exits, and opens its own when it needs the store.
+_STORES: weakref.WeakSet[SQLiteStore] = weakref.WeakSet()
+_INHERITED: list[sqlite3.Connection] = []
+
+
+def _forget_inherited_connections() -> None:
+    for store in list(_STORES):
+        _INHERITED.extend(conn for conn, _ in store._connections)
+        store._connections = []
+        store._local = threading.local()
+        store._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
 def _translate(exc: sqlite3.Error, location: str) -> Exception:
@@ -186,6 +206,7 @@ class SQLiteStore(Store):
         self._lock = threading.Lock()
         self._connections: list[tuple[sqlite3.Connection, int]] = []   # (connection, the pid that opened it)
         self._closed = False
+        _STORES.add(self)
 
     @classmethod
     def open(cls, state_dir: Path, tables: Sequence[Table] = (), *, create: bool = False,
