@@ -1,0 +1,206 @@
+"""`python -m publish release --build DIR [--out DIR]`: writes a versioned release directory,
+named by the build id, into the releases directory (default `<build DIR>.releases/`).
+
+Atomic: everything is written into a temporary directory beside the target, scanned
+(publish/release/safety.py), listed (index.json, SHA256SUMS), and only then renamed into
+place; a failure leaves no release behind. A release of the same build is never overwritten.
+The releases directory may not be the state directory (which holds private keys), inside it
+or above it, nor inside the build directory (which holds quarantine.csv).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..clock import Clock
+from ..errors import PublishError
+from ..outdir import is_build_dir
+from . import changes as changes_mod
+from .formats.csv import write_csv
+from .formats.jsonl import write_jsonl
+from .formats.parquet import write_parquet
+from .formats.sqlite import write_sqlite_table
+from .formats.xlsx import write_xlsx
+from .index import write_index
+from .package import data_package
+from .readme import readme
+from .safety import scan_delta, scan_release_db, scan_table_files, scan_text_file
+from .tables import BuildInfo, ReleaseTable, build_info, left_out, open_build_db, released_tables, rows
+
+FORMATS = ("csv", "jsonl", "parquet", "xlsx", "sqlite")
+STAGING_PREFIX = ".staging-"
+SHOWN_FINDINGS = 5
+
+
+@dataclass
+class FormatTiming:
+    seconds: float = 0.0
+    size: int = 0
+
+
+@dataclass
+class Release:
+    path: Path
+    build_id: str
+    previous: str | None
+    counts: dict[str, int]
+    left_out: dict[str, int]
+    cut_cells: int
+    timings: dict[str, FormatTiming] = field(default_factory=dict)
+    scan_seconds: float = 0.0
+    seconds: float = 0.0
+
+    @property
+    def csv_bytes(self) -> int:
+        """The size of the CSV-equivalent data: what MB/s are measured against."""
+        return self.timings["csv"].size
+
+
+def default_releases_dir(build_dir: Path | str) -> Path:
+    """`<build DIR>.releases`, beside the build directory (its link, not what it points to)."""
+    path = Path(os.path.abspath(os.fspath(build_dir)))
+    return path.with_name(path.name + ".releases")
+
+
+def _real(path: Path) -> Path:
+    return Path(os.path.realpath(path))
+
+
+def check_build_dir(build_dir: Path | str) -> Path:
+    shown = os.fspath(build_dir)
+    path = Path(build_dir)
+    if not path.exists():
+        raise PublishError("build_missing", f"构建目录不存在：{shown}")
+    if not path.is_dir():
+        raise PublishError("build_not_a_dir", f"--build 应为构建目录，而这是一个文件：{shown}")
+    if not is_build_dir(_real(path)) or not (path / "public.db").is_file():
+        raise PublishError("not_a_build", f"不是构建目录（没有构建标记或 public.db）：{shown}")
+    return path
+
+
+def check_releases_dir(releases: Path, build_dir: Path, state_dir: Path) -> Path:
+    shown = os.fspath(releases)
+    out, state, build = _real(releases), _real(state_dir), _real(build_dir)
+    if out == state or out.is_relative_to(state):
+        raise PublishError("out_inside_state", f"发布目录不能位于状态目录之内：{shown}（状态目录 {state} 保存密钥）")
+    if state.is_relative_to(out):
+        raise PublishError("out_contains_state", f"发布目录不能包含状态目录：{shown}（状态目录 {state}）")
+    if out == build or out.is_relative_to(build):
+        raise PublishError("out_inside_build", f"发布目录不能位于构建目录之内：{shown}（构建目录含 quarantine.csv）")
+    if os.path.lexists(releases) and not releases.is_dir():
+        raise PublishError("out_is_file", f"发布目录已存在且不是目录：{shown}")
+    return releases
+
+
+def _timed(timing: FormatTiming, write, *args) -> object:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    result = write(*args)
+    timing.seconds += time.perf_counter() - started
+    return result
+
+
+def _write_tables(conn: sqlite3.Connection, staging: Path, tables: tuple[ReleaseTable, ...],
+                  release: Release) -> None:
+    timings = release.timings
+    for table in tables:
+        (n,) = conn.execute(f"SELECT count(*) FROM [{table.source}]").fetchone()
+        release.counts[table.name] = int(n)
+        timings["csv"].size += _timed(timings["csv"], write_csv, staging / f"{table.name}.csv", table,  # type: ignore[operator]
+                                      rows(conn, table))
+        timings["jsonl"].size += _timed(timings["jsonl"], write_jsonl, staging / f"{table.name}.jsonl",  # type: ignore[operator]
+                                        table, rows(conn, table))
+        timings["parquet"].size += _timed(timings["parquet"], write_parquet,  # type: ignore[operator]
+                                          staging / f"{table.name}.parquet", table, rows(conn, table))
+        written = _timed(timings["xlsx"], write_xlsx, staging / f"{table.name}.xlsx", table, rows(conn, table))
+        timings["xlsx"].size += written.size  # type: ignore[attr-defined]
+        release.cut_cells += written.cut_cells  # type: ignore[attr-defined]
+        _timed(timings["sqlite"], write_sqlite_table, staging / "public.db", table, rows(conn, table))
+    timings["sqlite"].size = (staging / "public.db").stat().st_size
+
+
+def _refuse_if_found(findings: list, staging: Path) -> None:  # type: ignore[type-arg]
+    if not findings:
+        return
+    shown = "；".join(f"{f.table} 列 {f.column or '-'} 第 {f.rowid} 行：{f.kind}（{f.excerpt}）"
+                     for f in findings[:SHOWN_FINDINGS])
+    raise PublishError("release_not_clean",
+                       f"发布文件中发现不得公开的个人信息 {len(findings)} 处，未发布：{shown}"
+                       "（这是构建的缺陷：请用 scan 检查构建的 public.db）")
+
+
+def make_release(build_dir: Path | str, out_dir: Path | str | None, state_dir: Path | str,
+                 clock: Clock) -> Release:
+    """Writes the release of the build in `build_dir` into `out_dir` (default
+    `<build DIR>.releases`); returns what it wrote and how long each format took."""
+    started = time.perf_counter()
+    build = check_build_dir(build_dir)
+    releases = check_releases_dir(Path(out_dir) if out_dir else default_releases_dir(build), build, Path(state_dir))
+    probe = open_build_db(build / "public.db", clock.today())
+    try:
+        info: BuildInfo = build_info(probe, build / "public.db")
+    finally:
+        probe.close()
+    target = releases / info.build_id
+    if os.path.lexists(target):
+        raise PublishError("release_exists", f"这次构建的发布已存在，不会覆盖：{target}")
+    releases.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + info.build_id + "-", dir=releases))
+    os.chmod(staging, 0o755)  # mkdtemp makes it private; a release is for everyone
+    try:
+        release = _write_release(build, releases, staging, info, clock)
+        try:
+            os.rename(staging, target)
+        except OSError as exc:
+            raise PublishError("release_exists", f"这次构建的发布已存在，不会覆盖：{target}") from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    release.path = target
+    release.seconds = time.perf_counter() - started
+    return release
+
+
+def _write_release(build: Path, releases: Path, staging: Path, info: BuildInfo, clock: Clock) -> Release:
+    conn = open_build_db(build / "public.db", info.release_day)
+    try:
+        tables = released_tables(conn)
+        release = Release(staging, info.build_id, None, {}, left_out(conn, info.release_day), 0,
+                          {f: FormatTiming() for f in FORMATS})
+        _write_tables(conn, staging, tables, release)
+    finally:
+        conn.close()
+    scan_started = time.perf_counter()
+    findings = scan_release_db(staging / "public.db")
+    for table in tables:
+        findings += scan_table_files(staging, table)
+    _refuse_if_found(findings, staging)
+
+    previous = changes_mod.previous_release(releases, info.build_id)
+    texts = [changes_mod.CHANGES_FILE, "README.md", "datapackage.json"]
+    if previous is not None:
+        release.previous = previous.name
+        found = changes_mod.compare(previous / "public.db", staging / "public.db", tables)
+        delta = changes_mod.delta_name(previous.name, info.build_id)
+        changes_mod.write_delta(staging / delta, found)
+        findings += scan_delta(staging / delta)
+    else:
+        found = []
+    (staging / changes_mod.CHANGES_FILE).write_text(
+        changes_mod.changes_markdown(info.build_id, release.previous, found), encoding="utf-8")
+    (staging / "README.md").write_text(readme(info, tables, release.left_out, release.cut_cells, release.counts),
+                                       encoding="utf-8")
+    package = data_package(info, tables, clock.now())
+    (staging / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
+                                              encoding="utf-8")
+    for name in texts:
+        findings += scan_text_file(staging / name)
+    _refuse_if_found(findings, staging)
+    release.scan_seconds = time.perf_counter() - scan_started
+    write_index(staging, info.build_id, info.as_of, clock.now())
+    return release
