@@ -15,8 +15,12 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+from redaction.scan import Finding
 
 from ..clock import Clock
 from ..errors import PublishError
@@ -36,6 +40,7 @@ from .tables import BuildInfo, ReleaseTable, build_info, left_out, open_build_db
 FORMATS = ("csv", "jsonl", "parquet", "xlsx", "sqlite")
 STAGING_PREFIX = ".staging-"
 SHOWN_FINDINGS = 5
+T = TypeVar("T")
 
 
 @dataclass
@@ -98,7 +103,7 @@ def check_releases_dir(releases: Path, build_dir: Path, state_dir: Path) -> Path
     return releases
 
 
-def _timed(timing: FormatTiming, write, *args) -> object:  # type: ignore[no-untyped-def]
+def _timed(timing: FormatTiming, write: Callable[..., T], *args: object) -> T:
     started = time.perf_counter()
     result = write(*args)
     timing.seconds += time.perf_counter() - started
@@ -111,20 +116,17 @@ def _write_tables(conn: sqlite3.Connection, staging: Path, tables: tuple[Release
     for table in tables:
         (n,) = conn.execute(f"SELECT count(*) FROM [{table.source}]").fetchone()
         release.counts[table.name] = int(n)
-        timings["csv"].size += _timed(timings["csv"], write_csv, staging / f"{table.name}.csv", table,  # type: ignore[operator]
-                                      rows(conn, table))
-        timings["jsonl"].size += _timed(timings["jsonl"], write_jsonl, staging / f"{table.name}.jsonl",  # type: ignore[operator]
-                                        table, rows(conn, table))
-        timings["parquet"].size += _timed(timings["parquet"], write_parquet,  # type: ignore[operator]
-                                          staging / f"{table.name}.parquet", table, rows(conn, table))
+        for name, write in (("csv", write_csv), ("jsonl", write_jsonl), ("parquet", write_parquet)):
+            timings[name].size += _timed(timings[name], write, staging / f"{table.name}.{name}", table,
+                                         rows(conn, table))
         written = _timed(timings["xlsx"], write_xlsx, staging / f"{table.name}.xlsx", table, rows(conn, table))
-        timings["xlsx"].size += written.size  # type: ignore[attr-defined]
-        release.cut_cells += written.cut_cells  # type: ignore[attr-defined]
+        timings["xlsx"].size += written.size
+        release.cut_cells += written.cut_cells
         _timed(timings["sqlite"], write_sqlite_table, staging / "public.db", table, rows(conn, table))
     timings["sqlite"].size = (staging / "public.db").stat().st_size
 
 
-def _refuse_if_found(findings: list, staging: Path) -> None:  # type: ignore[type-arg]
+def _refuse_if_found(findings: list[Finding]) -> None:
     if not findings:
         return
     shown = "；".join(f"{f.table} 列 {f.column or '-'} 第 {f.rowid} 行：{f.kind}（{f.excerpt}）"
@@ -179,7 +181,7 @@ def _write_release(build: Path, releases: Path, staging: Path, info: BuildInfo, 
     findings = scan_release_db(staging / "public.db")
     for table in tables:
         findings += scan_table_files(staging, table)
-    _refuse_if_found(findings, staging)
+    _refuse_if_found(findings)
 
     previous = changes_mod.previous_release(releases, info.build_id)
     texts = [changes_mod.CHANGES_FILE, "README.md", "datapackage.json"]
@@ -200,7 +202,7 @@ def _write_release(build: Path, releases: Path, staging: Path, info: BuildInfo, 
                                               encoding="utf-8")
     for name in texts:
         findings += scan_text_file(staging / name)
-    _refuse_if_found(findings, staging)
+    _refuse_if_found(findings)
     release.scan_seconds = time.perf_counter() - scan_started
     write_index(staging, info.build_id, info.as_of, clock.now())
     return release

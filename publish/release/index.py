@@ -33,7 +33,7 @@ def write_index(directory: Path, build_id: str, as_of: dt.date, created: dt.date
     index = {"version": build_id, "build_id": build_id, "as_of": as_of.isoformat(),
              "created": created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "files": files}
     (directory / INDEX_FILE).write_text(json.dumps(index, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    summed = [*files, {"name": INDEX_FILE, "sha256": sha256_of(directory / INDEX_FILE)}]
+    summed = [(f["sha256"], f["name"]) for f in files] + [(sha256_of(directory / INDEX_FILE), INDEX_FILE)]
     # sha256sum's format: the hex digest, two spaces (text mode), the name.
-    (directory / SUMS_FILE).write_text("".join(f"{f['sha256']}  {f['name']}\n" for f in summed), encoding="utf-8")
+    (directory / SUMS_FILE).write_text("".join(f"{digest}  {name}\n" for digest, name in summed), encoding="utf-8")
     return index

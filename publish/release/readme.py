@@ -34,6 +34,6 @@ def readme(info: BuildInfo, tables: tuple[ReleaseTable, ...], left_out: dict[str
                      + "、".join(f"{titles.get(t, t)} {n} 条" for t, n in ending.items()) + "。")
     else:
         lines.append(f"没有因公示期在 {info.release_day.isoformat()} 之前届满而未收录的记录。")
-    lines += ["", f"XLSX 中超过 32,767 个字符而被截断的单元格：{cut_cells} 个（截断处有标记，完整内容见 CSV 等其他格式）。",
-              ""]
+    lines += ["", f"XLSX 中超过 32,767 个字符而被截断的单元格：{cut_cells} 个"
+                  "（截断处有标记，完整内容见 CSV 等其他格式）。", ""]
     return "\n".join(lines)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from redaction.checkdigits import is_valid_uscc
@@ -81,9 +81,8 @@ def _xlsx_rows(path: Path) -> Iterator[tuple]:
 def scan_table_files(directory: Path, table: ReleaseTable) -> list[Finding]:
     """The table's CSV, JSON Lines, Parquet and XLSX files, read back and scanned."""
     names = table.names
-    readers = {
-        ".csv": lambda p: _csv_rows(p), ".jsonl": lambda p: _jsonl_rows(p, names),
-        ".parquet": _parquet_rows, ".xlsx": _xlsx_rows,
+    readers: dict[str, Callable[[Path], Iterator[Sequence[object]]]] = {
+        ".csv": _csv_rows, ".jsonl": lambda p: _jsonl_rows(p, names), ".parquet": _parquet_rows, ".xlsx": _xlsx_rows,
     }
     found: list[Finding] = []
     for suffix, read in readers.items():

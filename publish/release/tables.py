@@ -79,7 +79,8 @@ def build_info(conn: sqlite3.Connection, path: Path) -> BuildInfo:
         info = dict(conn.execute("SELECT key, value FROM build_info").fetchall())
         return BuildInfo(str(info["build_id"]), dt.date.fromisoformat(str(info["as_of"])))
     except (sqlite3.Error, KeyError, ValueError) as exc:
-        raise PublishError("build_info_missing", f"构建的数据库缺少构建信息（build_info 表的 build_id、as_of）：{path}") from exc
+        raise PublishError("build_info_missing",
+                           f"构建的数据库缺少构建信息（build_info 表的 build_id、as_of）：{path}") from exc
 
 
 def _kind_table(kind: Kind) -> ReleaseTable:
