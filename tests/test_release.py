@@ -306,6 +306,7 @@ def run(*args: str, state: Path) -> subprocess.CompletedProcess:
     (["--build", "{tmp}"], "not_a_build"),
     (["--build", "{build}", "--out", "{state}/releases"], "out_inside_state"),
     (["--build", "{build}", "--out", "{build}/releases"], "out_inside_build"),
+    (["--build", "{build}", "--out", "{build}.builds/releases"], "out_inside_builds"),
     ([], "bad_argument"),
 ])
 def test_bad_arguments_are_clear_errors(args, code, released, state_dir, tmp_path):
@@ -314,6 +315,13 @@ def test_bad_arguments_are_clear_errors(args, code, released, state_dir, tmp_pat
     assert done.returncode == 2
     assert f"[{code}]" in done.stderr and "Traceback" not in done.stderr
     assert not (state_dir / "releases").exists() and not (released.build / "releases").exists()
+    assert not Path(f"{released.build}.builds/releases").exists()
+
+
+def test_a_version_named_directly_releases_beside_its_build_dir(released):
+    version = released.build.resolve()
+    assert version.parent.name == "out.builds"
+    assert default_releases_dir(version) == default_releases_dir(released.build) == released.path.parent
 
 
 def test_the_command_writes_a_release(released, state_dir, tmp_path):

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from redaction.scan import Finding
 
+from ..builds import BUILD_ID
 from ..clock import Clock
 from ..errors import PublishError
 from ..outdir import is_build_dir
@@ -41,6 +42,7 @@ FORMATS = ("csv", "jsonl", "parquet", "xlsx", "sqlite")
 STAGING_PREFIX = ".staging-"
 SHOWN_FINDINGS = 5
 T = TypeVar("T")
+BUILDS_SUFFIX = ".builds"   # publish/builds.py builds_dir
 
 
 @dataclass
@@ -68,8 +70,12 @@ class Release:
 
 
 def default_releases_dir(build_dir: Path | str) -> Path:
-    """`<build DIR>.releases`, beside the build directory (its link, not what it points to)."""
+    """`<build DIR>.releases`, beside the build directory (its link, not what it points to);
+    for a version under `DIR.builds/` named directly, beside DIR (DIR.builds holds builds
+    alone: publish/outdir.py)."""
     path = Path(os.path.abspath(os.fspath(build_dir)))
+    if BUILD_ID.fullmatch(path.name) and path.parent.name.endswith(BUILDS_SUFFIX):
+        path = path.parent.with_name(path.parent.name[:-len(BUILDS_SUFFIX)])
     return path.with_name(path.name + ".releases")
 
 
@@ -98,6 +104,9 @@ def check_releases_dir(releases: Path, build_dir: Path, state_dir: Path) -> Path
         raise PublishError("out_contains_state", f"发布目录不能包含状态目录：{shown}（状态目录 {state}）")
     if out == build or out.is_relative_to(build):
         raise PublishError("out_inside_build", f"发布目录不能位于构建目录之内：{shown}（构建目录含 quarantine.csv）")
+    versions = build.parent
+    if versions.name.endswith(BUILDS_SUFFIX) and (out == versions or out.is_relative_to(versions)):
+        raise PublishError("out_inside_builds", f"发布目录不能位于构建版本目录之内：{shown}（{versions} 只存放构建）")
     if os.path.lexists(releases) and not releases.is_dir():
         raise PublishError("out_is_file", f"发布目录已存在且不是目录：{shown}")
     return releases

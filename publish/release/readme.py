@@ -25,6 +25,8 @@ def readme(info: BuildInfo, tables: tuple[ReleaseTable, ...], left_out: dict[str
         "与上一发布的差异见 `CHANGES.md` 与 `deltas/`。", "",
         "| 表 | 名称 | 记录数 |", "|---|---|---:|",
         *[f"| {t.name} | {t.title} | {counts.get(t.name, 0)} |" for t in tables], "",
+        "“公示截止期”是部门报送的日期（原样保留）；“公示截止日（含当日）”是本平台按公示规则算出的最后公示日，"
+        "发布与网站都按它取舍记录。", "",
         "CSV 中以 =、+、-、@、制表符或回车开头的文本前加了英文单引号 '，以免电子表格将其当作公式执行。", "",
         "## 未收录与截断", "",
     ]
