@@ -151,6 +151,9 @@ def test_windows_apply_as_of_the_day_after_the_build_and_the_readme_says_so(rele
     ends = {r[0] for r in conn.execute("SELECT publicity_end FROM penalties WHERE publicity_end IS NOT NULL")}
     conn.close()
     assert ENDS_ON_THE_DAY not in numbers
+    statuses = dict(sqlite3.connect(released.path / "public.db").execute(
+        "SELECT licence_no, display_status FROM licences").fetchall())
+    assert statuses == {"JY13602000001234": "有效", "SP3602000000001": "已过期"}   # as of the day after
     assert "景市监罚〔2025〕9号" in numbers          # public through 2026-11-30
     assert min(ends) > AS_OF.isoformat()
     readme = (released.path / "README.md").read_text(encoding="utf-8")
