@@ -26,10 +26,11 @@ from publish.clock import Clock
 from publish.errors import PublishError
 from publish.kinds import Column
 from publish.release import default_releases_dir, make_release
-from publish.release.formats.csv import neutralised, write_csv
-from publish.release.formats.jsonl import write_jsonl
-from publish.release.formats.parquet import write_parquet
-from publish.release.formats.xlsx import CELL_CHARACTERS, CUT_MARKER, write_xlsx
+from publish.release.formats import write_table
+from publish.release.formats.csv import CsvWriter, neutralised
+from publish.release.formats.jsonl import JsonlWriter
+from publish.release.formats.parquet import ParquetWriter
+from publish.release.formats.xlsx import CELL_CHARACTERS, CUT_MARKER, XlsxWriter
 from publish.release.safety import scan_table_files
 from publish.release.tables import ReleaseTable
 from publish.signing_keys import initialise
@@ -181,7 +182,8 @@ def test_sha256sum_checks_every_file_and_index_json_lists_them(released):
     assert done.returncode == 0, done.stdout + done.stderr
     index = json.loads((released.path / "index.json").read_text(encoding="utf-8"))
     assert index["version"] == index["build_id"] == released.path.name
-    assert index["created"] == CLOCK.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")   # the clock's
+    created = dt.datetime.strptime(index["created"], "%Y-%m-%dT%H:%M:%S%z")
+    assert CLOCK.start - dt.timedelta(seconds=1) <= created < CLOCK.start + dt.timedelta(hours=1)   # the clock's
     listed = {f["name"]: f for f in index["files"]}
     assert set(listed) == {p.name for p in released.path.iterdir()} - {"index.json", "SHA256SUMS"}
     assert listed["penalties.csv"]["size"] == (released.path / "penalties.csv").stat().st_size
@@ -231,9 +233,9 @@ TINY = ReleaseTable(name="tiny", title="小表", description="", primary_key=("i
 
 def test_every_format_is_scanned_not_only_the_database(tmp_path):
     rows = [[(1, "无"), (2, f"身份证号 {id_number()}")]]
-    for write, suffix in ((write_csv, "csv"), (write_jsonl, "jsonl"), (write_parquet, "parquet"),
-                          (write_xlsx, "xlsx")):
-        write(tmp_path / f"tiny.{suffix}", TINY, rows)
+    for writer, suffix in ((CsvWriter, "csv"), (JsonlWriter, "jsonl"), (ParquetWriter, "parquet"),
+                           (XlsxWriter, "xlsx")):
+        write_table(writer(tmp_path / f"tiny.{suffix}", TINY), rows)
     found = scan_table_files(tmp_path, TINY)
     assert sorted(f.table for f in found) == ["tiny.csv", "tiny.jsonl", "tiny.parquet", "tiny.xlsx"]
     assert {(f.column, f.rowid) for f in found} == {("text", 2)}
@@ -241,8 +243,8 @@ def test_every_format_is_scanned_not_only_the_database(tmp_path):
 
 def test_xlsx_splits_long_tables_into_numbered_sheets_and_cuts_long_cells_visibly(tmp_path):
     long_text = "长" * (CELL_CHARACTERS + 10)
-    rows = [[(n, long_text if n == 4 else f"第{n}行") for n in range(1, 6)]]
-    written = write_xlsx(tmp_path / "tiny.xlsx", TINY, rows, sheet_rows=2)
+    rows = [[(n, long_text if n == 4 else f"第{n}行") for n in range(1, 4)], [(4, long_text), (5, "第5行")]]
+    written = write_table(XlsxWriter(tmp_path / "tiny.xlsx", TINY, sheet_rows=2), rows)
     assert (written.sheets, written.cut_cells) == (3, 1)
     book = openpyxl.load_workbook(tmp_path / "tiny.xlsx")
     assert book.sheetnames == ["tiny_1", "tiny_2", "tiny_3"]

@@ -15,10 +15,8 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 from redaction.scan import Finding
 
@@ -27,11 +25,12 @@ from ..clock import Clock
 from ..errors import PublishError
 from ..outdir import is_build_dir
 from . import changes as changes_mod
-from .formats.csv import write_csv
-from .formats.jsonl import write_jsonl
-from .formats.parquet import write_parquet
-from .formats.sqlite import write_sqlite_table
-from .formats.xlsx import write_xlsx
+from .formats import Writer
+from .formats.csv import CsvWriter
+from .formats.jsonl import JsonlWriter
+from .formats.parquet import ParquetWriter
+from .formats.sqlite import SqliteWriter
+from .formats.xlsx import XlsxWriter, XlsxWritten
 from .index import write_index
 from .package import data_package
 from .readme import readme
@@ -39,9 +38,9 @@ from .safety import scan_delta, scan_release_db, scan_table_files, scan_text_fil
 from .tables import BuildInfo, ReleaseTable, build_info, left_out, open_build_db, released_tables, rows
 
 FORMATS = ("csv", "jsonl", "parquet", "xlsx", "sqlite")
+STEPS = ("read", *FORMATS)   # what is timed
 STAGING_PREFIX = ".staging-"
 SHOWN_FINDINGS = 5
-T = TypeVar("T")
 BUILDS_SUFFIX = ".builds"   # publish/builds.py builds_dir
 
 
@@ -112,27 +111,43 @@ def check_releases_dir(releases: Path, build_dir: Path, state_dir: Path) -> Path
     return releases
 
 
-def _timed(timing: FormatTiming, write: Callable[..., T], *args: object) -> T:
-    started = time.perf_counter()
-    result = write(*args)
-    timing.seconds += time.perf_counter() - started
-    return result
-
-
 def _write_tables(conn: sqlite3.Connection, staging: Path, tables: tuple[ReleaseTable, ...],
                   release: Release) -> None:
+    """Reads each table once and hands every batch to each format's writer, timing each."""
     timings = release.timings
     for table in tables:
-        (n,) = conn.execute(f"SELECT count(*) FROM [{table.source}]").fetchone()
-        release.counts[table.name] = int(n)
-        for name, write in (("csv", write_csv), ("jsonl", write_jsonl), ("parquet", write_parquet)):
-            timings[name].size += _timed(timings[name], write, staging / f"{table.name}.{name}", table,
-                                         rows(conn, table))
-        written = _timed(timings["xlsx"], write_xlsx, staging / f"{table.name}.xlsx", table, rows(conn, table))
-        timings["xlsx"].size += written.size
-        release.cut_cells += written.cut_cells
-        _timed(timings["sqlite"], write_sqlite_table, staging / "public.db", table, rows(conn, table))
-    timings["sqlite"].size = (staging / "public.db").stat().st_size
+        writers: dict[str, Writer[object]] = {
+            "csv": CsvWriter(staging / f"{table.name}.csv", table),
+            "jsonl": JsonlWriter(staging / f"{table.name}.jsonl", table),
+            "parquet": ParquetWriter(staging / f"{table.name}.parquet", table),
+            "xlsx": XlsxWriter(staging / f"{table.name}.xlsx", table),
+            "sqlite": SqliteWriter(staging / "public.db", table),
+        }
+        count = 0
+        read = rows(conn, table)
+        while True:
+            started = time.perf_counter()
+            batch = next(read, None)
+            timings["read"].seconds += time.perf_counter() - started
+            if batch is None:
+                break
+            count += len(batch)
+            for name, writer in writers.items():
+                started = time.perf_counter()
+                writer.write(batch)
+                timings[name].seconds += time.perf_counter() - started
+        release.counts[table.name] = count
+        for name, writer in writers.items():
+            started = time.perf_counter()
+            written = writer.close()
+            timings[name].seconds += time.perf_counter() - started
+            if isinstance(written, XlsxWritten):
+                release.cut_cells += written.cut_cells
+                timings[name].size += written.size
+            elif name == "sqlite":
+                timings[name].size = int(written)  # type: ignore[call-overload]
+            else:
+                timings[name].size += int(written)  # type: ignore[call-overload]
 
 
 def _refuse_if_found(findings: list[Finding]) -> None:
@@ -182,7 +197,7 @@ def _write_release(build: Path, releases: Path, staging: Path, info: BuildInfo, 
     try:
         tables = released_tables(conn)
         release = Release(staging, info.build_id, None, {}, left_out(conn, info.release_day), 0,
-                          {f: FormatTiming() for f in FORMATS})
+                          {f: FormatTiming() for f in STEPS})
         _write_tables(conn, staging, tables, release)
     finally:
         conn.close()

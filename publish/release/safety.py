@@ -5,12 +5,14 @@ A finding refuses the release (publish/release/command.py)."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from redaction.checkdigits import is_valid_uscc
 from redaction.scan import (
+    SHORT,
     Finding,
     excerpt,
     find_in_text,
@@ -24,10 +26,17 @@ from redaction.scan import (
 from .tables import ReleaseTable
 
 
-def scan_values(where: str, names: tuple[str, ...], rows: Iterable[Iterable[object]]) -> list[Finding]:
+def _fingerprint(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def scan_values(where: str, names: tuple[str, ...], rows: Iterable[Iterable[object]],
+                clean: set[bytes] | None = None) -> list[Finding]:
     """What the scanner finds in rows of values under the columns `names` (English field
     names): a valid USCC alone in a USCC column and a digest in a digest column are exempt,
-    as in scan_database."""
+    as in scan_database. `clean`: fingerprints of long texts already searched and found
+    clean (in another file of the same table), which need no second search; texts found
+    clean here are added."""
     columns = [(name, is_uscc_column(name)) for name in names]
     found: list[Finding] = []
     for number, row in enumerate(rows, start=1):
@@ -41,7 +50,16 @@ def scan_values(where: str, names: tuple[str, ...], rows: Iterable[Iterable[obje
                 continue
             if is_digest(column, text) or (is_uscc and is_valid_uscc(text.strip())):
                 continue
-            for start, end, kind in find_in_text_remembered(text):
+            if clean is not None and len(text) > SHORT:
+                key = _fingerprint(text)
+                if key in clean:
+                    continue
+                hits = find_in_text(text)
+                if not hits:
+                    clean.add(key)
+            else:
+                hits = find_in_text_remembered(text)
+            for start, end, kind in hits:
                 found.append(Finding(where, column, number, kind, excerpt(text, start, end)))
     return found
 
@@ -85,9 +103,10 @@ def scan_table_files(directory: Path, table: ReleaseTable) -> list[Finding]:
         ".csv": _csv_rows, ".jsonl": lambda p: _jsonl_rows(p, names), ".parquet": _parquet_rows, ".xlsx": _xlsx_rows,
     }
     found: list[Finding] = []
+    clean: set[bytes] = set()
     for suffix, read in readers.items():
         path = directory / f"{table.name}{suffix}"
-        found += scan_values(path.name, names, read(path))
+        found += scan_values(path.name, names, read(path), clean)
     return found
 
 

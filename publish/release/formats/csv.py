@@ -4,7 +4,6 @@ with `'` as OWASP recommends ("CSV Injection"), so a spreadsheet shows them as t
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
 from pathlib import Path
 
 from ..tables import ReleaseTable
@@ -15,10 +14,16 @@ def neutralised(row: tuple) -> list:
     return [f"'{v}" if v.__class__ is str and v.startswith(FORMULA_STARTS) else v for v in row]
 
 
-def write_csv(path: Path, table: ReleaseTable, batches: Iterable[list[tuple]]) -> int:
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(table.labels)
-        for batch in batches:
-            writer.writerows(neutralised(row) for row in batch)
-    return path.stat().st_size
+class CsvWriter:
+    def __init__(self, path: Path, table: ReleaseTable) -> None:
+        self.path = path
+        self.file = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 (closed in close())
+        self.writer = csv.writer(self.file)
+        self.writer.writerow(table.labels)
+
+    def write(self, batch: list[tuple]) -> None:
+        self.writer.writerows(neutralised(row) for row in batch)
+
+    def close(self) -> int:
+        self.file.close()
+        return self.path.stat().st_size

@@ -2,7 +2,6 @@
 USCC of digits alone keeps its digits."""
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,11 +16,18 @@ def arrow_schema(table: ReleaseTable) -> pa.Schema:
     return pa.schema([pa.field(c.name, ARROW_TYPES[c.sql_type]) for c in table.columns])
 
 
-def write_parquet(path: Path, table: ReleaseTable, batches: Iterable[list[tuple]]) -> int:
-    schema = arrow_schema(table)
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-        for batch in batches:
-            columns = list(zip(*batch, strict=True))
-            writer.write_batch(pa.record_batch([pa.array(list(col), type=f.type)
-                                                for col, f in zip(columns, schema, strict=True)], schema=schema))
-    return path.stat().st_size
+class ParquetWriter:
+    def __init__(self, path: Path, table: ReleaseTable) -> None:
+        self.path = path
+        self.schema = arrow_schema(table)
+        self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+
+    def write(self, batch: list[tuple]) -> None:
+        columns = zip(*batch, strict=True)
+        self.writer.write_batch(pa.record_batch(
+            [pa.array(column, type=f.type) for column, f in zip(columns, self.schema, strict=True)],
+            schema=self.schema))
+
+    def close(self) -> int:
+        self.writer.close()
+        return self.path.stat().st_size

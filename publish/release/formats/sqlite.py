@@ -3,7 +3,6 @@ function of ours, so `select * from penalties` works in sqlite3, pandas and any 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
 from pathlib import Path
 
 from ..tables import SQL_TYPE_NAMES, ReleaseTable
@@ -16,15 +15,22 @@ def create_sql(table: ReleaseTable) -> str:
     return f"CREATE TABLE [{table.name}] (" + ", ".join(columns) + ")"
 
 
-def write_sqlite_table(path: Path, table: ReleaseTable, batches: Iterable[list[tuple]]) -> None:
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        with conn:
-            conn.execute(create_sql(table))
-            insert = (f"INSERT INTO [{table.name}] VALUES (" + ", ".join("?" * len(table.columns)) + ")")
-            for batch in batches:
-                conn.executemany(insert, batch)
-    finally:
-        conn.close()
+class SqliteWriter:
+    """One table into the release's public.db (shared by every table)."""
+
+    def __init__(self, path: Path, table: ReleaseTable) -> None:
+        self.path = path
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = OFF")
+        self.conn.execute("PRAGMA synchronous = OFF")
+        self.conn.execute("BEGIN")
+        self.conn.execute(create_sql(table))
+        self.insert = f"INSERT INTO [{table.name}] VALUES (" + ", ".join("?" * len(table.columns)) + ")"
+
+    def write(self, batch: list[tuple]) -> None:
+        self.conn.executemany(self.insert, batch)
+
+    def close(self) -> int:
+        self.conn.execute("COMMIT")
+        self.conn.close()
+        return self.path.stat().st_size

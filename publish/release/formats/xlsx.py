@@ -10,7 +10,6 @@ hold are replaced by U+FFFD.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,35 +64,38 @@ class _Cells:
         return value
 
 
-def write_xlsx(path: Path, table: ReleaseTable, batches: Iterable[list[tuple]],
-               sheet_rows: int = SHEET_ROWS) -> XlsxWritten:
+class XlsxWriter:
     """Writes the table; `sheet_rows` is Excel's limit (smaller only to test the split)."""
-    rows = (row for batch in batches for row in batch)
-    first = next(rows, None)
-    pending: list[tuple] = [] if first is None else [first]
-    workbook = Workbook(write_only=True)
-    sheets, cut, numbered = 0, 0, False
-    while True:
-        sheets += 1
-        sheet = workbook.create_sheet()
-        cells = _Cells(sheet)
-        sheet.append(list(table.labels))
-        count = 0
-        for row in pending:
-            sheet.append(cells.row(row))
-            count += 1
-        pending = []
-        for row in rows:
-            if count == sheet_rows:
-                pending = [row]
-                numbered = True
-                break
-            sheet.append(cells.row(row))
-            count += 1
-        cut += cells.cut
-        if not pending:
-            break
-    for number, ws in enumerate(workbook.worksheets, start=1):
-        ws.title = sheet_name(table.name, number, numbered)
-    workbook.save(path)
-    return XlsxWritten(path.stat().st_size, sheets, cut)
+
+    def __init__(self, path: Path, table: ReleaseTable, sheet_rows: int = SHEET_ROWS) -> None:
+        self.path, self.table, self.sheet_rows = path, table, sheet_rows
+        self.workbook = Workbook(write_only=True)
+        self.cut = 0
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        self.sheet = self.workbook.create_sheet()
+        self.cells = _Cells(self.sheet)
+        self.sheet.append(list(self.table.labels))
+        self.count = 0
+
+    def write(self, batch: list[tuple]) -> None:
+        start = 0
+        while start < len(batch):
+            if self.count == self.sheet_rows:
+                self.cut += self.cells.cut
+                self._new_sheet()
+            part = batch[start:start + self.sheet_rows - self.count]
+            append, row = self.sheet.append, self.cells.row
+            for values in part:
+                append(row(values))
+            self.count += len(part)
+            start += len(part)
+
+    def close(self) -> XlsxWritten:
+        self.cut += self.cells.cut
+        sheets = self.workbook.worksheets
+        for number, ws in enumerate(sheets, start=1):
+            ws.title = sheet_name(self.table.name, number, len(sheets) > 1)
+        self.workbook.save(self.path)
+        return XlsxWritten(self.path.stat().st_size, len(sheets), self.cut)
