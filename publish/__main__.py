@@ -544,6 +544,20 @@ def cmd_token_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    from .clock import command_clock
+    from .release import make_release
+    from .settings import read_environment
+
+    release = make_release(args.build, args.out, _state_dir(args), command_clock(read_environment()))
+    print(f"已发布 (released)：{release.path}（构建 {release.build_id}；上一发布 {release.previous or '无'}）")
+    for name, timing in release.timings.items():
+        speed = release.csv_bytes / 1e6 / timing.seconds if timing.seconds else 0.0
+        print(f"  {name}: {timing.seconds:.2f} s, {timing.size / 1e6:.1f} MB, {speed:.1f} MB/s (CSV-equivalent)")
+    print(f"  scan: {release.scan_seconds:.2f} s; total: {release.seconds:.2f} s", flush=True)
+    return 0
+
+
 def _scopes(text: str) -> str:
     from .tokens import parse_scopes
 
@@ -627,6 +641,11 @@ def parser() -> Parser:
     tr = _command(tokens, "revoke", "撤销一个令牌（所有服务进程在 5 秒内拒绝它）", cmd_token_revoke)
     tr.add_argument("jti", metavar="JTI", help="令牌标识（token list 中的 jti；以 - 开头的写在 -- 之后）")
     _command(tokens, "list", "列出已签发的令牌（不显示令牌本身）", cmd_token_list)
+
+    rel = _command(sub, "release", "为记者与研究者生成一次构建的批量下载发布（CSV、XLSX、Parquet、JSON Lines、SQLite）",
+                   cmd_release)
+    rel.add_argument("--build", required=True, metavar="DIR", help="构建目录")
+    rel.add_argument("--out", metavar="DIR", help="发布目录（默认 <构建目录>.releases/，不可在状态目录之内）")
 
     r = _command(sub, "report", "公共信用信息报告（无违法违规证明版）：出具、核验、撤销、列出", None)
     reports = _commands(r, "report_command", "子命令")
