@@ -22,6 +22,7 @@ from ..errors import PublishError
 from ..httperrors import error_json
 from ..kinds import load_kinds
 from ..plugins.auth import AUDIT_KEY, RATE_KEY, actor_scopes, challenge, scope_actor
+from ..plugins.site import site_state
 from ..profile import entity_profile
 from ..settings import API_MAX_SCREEN_ITEMS
 from ..textnorm import as_uscc, is_valid_uscc
@@ -103,7 +104,9 @@ async def entity(request: Request, service: ApiService) -> Response:
     note(request, usccs=[raw[:40]])
     code = checked_uscc(raw)
     datasette = service.datasette
-    profile = await datasette.get_database("public").execute_fn(lambda conn: entity_profile(conn, code))
+    storages = (await site_state(datasette)).storages   # the build's kinds, read once per server
+    profile = await datasette.get_database("public").execute_fn(
+        lambda conn: entity_profile(conn, code, storages=storages))
     authorized = await datasette.get_database("authorized").execute_fn(lambda conn: _authorized_records(conn, code))
     if profile is None and not any(authorized.values()):
         raise PublishError("entity_not_found", f"未找到统一社会信用代码为 {code} 的主体的信息")
