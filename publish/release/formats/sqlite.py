@@ -1,5 +1,5 @@
 """`public.db` of the release: plain tables with the released rows, no views and no
-function of ours, so `select * from penalties` works in sqlite3, pandas and any SQLite tool."""
+function of ours, so `select * from <table>` works in sqlite3, pandas and any SQLite tool."""
 from __future__ import annotations
 
 import sqlite3
