@@ -18,7 +18,11 @@ COPY templates ./templates
 COPY static ./static
 COPY data ./data
 COPY metadata.yml ./
-RUN pip install --no-cache-dir .
+# The redaction stage's hot modules compiled with mypyc (redaction/native.py), then the
+# compiler and mypy removed again: the site runs the extensions, not the tools.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install --no-cache-dir '.[native]' && python -m redaction.compile \
+    && pip uninstall -y mypy && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/* var
 
 EXPOSE 8001
 # Raw files in /app/var/raw are built into /app/var/build; without them, the sample is used.

@@ -23,15 +23,23 @@ install_debs = missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo 
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-.PHONY: run test lint bench venv debs run-debs clean
+.PHONY: run test lint bench venv native debs run-debs clean
 
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,bench]'
+	$(PY) -m pip install -q -e '.[test,bench,native]'
 	touch $@
+
+# The redaction stage's hot modules compiled with mypyc (redaction/native.py: a build from
+# other sources is never loaded, so an edit without this step only runs slower).
+NATIVE := redaction/_native.json
+native: $(NATIVE)
+
+$(NATIVE): $(VENV)/.installed $(wildcard redaction/*.py)
+	$(PY) -m redaction.compile >/dev/null
 
 # What the site needs of Debian, for `make run` and `make test` alike (the Dockerfile installs
 # the same).
@@ -42,7 +50,7 @@ run-debs:
 debs: run-debs
 	@$(call install_debs,$(DEBS))
 
-run: venv run-debs
+run: venv native run-debs
 	$(PY) -m publish --state $(STATE) keys init
 	$(PY) -m publish sample --out $(RAW) --rows $(SAMPLE_ROWS)
 	$(PY) -m publish --state $(STATE) build --input $(RAW) --out $(BUILD)
@@ -52,15 +60,15 @@ lint: venv
 	$(PY) -m ruff check publish redaction tests bench
 	$(PY) -m mypy
 
-test: venv debs lint
-	$(PY) -m pytest -q -p no:cacheprovider
+test: venv native debs lint
+	PUBLISH_REQUIRE_NATIVE=1 $(PY) -m pytest -q -p no:cacheprovider
 	LD_PRELOAD=$$(ls /usr/lib/*/faketime/libfaketime.so.1 | head -n 1) FAKETIME="$(FAKE_OFFSET)" \
 	  FAKETIME_DONT_FAKE_MONOTONIC=1 PYTHONPATH=tests/faketime \
 	  $(PY) -m pytest -q -p no:cacheprovider -m "not browser" -W ignore::DeprecationWarning
 
-bench: venv
+bench: venv native
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var redaction/*.so $(NATIVE)

@@ -9,7 +9,13 @@ scanner and the tests call the same functions.
     check.py      the per-record after-check the build runs before loading (check_record)
     scan.py       the independent second line of defence over texts and SQLite files
     evaluate.py   a seeded labelled corpus, precision/recall and throughput
+    native.py     the hot modules compiled with mypyc, loaded only when built from these sources
 """
+from . import native
+
+native.install()  # before any submodule: compiled or from source (native.py)
+
+# ruff: noqa: E402 (the imports below come after install())
 from .check import Problem, check_record
 from .detectors import Context, detect
 from .mask import DEFAULT_MASKS, Masks, mask_person_name  # not `mask`: `redaction.mask` stays the module
