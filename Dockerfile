@@ -21,7 +21,7 @@ COPY metadata.yml ./
 # The redaction stage's hot modules compiled with mypyc (redaction/native.py), then the
 # compiler and mypy removed again: the site runs the extensions, not the tools.
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
-    && pip install --no-cache-dir '.[native]' && python -m redaction.compile \
+    && pip install --no-cache-dir '.[native]' && PUBLISH_REDACTION_PURE=1 python -m redaction.compile \
     && pip uninstall -y mypy && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/* var
 
 EXPOSE 8001

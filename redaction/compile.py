@@ -1,7 +1,9 @@
 """`python -m redaction.compile [--status]`: compiles the hot modules (native.COMPILED) to C
 extensions in place with mypyc, and records the sources' digests they were built from
 (native.MANIFEST); `--status` says what a process loads. The Makefile's `native` target runs
-it; it needs a C compiler, setuptools and mypy.
+it, with PUBLISH_REDACTION_PURE=1: the compiler needs the sources, not extensions that are
+about to be replaced (nor the warning that they are stale). It needs a C compiler,
+setuptools and mypy.
 """
 from __future__ import annotations
 

@@ -12,8 +12,9 @@ loaded, and tests/redaction/test_native.py compares the two on the evaluation co
 How a module is chosen at import (`install`, called by the package's __init__ before any
 submodule is imported):
 - the compiled group is used only when it was built from exactly the sources on disk (their
-  SHA-256, recorded at build time in MANIFEST): a stale extension after an edit or a checkout
-  is never loaded, the sources are, and a warning says how to rebuild;
+  SHA-256, recorded at build time in MANIFEST) and the extension files are exactly the
+  group's: a stale extension after an edit or a checkout, or one left from a module compiled
+  no more, is never loaded; the sources are, and a warning says how to rebuild;
 - all modules of the group or none: compiled modules call each other inside the group's
   shared library, so one source module beside compiled ones would not be what they call;
 - PUBLISH_REDACTION_PURE=1 forces the sources (to debug, or to compare).
@@ -35,8 +36,11 @@ from pathlib import Path
 
 PACKAGE = __package__ or "redaction"
 HERE = Path(__file__).resolve().parent
-# The modules compiled together, leaves first (those that import nothing else of the group).
-COMPILED = ("checkdigits", "spans", "names", "mask", "particulars", "person_names", "detectors", "policy")
+# The modules compiled together, leaves first (those that import nothing else of the group):
+# what the build runs for every row. Not scan.py: it runs once over each output, in a pool of
+# forked workers, and its tests tune it at run time (a compiled module's globals are read
+# inside the library, not from the module object a test sets them on).
+COMPILED = ("checkdigits", "spans", "names", "mask", "particulars", "person_names", "detectors", "policy", "check")
 GROUP = "_native"                     # the group's shared library: redaction/_native__mypyc.*.so
 MANIFEST = HERE / "_native.json"      # the sources' digests the extensions were built from
 PURE_ENV = "PUBLISH_REDACTION_PURE"
@@ -51,9 +55,14 @@ def digests() -> dict[str, str]:
 
 
 def extensions() -> list[Path]:
-    """The group's extension files present beside the sources."""
-    return [p for suffix in importlib.machinery.EXTENSION_SUFFIXES
-            for name in (*COMPILED, GROUP + "__mypyc") if (p := HERE / f"{name}{suffix}").exists()]
+    """Every extension file beside the sources (the package has no others than the group's:
+    one left from an earlier group, say of a module compiled no more, counts too)."""
+    return sorted({p for suffix in importlib.machinery.EXTENSION_SUFFIXES for p in HERE.glob(f"*{suffix}")})
+
+
+def _expected() -> set[str]:
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    return {f"{name}{suffix}" for name in (*COMPILED, GROUP + "__mypyc")}
 
 
 def _current() -> bool:
@@ -64,17 +73,18 @@ def _current() -> bool:
         return False
     if not isinstance(recorded, dict) or recorded.get("python") != sys.implementation.cache_tag:
         return False
-    return recorded.get("sources") == digests() and len(extensions()) == len(COMPILED) + 1
+    return recorded.get("sources") == digests() and {p.name for p in extensions()} == _expected()
 
 
 class _SourcesFirst(importlib.abc.MetaPathFinder):
-    """Finds the group's modules as their .py sources, ahead of the extension beside them."""
+    """Finds the package's modules as their .py sources, ahead of any extension beside them."""
 
     def find_spec(self, fullname, path=None, target=None):  # noqa: ANN001 (importlib's protocol)
         package, _, name = fullname.rpartition(".")
-        if package != PACKAGE or name not in COMPILED:
+        source = HERE / f"{name}.py"
+        if package != PACKAGE or not source.is_file():
             return None
-        return importlib.util.spec_from_file_location(fullname, HERE / f"{name}.py")
+        return importlib.util.spec_from_file_location(fullname, source)
 
 
 def install() -> str:

@@ -119,3 +119,13 @@ def test_a_missing_manifest_or_extension_loads_from_source(package_copy):
 def test_the_pure_switch_loads_every_module_from_source(package_copy):
     result = _run(STATUS, package_copy, **{native.PURE_ENV: "1"})
     assert result.stdout.startswith("pure:") and "=C" not in result.stdout
+
+
+def test_an_extension_left_from_a_module_compiled_no_more_is_never_loaded(package_copy):
+    # (scan.py was once in the group: its extension, left beside the source, would shadow it.)
+    package = package_copy / "redaction"
+    stray = next(package.glob("spans.*.so"))
+    shutil.copy(stray, package / stray.name.replace("spans", "scan", 1))
+    result = _run(STATUS + "; import redaction.scan as s; print(s.__file__)", package_copy)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("stale:") and result.stdout.strip().endswith("scan.py")
