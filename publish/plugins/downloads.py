@@ -4,6 +4,7 @@
     /downloads  /downloads.json     the current release's files, the deltas, the releases taken off
     /downloads/latest/<file>        a file of the current release (404 when there is none)
     /downloads/deltas/<file>        a delta listed by some release's index.json
+    /downloads…  anything else      404 (but /downloads/live/, another plugin's)
     /public.db (any spelling)       redirected to /downloads/latest/public.db
 
 A request's name is only ever looked up among the names the index lists
@@ -103,12 +104,19 @@ async def delta_file(request, datasette, send, receive):
     return await _send_listed(request, datasette, send, receive, catalog, listed, DELTA_CACHE)
 
 
+async def not_listed(request, datasette):
+    return await _not_listed(datasette, request)
+
+
 @hookimpl
 def register_routes(datasette):
     return [
         (r"^/downloads(?P<format>\.json)?$", downloads_page),
         (r"^/downloads/latest/(?P<name>[^/]*)$", latest_file),
         (r"^/downloads/deltas/(?P<name>[^/]*)$", delta_file),
+        # Anything else under /downloads (but the live CSV's own routes) is not a file:
+        # Datasette's 404 would redirect `%`-encoded paths and trailing slashes instead.
+        (r"^/downloads(?!/live/)[/%~.].+$", not_listed),
     ]
 
 
