@@ -21,7 +21,7 @@ import pytest
 
 from publish.build import build
 from publish.clock import Clock
-from publish.downloads import ByteRange, Unsatisfiable, byte_range, content_type
+from publish.downloads import ByteRange, Unsatisfiable, byte_range, content_type, load_catalog, send_file
 from publish.downloads.listing import size_display
 from publish.errors import PublishError
 from publish.release import default_releases_dir, make_release
@@ -433,3 +433,69 @@ def test_releases_are_never_read_from_a_build_or_the_state(released, state_dir, 
     with pytest.raises(PublishError) as raised:
         make_datasette(released.build, CLOCK, releases_dir=where(released, state_dir))
     assert raised.value.code == code
+
+
+# --- the catalog and the sender, alone -----------------------------------------------------------
+
+def _fake_release(releases: Path, build_id: str, previous: str | None = None) -> None:
+    """A release directory as `release` leaves it, with one small file (and a delta)."""
+    directory = releases / build_id
+    (directory / "deltas").mkdir(parents=True)
+    files = {"penalties.csv": b"\xef\xbb\xbf" + build_id.encode()}
+    if previous:
+        files[f"deltas/{previous}__{build_id}.jsonl"] = b'{"op": "added", "table": "t", "key": "k"}\n'
+    for name, body in files.items():
+        (directory / name).write_bytes(body)
+    index = {"build_id": build_id, "as_of": build_id[:10], "created": "2026-11-25T04:00:00Z",
+             "files": [{"name": n, "size": len(b), "sha256": hashlib.sha256(b).hexdigest()} for n, b in files.items()]}
+    (directory / "index.json").write_text(json.dumps(index), encoding="utf-8")
+
+
+IDS = ["2026-11-22_20261122T020000.000000Z-aaaa", "2026-11-23_20261123T020000.000000Z-bbbb",
+       "2026-11-24_20261124T020000.000000Z-cccc", "2026-11-25_20261125T020000.000000Z-dddd"]
+
+
+def test_the_catalog_offers_the_served_builds_release_and_every_delta_newest_first(tmp_path):
+    releases = tmp_path / "out.releases"
+    _fake_release(releases, IDS[0])
+    for previous, this in zip(IDS, IDS[1:], strict=False):
+        _fake_release(releases, this, previous)
+    (releases / f".staging-{IDS[3]}-x").mkdir()                 # a release being written
+    (releases / "2026-11-26_20261126T020000.000000Z-eeee").symlink_to(releases / IDS[3])   # a link
+    catalog = load_catalog(releases, IDS[2])
+    assert catalog.current is not None and catalog.current.build_id == IDS[2]
+    assert [r.build_id for r in catalog.taken_off] == [IDS[3], IDS[1], IDS[0]]
+    assert [d.basename for d in catalog.deltas] == [f"{a}__{b}.jsonl" for a, b in
+                                                   [(IDS[2], IDS[3]), (IDS[1], IDS[2]), (IDS[0], IDS[1])]]
+    assert catalog.latest("penalties.csv").release == IDS[2]
+    assert catalog.latest("index.json") is None and catalog.delta("penalties.csv") is None
+    # A release whose index.json is a link, or names another build, is no release.
+    (releases / IDS[2] / "index.json").rename(tmp_path / "moved.json")
+    (releases / IDS[2] / "index.json").symlink_to(tmp_path / "moved.json")
+    assert load_catalog(releases, IDS[2]).current is None
+    index = json.loads((tmp_path / "moved.json").read_text())
+    (releases / IDS[2] / "index.json").unlink()
+    (releases / IDS[2] / "index.json").write_text(json.dumps({**index, "build_id": IDS[1]}))
+    assert load_catalog(releases, IDS[2]).current is None
+    assert load_catalog(tmp_path / "nowhere", IDS[2]).current is None
+
+
+async def test_a_client_gone_stops_the_reading(tmp_path):
+    path = tmp_path / "big.bin"
+    path.write_bytes(b"x" * (20 * 512 * 1024))
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.disconnect"}
+
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        status = await send_file(send, receive, fd, filename="big.bin", size=path.stat().st_size, sha256="0" * 64,
+                                 cache_control="no-store", headers={})
+    finally:
+        os.close(fd)
+    bodies = [m for m in sent if m["type"] == "http.response.body"]
+    assert status == 200 and 1 <= len(bodies) < 20
