@@ -127,6 +127,10 @@ def make_datasette(build_dir: Path, clock: Clock | None = None, *, limits: SqlLi
     with open(METADATA_FILE, encoding="utf-8") as fh:
         metadata = yaml.safe_load(fh)
     environment = read_environment()
+    state = Path(state_dir).resolve() if state_dir else settings_state_dir(None, environment)
+    # Resolved once, like the build; refused before anything is opened. The SQL worker serves no download.
+    releases = None if role == "worker" else Path(os.path.realpath(check_releases_dir(
+        Path(releases_dir) if releases_dir else default_releases_dir(build_dir), build_dir, state)))
     datasette = _site_class()(
         immutables=[str(p) for p in databases],
         metadata=metadata,
@@ -137,11 +141,8 @@ def make_datasette(build_dir: Path, clock: Clock | None = None, *, limits: SqlLi
     datasette.site_base_url = parse_base_url(base_url) if base_url else configured_base_url(metadata, environment)
     datasette.site_build_dir = build_dir
     datasette.site_role = role
-    datasette.site_state_dir = Path(state_dir).resolve() if state_dir else settings_state_dir(None, environment)
-    if role != "worker":   # the SQL worker answers no download
-        releases = check_releases_dir(Path(releases_dir) if releases_dir else default_releases_dir(build_dir),
-                                      build_dir, datasette.site_state_dir)
-        datasette.site_releases_dir = Path(os.path.realpath(releases))   # resolved once, like the build
+    datasette.site_state_dir = state
+    datasette.site_releases_dir = releases
     install_bounded_databases(datasette)
     configure(datasette, limits or sql_limits(environment), admit=role != "worker")
     attach(datasette, clock or Clock.system())
