@@ -54,6 +54,7 @@ run: venv native run-debs
 	$(PY) -m publish --state $(STATE) keys init
 	$(PY) -m publish sample --out $(RAW) --rows $(SAMPLE_ROWS)
 	$(PY) -m publish --state $(STATE) build --input $(RAW) --out $(BUILD)
+	$(PY) -m publish --state $(STATE) release --build $(BUILD)
 	$(PY) -m publish --state $(STATE) serve --build $(BUILD)
 
 lint: venv

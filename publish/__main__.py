@@ -212,7 +212,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if os.path.lexists(build_dir) and not build_dir.is_dir():
         raise PublishError("build_not_a_dir", f"--build 应为构建目录，而这是一个文件：{build_dir}")
     serve(build_dir, host=args.host, port=args.port,
-          clock=command_clock(read_environment(), allow_today=True), state_dir=_state_dir(args))
+          clock=command_clock(read_environment(), allow_today=True), state_dir=_state_dir(args),
+          releases_dir=Path(args.releases) if args.releases else None)
     return 0
 
 
@@ -620,6 +621,8 @@ def parser() -> Parser:
     sv.add_argument("--build", required=True, metavar="DIR", help="构建目录")
     sv.add_argument("--host", default=DEFAULT_HOST, help=f"监听地址（默认 {DEFAULT_HOST}）")
     sv.add_argument("--port", type=_port, default=DEFAULT_PORT, metavar="P", help=f"端口（默认 {DEFAULT_PORT}）")
+    sv.add_argument("--releases", metavar="DIR",
+                    help="下载页（/downloads）所用的发布目录（默认 <构建目录>.releases/）")
 
     k = _command(sub, "keys", "状态目录中的密钥", None)
     keys = _commands(k, "keys_command", "子命令")

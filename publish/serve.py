@@ -36,6 +36,7 @@ from .errors import PublishError
 from .feed import make_current_at_start
 from .limits import SqlLimits, parse_trusted_proxies, uvicorn_proxy_options
 from .plugins import register_all
+from .release.command import check_releases_dir, default_releases_dir
 from .resources import METADATA_FILE, STATIC_DIR, TEMPLATES_DIR
 from .settings import DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, Environment, read_environment
 from .settings import state_dir as settings_state_dir
@@ -45,6 +46,8 @@ SETTINGS = {
     "facet_time_limit_ms": 300,
     "max_returned_rows": 1000,
     "allow_csv_stream": True,
+    # The whole database is offered as the release's public.db (/downloads, plugins/downloads.py).
+    "allow_download": False,
     "max_csv_mb": 0,
     "default_page_size": DEFAULT_PAGE_SIZE,
     "num_sql_threads": 6,
@@ -89,6 +92,7 @@ def _site_class():
         site_base_url = DEFAULT_BASE_URL
         site_build_dir = None    # the resolved build directory (a Path), set by make_datasette
         site_state_dir = None    # the state directory (a Path)
+        site_releases_dir = None  # where the releases are (a Path): /downloads
         site_role = "site"       # "worker": the SQL worker's instance (requests the server admitted)
 
         def absolute_url(self, request, path):
@@ -98,13 +102,15 @@ def _site_class():
 
 
 def make_datasette(build_dir: Path, clock: Clock | None = None, *, limits: SqlLimits | None = None,
-                   base_url: str | None = None, role: str = "site", state_dir: Path | None = None):
+                   base_url: str | None = None, role: str = "site", state_dir: Path | None = None,
+                   releases_dir: Path | None = None):
     """A Datasette instance over `build_dir`'s databases, opened immutable, carrying `clock`
     (the system clock by default) for request-time windows; SQL limits and base URL from the
     settings unless given. `role="worker"` is the SQL worker's instance (publish/sqlworker.py):
     it answers what the server already admitted. `state_dir` is where the credit report's
     keys and registry are (default: PUBLISH_STATE, else var/state; plugins/reports.py opens
-    it when a report route is first asked for)."""
+    it when a report route is first asked for). `releases_dir` is where `/downloads` finds the
+    releases (default `<build DIR>.releases/`); never inside a build or the state directory."""
     from .plugins.connections import install_bounded_databases
     from .plugins.sqllimits import configure
 
@@ -121,6 +127,10 @@ def make_datasette(build_dir: Path, clock: Clock | None = None, *, limits: SqlLi
     with open(METADATA_FILE, encoding="utf-8") as fh:
         metadata = yaml.safe_load(fh)
     environment = read_environment()
+    state = Path(state_dir).resolve() if state_dir else settings_state_dir(None, environment)
+    # Resolved once, like the build; refused before anything is opened. The SQL worker serves no download.
+    releases = None if role == "worker" else Path(os.path.realpath(check_releases_dir(
+        Path(releases_dir) if releases_dir else default_releases_dir(build_dir), build_dir, state)))
     datasette = _site_class()(
         immutables=[str(p) for p in databases],
         metadata=metadata,
@@ -131,7 +141,8 @@ def make_datasette(build_dir: Path, clock: Clock | None = None, *, limits: SqlLi
     datasette.site_base_url = parse_base_url(base_url) if base_url else configured_base_url(metadata, environment)
     datasette.site_build_dir = build_dir
     datasette.site_role = role
-    datasette.site_state_dir = Path(state_dir).resolve() if state_dir else settings_state_dir(None, environment)
+    datasette.site_state_dir = state
+    datasette.site_releases_dir = releases
     install_bounded_databases(datasette)
     configure(datasette, limits or sql_limits(environment), admit=role != "worker")
     attach(datasette, clock or Clock.system())
@@ -198,7 +209,8 @@ def _exit_on_terminate(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
 
-def serve(build_dir: Path, host: str, port: int, clock: Clock, state_dir: Path | None = None) -> None:
+def serve(build_dir: Path, host: str, port: int, clock: Clock, state_dir: Path | None = None,
+          releases_dir: Path | None = None) -> None:
     import uvicorn
 
     from .plugins.sqllimits import configure, lane_config
@@ -206,7 +218,7 @@ def serve(build_dir: Path, host: str, port: int, clock: Clock, state_dir: Path |
 
     # Resolved once: the server and its worker serve one build, whatever later builds switch.
     build_dir = current(Path(build_dir)) or Path(build_dir).resolve()
-    datasette = make_datasette(build_dir, clock, state_dir=state_dir)
+    datasette = make_datasette(build_dir, clock, state_dir=state_dir, releases_dir=releases_dir)
     proxy_headers, trusted = uvicorn_proxy_options(parse_trusted_proxies(read_environment().trusted_proxies))
     # The port is taken (or its error reported) at once, but connections are accepted only
     # once the SQL worker is ready.

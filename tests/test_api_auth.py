@@ -159,6 +159,9 @@ async def test_a_token_without_the_routes_scope_gets_403_and_one_with_it_gets_th
         assert "A" in response.text
     csv = await _ask(datasette, "GET", "/authorized/tax_grades.csv", tokens["sql"])
     assert csv.status_code == 200 and "甲公司" in csv.text
+    # Datasette's whole-file download is off for every database (/downloads offers the public one).
+    whole = await _ask(datasette, "GET", "/authorized.db", tokens["sql"])
+    assert whole.status_code == 403 and not whole.content.startswith(b"SQLite format")
     entity = await _ask(datasette, "GET", API_ROUTES[0][1], tokens["entities:read"])
     assert entity.status_code == 200, entity.text[:300]
     body = entity.json()

@@ -8,6 +8,7 @@ Screenshots go to tests/artifacts/ (gitignored) for a person to look at.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
@@ -55,6 +56,9 @@ def site(tmp_path_factory):
                    check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     subprocess.run([py, "-m", "publish", "build", "--input", str(raw), "--out", str(out), "--as-of", AS_OF.isoformat()],
                    check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([py, "-m", "publish", "release", "--build", str(out)], check=True, cwd=ROOT,
+                   env={**os.environ, "PUBLISH_NOW": f"{AS_OF.isoformat()}T20:00:00+08:00"},
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     conn = sqlite3.connect(out / "public.db")
     # An entity with a penalty under objection and a licence: the fullest profile.
     uscc, name = conn.execute("""
@@ -76,7 +80,7 @@ def site(tmp_path_factory):
                 break
             except OSError:  # refused, reset, or not answered yet on a busy machine
                 time.sleep(0.1)
-        yield {"base": base, "uscc": uscc, "name": name}
+        yield {"base": base, "uscc": uscc, "name": name, "out": out}
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -182,6 +186,39 @@ def test_facets_on_the_desktop(site, browser):
         assert page.locator(".facet a.selected").first.inner_text().endswith(label)
         assert page.get_by_role("status").inner_text() != before
         shot(page, "desktop", "7-facet")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_home_to_downloads_where_a_csv_is_saved_not_shown(site, browser, viewport, tmp_path):
+    context = browser.new_context(locale="zh-CN", accept_downloads=True, **VIEWPORTS[viewport])
+    page = context.new_page()
+    try:
+        page.goto(site["base"] + "/")
+        page.get_by_role("navigation", name="网站导航").get_by_role("link", name="数据下载").click()
+        page.wait_for_url("**/downloads")
+        assert page.get_by_role("heading", level=1).inner_text() == "数据下载"
+        assert page.get_by_role("heading", name="当前发布").is_visible()
+        assert page.get_by_text("CC BY 4.0").first.is_visible()
+        assert_fits(page)
+        shot(page, viewport, "8-downloads")
+        for name in ("penalties.csv", "datapackage.json"):   # a browser would show JSON if it were not an attachment
+            row = page.locator(".download-file", has=page.get_by_role("link", name=name, exact=True))
+            shown_sum = row.locator(".download-sum .code").inner_text()
+            with page.expect_download() as info:
+                row.get_by_role("link", name=name, exact=True).click()
+            download = info.value
+            assert download.suggested_filename == name
+            saved = tmp_path / f"{viewport}-{name}"
+            download.save_as(saved)
+            body = saved.read_bytes()
+            assert hashlib.sha256(body).hexdigest() == shown_sum
+            assert page.url.endswith("/downloads")          # still on the page: nothing was displayed
+        assert body.startswith(b"{")
+        release = next((site["out"].parent / "out.releases").iterdir())
+        assert (tmp_path / f"{viewport}-penalties.csv").read_bytes() == (release / "penalties.csv").read_bytes()
+        assert (release / "penalties.csv").read_bytes().startswith("\ufeff".encode())
     finally:
         context.close()
 

@@ -70,7 +70,8 @@ def test_inline_script_bodies_of_a_template(source, bodies):
 
 @pytest.mark.parametrize("path, status", [
     ("/", 200), ("/.json", 200), ("/search.json?q=昌南", 200), (f"/entity/{CHANGNAN}.json", 200),
-    ("/public/penalties.json", 200), ("/public/penalties.csv", 200), ("/public.db", 200),
+    ("/public/penalties.json", 200), ("/public/penalties.csv", 200), ("/public.db", 302),
+    ("/downloads", 200), ("/downloads/latest/public.db", 404),
     ("/static/site.css", 200), ("/-/static/app.css", 200), ("/authorized", 401), ("/~61uthorized.json", 401),
     ("/no-such-page.json", 404), ("/public/penalties.json?_sort=nope", 400),
     ("/public.json?sql=select+nope", 400), ("/-/versions.json", 200),

@@ -75,7 +75,8 @@ async def home(request, datasette):
                       "license_url": site["license_url"], "source": site["source"], **overview,
                       "search": "/search.json?q=", "entity": "/entity/{uscc}.json",
                       "databases": [{"name": DATABASE, "url": f"/{DATABASE}", "json": f"/{DATABASE}.json",
-                                     "download": f"/{DATABASE}.db"}],
+                                     "download": "/downloads/latest/public.db"}],
+                      "downloads": "/downloads", "downloads_json": "/downloads.json",
                       "datasette_index": "/-/index.json", "notices": NOTICES})
     built = beijing_display(overview.get("built_at"))
     return await render(datasette, request, "site_home.html", {
