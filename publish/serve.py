@@ -44,7 +44,7 @@ SETTINGS = {
     "sql_time_limit_ms": 1500,
     "facet_time_limit_ms": 300,
     "max_returned_rows": 1000,
-    "allow_csv_stream": True,
+    "allow_csv_stream": False,   # a whole table streams from /downloads/live/ (plugins/livecsv.py)
     "max_csv_mb": 0,
     "default_page_size": DEFAULT_PAGE_SIZE,
     "num_sql_threads": 6,
