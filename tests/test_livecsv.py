@@ -21,7 +21,7 @@ import socket
 import sqlite3
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
@@ -139,7 +139,8 @@ def test_the_stream_is_a_download_sent_as_it_is_read(streamed):
     headers = response.headers
     assert headers["content-type"] == "text/csv; charset=utf-8"
     assert headers["content-disposition"].startswith("attachment; ")
-    assert f"filename*=UTF-8''" in headers["content-disposition"]
+    named = quote(f"{windowed_kind().label}_{DAY.isoformat()}.csv", safe="")
+    assert headers["content-disposition"].endswith(f"filename*=UTF-8''{named}")
     assert headers["transfer-encoding"] == "chunked" and "content-length" not in headers
     assert headers["cache-control"] == "no-store"
     head = path.read_bytes()[:4096]
@@ -283,3 +284,17 @@ def test_a_read_that_fails_mid_stream_breaks_the_transfer(site, state_dir, tmp_p
         assert len(rest) < size                        # not the whole table
         assert not rest.endswith(b"0\r\n\r\n")          # and no final chunk: a broken transfer
         assert process.poll() is None                   # the server goes on
+
+
+async def test_datasettes_pages_link_the_live_stream_and_download_their_csv(site):
+    datasette = make_datasette(site, Clock.on(AS_OF))
+    table = windowed_kind().table
+    page = (await datasette.client.get(f"/public/{table}")).text
+    assert f'href="{live_url(table)}"' in page and "下载全表 CSV" in page
+    assert f'href="/public/{table}.csv?_size=max&amp;_dl=1"' in page
+    assert "stream all rows" not in page
+    bookkeeping = (await datasette.client.get("/public/build_info")).text
+    assert "/downloads/live/" not in bookkeeping
+    query = (await datasette.client.get("/public?sql=select+1")).text
+    assert 'href="/public.csv?sql=select+1&amp;_size=max&amp;_dl=1"' in query
+    assert (await datasette.client.get(f"/public/{table}.csv?_stream=on")).status_code == 400
