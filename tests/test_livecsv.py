@@ -297,4 +297,7 @@ async def test_datasettes_pages_link_the_live_stream_and_download_their_csv(site
     assert "/downloads/live/" not in bookkeeping
     query = (await datasette.client.get("/public?sql=select+1")).text
     assert 'href="/public.csv?sql=select+1&amp;_size=max&amp;_dl=1"' in query
-    assert (await datasette.client.get(f"/public/{table}.csv?_stream=on")).status_code == 400
+    for path in (f"/public/{table}.csv?_stream=on", f"/public/{table.upper()}.csv?_where=1%3D1&_stream=1"):
+        refused = await datasette.client.get(path, headers={"accept": "application/json"})
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == "csv_stream_off", path
+        assert live_url(table) in refused.json()["error"]["message"]

@@ -8,6 +8,8 @@ transfer), where Datasette would answer the exception with an error page inside 
   client does not read (its flow control), so a slow client holds one batch, never the table.
 - A client that goes away ends its stream at the next batch (uvicorn's `send` does not
   raise then: `receive` says `http.disconnect`).
+- Datasette's own whole-table stream is off (publish/serve.py SETTINGS): a public table's CSV
+  asked with `_stream` is answered 400 with the address of its live stream.
 - Anything else under /downloads/live/ (an unknown table, the site's own tables: the search
   index, build_info, a kind's `_records` snapshot) is 404.
 """
@@ -38,7 +40,8 @@ from publish.livecsv import (
 )
 from publish.release.tables import ReleaseTable, released_tables
 
-from .routing import UndecodablePath, raw_path
+from .parameters import query_args
+from .routing import UndecodablePath, fold, raw_path, resolve
 from .site import DATABASE
 from .sqlfunctions import answer_today
 
@@ -77,6 +80,17 @@ def _read_as_of(day: str, clock: Clock, table: ReleaseTable, after: tuple | None
         return read_batch(conn, table, after)
     finally:
         answer_today(conn, clock.today_iso)
+
+
+async def _stream_asked_of_datasette(datasette, scope) -> ReleaseTable | None:
+    """The public table whose CSV a request asks Datasette to stream whole (`_stream`), if any."""
+    query = scope.get("query_string") or b""
+    if b"_stream" not in query or not any(query_args(query).get("_stream", [])):
+        return None
+    route = resolve(datasette, scope)
+    if route.kind != "table" or route.format != "csv" or fold(route.database) != DATABASE:
+        return None
+    return next((t for name, t in (await live_tables(datasette)).items() if name.lower() == fold(route.table)), None)
 
 
 async def _watch_disconnect(receive, gone: asyncio.Event) -> None:
@@ -137,10 +151,16 @@ def asgi_wrapper(datasette):
                 path = raw_path(scope)
             except UndecodablePath:
                 return await app(scope, receive, send)
-            if not path.startswith(PREFIX):
-                return await app(scope, receive, send)
             accept = dict(scope.get("headers") or []).get(b"accept", b"").decode("latin-1")
             as_json = wants_json(path, accept)
+            if not path.startswith(PREFIX):
+                streamed = await _stream_asked_of_datasette(datasette, scope)
+                if streamed is None:
+                    return await app(scope, receive, send)
+                return await send_error(send, 400, "csv_stream_off",
+                                        f"整表 CSV 请从 {live_url(streamed.name)} 下载（今日公示的全部记录）；"
+                                        f"带筛选条件的 CSV 每次最多 {datasette.setting('max_returned_rows')} 行。",
+                                        as_json)
             match = ROUTE.match(path)
             table = (await live_tables(datasette)).get(match.group(1)) if match else None
             if table is None:
