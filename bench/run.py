@@ -23,8 +23,12 @@
   p95 under 16 clients with a token, a 1,000-item `/screen`, audit appends per second
   (bench/audit.py), and the matcher's precision and recall on the labelled set
   (bench/screening.py).
+- live: the live full-table CSV (bench/livecsv.py, issue 17) on the site part's build: the largest
+  public table streamed whole, MB/s, the seconds to its 250,000th and 1,000,000th rows and how
+  near that is to linear, the server's memory during the stream.
 
-`python bench/run.py [redaction] [build] [rich] [site] [registry] [load] [report] [api]` runs a part. Environment:
+`python bench/run.py [redaction] [build] [rich] [site] [registry] [load] [report] [api] [live]` runs a
+part. Environment:
 BENCH_ROWS (default 1,000,000), BENCH_RICH_ROWS (default 1,000,000), BENCH_FILES (default 20:
 departments deliver many files), BENCH_ENTITIES (default 1,000,000), BENCH_LOAD_ROWS (default
 20,000), BENCH_DIR (default var/bench), BENCH_BUILD_RUNS (default 3: the median is reported),
@@ -349,11 +353,23 @@ def bench_api_part() -> dict:
     return flat
 
 
+def bench_live_part() -> dict:
+    """The live full-table CSV (issue 17) on the site part's 1,000,000-entity build."""
+    from bench.livecsv import bench_livecsv
+    from bench.web import make_synthetic_build
+
+    build_dir = WORK / f"web-{ENTITIES}"
+    if not (build_dir / ".complete").exists():
+        make_synthetic_build(build_dir, ENTITIES)
+        (build_dir / ".complete").touch()
+    return bench_livecsv(build_dir, ROOT / "var" / "bench")
+
+
 def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     parts = {"redaction": bench_redaction, "build": bench_build, "rich": bench_rich, "site": bench_site,
              "registry": lambda: bench_registry(results), "load": bench_load_part, "report": bench_report_part,
-             "api": bench_api_part}
+             "api": bench_api_part, "live": bench_live_part}
     only = set(sys.argv[1:]) or set(parts)
     unknown = only - set(parts)
     if unknown:

@@ -45,7 +45,7 @@ SETTINGS = {
     "sql_time_limit_ms": 1500,
     "facet_time_limit_ms": 300,
     "max_returned_rows": 1000,
-    "allow_csv_stream": True,
+    "allow_csv_stream": False,   # a whole table streams from /downloads/live/ (plugins/livecsv.py)
     # The whole database is offered as the release's public.db (/downloads, plugins/downloads.py).
     "allow_download": False,
     "max_csv_mb": 0,
