@@ -87,8 +87,11 @@ def _read_exactly(fd: int, size: int, deadline: float) -> bytes:
         wait = deadline - time.monotonic()
         if wait <= 0:
             raise _TimedOut
-        ready, _, _ = select.select([fd], [], [], wait)
-        if not ready:
+        # poll, not select: select fails on a descriptor numbered 1024 or more, which a busy
+        # server's process reaches.
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        if not poller.poll(wait * 1000):
             raise _TimedOut
         chunk = os.read(fd, min(left, 1 << 20))
         if not chunk:

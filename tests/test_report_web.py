@@ -471,6 +471,28 @@ def test_a_presented_file_is_checked_in_a_child_with_memory_and_time_limits(stat
         impatient.close()
 
 
+def test_a_file_is_checked_when_the_server_holds_over_a_thousand_descriptors(state):
+    # (A busy server's pipes to its checker are numbered past 1024, where select() fails.)
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 1200
+    if soft < wanted + 64:
+        if hard != resource.RLIM_INFINITY and hard < wanted + 64:
+            pytest.skip(f"this process may open only {hard} files")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted + 64, hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(wanted)]
+    checker = FileChecker(state)
+    try:
+        assert checker.check(b"not a report", NOW)["status"] == "tampered"
+        assert checker._idle[0].process.stdout.fileno() >= 1024   # (the case select() fails on)
+    finally:
+        checker.close()
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
 # --- the public keys -------------------------------------------------------------------------------
 
 async def test_jwks_publishes_report_keys_only_never_a_retired_one(built, state):
