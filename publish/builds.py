@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +42,20 @@ BUILD_ID = re.compile(r"(?P<as_of>\d{4}-\d{2}-\d{2})_(?P<instant>\d{8}T\d{6}(?:\
 
 # Steps of the switch, in order; `on_step` (tests) is called before each.
 STEPS = ("move_legacy", "link", "prune")
+
+
+def recorded_build_id(database: Path) -> str | None:
+    """The id a build wrote into a database's `build_info` table (None: no database of a
+    build there, or none written). Read immutable: a finished build never changes."""
+    try:
+        conn = sqlite3.connect(f"{Path(os.path.abspath(database)).as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM build_info WHERE key = 'build_id'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row and row[0] else None
 
 
 def builds_dir(out_dir: Path) -> Path:

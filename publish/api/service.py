@@ -9,7 +9,6 @@ write waits for the disk (synchronous=FULL), and the loop must go on serving mea
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import threading
 import weakref
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..builds import recorded_build_id
 from ..clock import Clock, clock_of
 from ..errors import PublishError
 from ..limits import WindowLimit
@@ -33,21 +33,6 @@ from .config import ApiConfig, api_config
 from .quota import Quotas, QuotaState
 
 T = TypeVar("T")
-
-
-def build_id_of(build_dir: Path | None) -> str | None:
-    """The id the build wrote into its public.db (what every API answer names)."""
-    if build_dir is None:
-        return None
-    try:
-        conn = sqlite3.connect(f"file:{build_dir / 'public.db'}?mode=ro&immutable=1", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM build_info WHERE key = 'build_id'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return str(row[0]) if row else None
 
 
 class _Opened:
@@ -79,7 +64,7 @@ class ApiService:
         self._datasette = weakref.ref(datasette)
         self.state_dir = Path(getattr(datasette, "site_state_dir", None) or settings_state_dir(None, environment))
         self.build_dir: Path | None = getattr(datasette, "site_build_dir", None)
-        self.build_id = build_id_of(self.build_dir)
+        self.build_id = recorded_build_id(self.build_dir / "public.db") if self.build_dir else None
         metadata = {"plugins": {"api": datasette.plugin_config("api") or {},
                                 "site": {"base_url": getattr(datasette, "site_base_url", None)}}}
         self.config = api_config(metadata, environment)
@@ -179,4 +164,4 @@ def api_service(datasette) -> ApiService:
     return service
 
 
-__all__ = ["ApiService", "Bearer", "PublishError", "TokenError", "api_service", "build_id_of"]
+__all__ = ["ApiService", "Bearer", "PublishError", "TokenError", "api_service"]

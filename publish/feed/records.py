@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
+from publish.builds import recorded_build_id
 from publish.errors import PublishError
 from publish.kinds import load_kinds, public_today_sql
 
@@ -38,12 +39,7 @@ def build_databases(build_dir: Path) -> list[Path]:
 
 def build_id_of(build_dir: Path) -> str:
     """The id the build wrote into its `build_info` table (its directory's name else)."""
-    with closing(open_build_db(build_databases(build_dir)[0])) as conn:
-        try:
-            row = conn.execute("SELECT value FROM build_info WHERE key = 'build_id'").fetchone()
-        except sqlite3.OperationalError:
-            row = None
-    return str(row[0]) if row and row[0] else build_dir.name
+    return recorded_build_id(build_databases(build_dir)[0]) or build_dir.name
 
 
 def _kind_names() -> dict[str, str]:
