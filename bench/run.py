@@ -23,8 +23,12 @@
   p95 under 16 clients with a token, a 1,000-item `/screen`, audit appends per second
   (bench/audit.py), and the matcher's precision and recall on the labelled set
   (bench/screening.py).
+- release: `release` of the site part's 1,000,000-entity build (bench/release.py, issue 17):
+  seconds and MB/s of CSV-equivalent data per format, the read, the scan, the whole release,
+  file sizes and peak memory, beside the targets (BENCH_RELEASE_BUILD: another build).
 
-`python bench/run.py [redaction] [build] [rich] [site] [registry] [load] [report] [api]` runs a part. Environment:
+`python bench/run.py [redaction] [build] [rich] [site] [registry] [load] [report] [api] [release]` runs a
+part. Environment:
 BENCH_ROWS (default 1,000,000), BENCH_RICH_ROWS (default 1,000,000), BENCH_FILES (default 20:
 departments deliver many files), BENCH_ENTITIES (default 1,000,000), BENCH_LOAD_ROWS (default
 20,000), BENCH_DIR (default var/bench), BENCH_BUILD_RUNS (default 3: the median is reported),
@@ -347,11 +351,24 @@ def bench_api_part() -> dict:
     return flat
 
 
+def bench_release_part() -> dict:
+    """The release of the site part's build (made here when missing), or BENCH_RELEASE_BUILD."""
+    from bench.release import bench_release
+    from bench.web import make_synthetic_build
+
+    chosen = os.environ.get("BENCH_RELEASE_BUILD")
+    build_dir = Path(chosen) if chosen else WORK / f"web-{ENTITIES}"
+    if not chosen and not (build_dir / ".complete").exists():
+        make_synthetic_build(build_dir, ENTITIES)
+        (build_dir / ".complete").touch()
+    return bench_release(build_dir, WORK)
+
+
 def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     parts = {"redaction": bench_redaction, "build": bench_build, "rich": bench_rich, "site": bench_site,
              "registry": lambda: bench_registry(results), "load": bench_load_part, "report": bench_report_part,
-             "api": bench_api_part}
+             "api": bench_api_part, "release": bench_release_part}
     only = set(sys.argv[1:]) or set(parts)
     unknown = only - set(parts)
     if unknown:
