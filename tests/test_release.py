@@ -30,6 +30,7 @@ from publish.release.formats import write_table
 from publish.release.formats.csv import CsvWriter, neutralised
 from publish.release.formats.jsonl import JsonlWriter
 from publish.release.formats.parquet import ParquetWriter
+from publish.release.formats.sqlite import SqliteWriter
 from publish.release.formats.xlsx import CELL_CHARACTERS, CUT_MARKER, XlsxWriter
 from publish.release.safety import scan_table_files
 from publish.release.tables import ReleaseTable
@@ -239,6 +240,65 @@ def test_every_format_is_scanned_not_only_the_database(tmp_path):
     found = scan_table_files(tmp_path, TINY)
     assert sorted(f.table for f in found) == ["tiny.csv", "tiny.jsonl", "tiny.parquet", "tiny.xlsx"]
     assert {(f.column, f.rowid) for f in found} == {("text", 2)}
+
+
+PLANTED = f"联系人身份证 {id_number()}"
+
+
+def _planting(write):
+    """A writer's write that puts an ID number into the first text cell after the first column
+    of each batch's first row: in its format's file only, not in public.db."""
+    def planted(self, batch):
+        row = list(batch[0])
+        at = next((i for i, v in enumerate(row) if i and isinstance(v, str)), None)
+        if at is not None:
+            row[at] = PLANTED
+        write(self, [tuple(row), *batch[1:]])
+    return planted
+
+
+@pytest.mark.parametrize(("writer", "suffix"), [(CsvWriter, ".csv"), (JsonlWriter, ".jsonl"),
+                                                (ParquetWriter, ".parquet"), (XlsxWriter, ".xlsx")])
+def test_an_id_number_in_one_file_of_any_format_refuses_the_release(writer, suffix, released, state_dir, tmp_path,
+                                                                   monkeypatch):
+    monkeypatch.setattr(writer, "write", _planting(writer.write))
+    releases = tmp_path / "releases"
+    with pytest.raises(PublishError) as caught:
+        make_release(released.build, releases, state_dir, CLOCK)
+    assert caught.value.code == "release_not_clean"
+    assert suffix in caught.value.message and id_number() not in caught.value.message
+    assert "public.db:" not in caught.value.message   # (the database itself is clean)
+    assert list(releases.iterdir()) == []
+
+
+def _tiny_release(directory: Path, rows: list[list[tuple]]) -> Path:
+    """TINY in every format and in a public.db, as a release writes them."""
+    for writer, suffix in ((CsvWriter, "csv"), (JsonlWriter, "jsonl"), (ParquetWriter, "parquet"),
+                           (XlsxWriter, "xlsx")):
+        write_table(writer(directory / f"tiny.{suffix}", TINY), rows)
+    write_table(SqliteWriter(directory / "public.db", TINY), rows)
+    return directory / "public.db"
+
+
+def test_rows_equal_to_the_scanned_database_are_not_searched_again_in_the_files(tmp_path):
+    # The ID number is in public.db too: its scan reports it (once), the files add nothing.
+    reference = _tiny_release(tmp_path, [[(1, "=1+2"), (2, f"身份证号 {id_number()}"), (3, None)]])
+    assert scan_table_files(tmp_path, TINY, reference) == []
+    assert len(scan_table_files(tmp_path, TINY)) == 4
+
+
+def test_a_file_differing_from_the_database_is_searched_where_it_differs(tmp_path):
+    reference = _tiny_release(tmp_path, [[(1, "无"), (2, "无")]])
+    path = tmp_path / "tiny.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join([lines[0] + f",{id_number()}", lines[1], f"2,身份证号 {id_number()}", "3,第三行",
+                               f"4,{id_number(serial=124)}"]) + "\n", encoding="utf-8-sig")
+    jsonl = tmp_path / "tiny.jsonl"
+    jsonl.write_text(jsonl.read_text(encoding="utf-8") + json.dumps({"id": 3, id_number(): "无"}) + "\n",
+                     encoding="utf-8")
+    found = scan_table_files(tmp_path, TINY, reference)
+    assert sorted((f.table, f.column, f.rowid) for f in found) == [
+        ("tiny.csv", "header", 1), ("tiny.csv", "text", 2), ("tiny.csv", "text", 4), ("tiny.jsonl", "", 3)]
 
 
 def test_xlsx_splits_long_tables_into_numbered_sheets_and_cuts_long_cells_visibly(tmp_path):

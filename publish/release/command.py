@@ -204,7 +204,7 @@ def _write_release(build: Path, releases: Path, staging: Path, info: BuildInfo, 
     scan_started = time.perf_counter()
     findings = scan_release_db(staging / "public.db")
     for table in tables:
-        findings += scan_table_files(staging, table)
+        findings += scan_table_files(staging, table, staging / "public.db")
     _refuse_if_found(findings)
 
     previous = changes_mod.previous_release(releases, info.build_id)
