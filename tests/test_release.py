@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -27,6 +28,7 @@ from publish.errors import PublishError
 from publish.kinds import Column
 from publish.release import default_releases_dir, make_release
 from publish.release.formats import write_table
+from publish.release.formats import xlsx as xlsx_format
 from publish.release.formats.csv import CsvWriter, neutralised
 from publish.release.formats.jsonl import JsonlWriter
 from publish.release.formats.parquet import ParquetWriter
@@ -313,6 +315,44 @@ def test_xlsx_splits_long_tables_into_numbered_sheets_and_cuts_long_cells_visibl
     [cut] = [v[1] for v in values if v[0] == 4]
     assert len(cut) == CELL_CHARACTERS and cut.endswith(CUT_MARKER)
     assert [v[0] for v in values if v[0] != "编号"] == [1, 2, 3, 4, 5]
+
+
+SPECIAL = ["a & b <c> \"d\"", "_x0041_ stays", "  leading and trailing  ", "行一\n行二\r行三", "控制\x01字符",
+           "=1+2", "\t制表", "000123", "91360200MA35XXXX0X"]
+
+
+def test_xlsx_cells_read_back_exactly_in_openpyxl_and_calamine(tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    table = dataclasses.replace(TINY, columns=(*TINY.columns, Column("amount", "金额", "amount", float)))
+    rows = [(n, text, n * 1.5) for n, text in enumerate(SPECIAL, start=1)]
+    rows += [(len(rows) + 1, None, None), (2**40, "", -0.25)]
+    write_table(XlsxWriter(tmp_path / "tiny.xlsx", table), [rows])
+    expected = [text.replace("\x01", "\ufffd") for text in SPECIAL]
+    sheet = openpyxl.load_workbook(tmp_path / "tiny.xlsx")["tiny"]
+    cells = list(sheet.iter_rows(min_row=2))
+    # (openpyxl leaves SpreadsheetML's escape of an underscore, _x005F_, as it stands; Excel and calamine read it)
+    assert [c[1].value for c in cells[:len(SPECIAL)]] == [t.replace("_x0041_", "_x005F_x0041_") for t in expected]
+    assert all(c[1].data_type == "s" for c in cells[:len(SPECIAL)])
+    assert [c[1].quotePrefix for c in cells[:len(SPECIAL)]] == [t.startswith(("=", "\t")) for t in SPECIAL]
+    assert [c[0].value for c in cells] == [r[0] for r in rows]
+    assert [c[2].value for c in cells] == [r[2] for r in rows]
+    [read] = [list(CalamineWorkbook.from_path(str(tmp_path / "tiny.xlsx")).get_sheet_by_name("tiny").iter_rows())]
+    assert read[0] == ["编号", "文本", "金额"]
+    assert [r[1] for r in read[1:len(SPECIAL) + 1]] == expected
+    assert read[-1] == [2**40, "", -0.25]
+
+
+def test_xlsx_continues_on_the_next_sheet_before_a_zip_entry_needs_zip64(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx_format, "SHEET_BYTES", 2000)
+    rows = [[(n, "长" * 100) for n in range(1, 21)]]
+    written = write_table(XlsxWriter(tmp_path / "tiny.xlsx", TINY), rows)
+    assert written.sheets > 2
+    book = openpyxl.load_workbook(tmp_path / "tiny.xlsx")
+    assert book.sheetnames == [f"tiny_{n}" for n in range(1, written.sheets + 1)]
+    ids = [row[0] for ws in book.worksheets for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert ids == list(range(1, 21))
+    assert all(not info.extra for info in zipfile.ZipFile(tmp_path / "tiny.xlsx").infolist())   # (no Zip64 field)
 
 
 # --- two builds in a row: CHANGES.md and the delta ------------------------------------------
