@@ -25,6 +25,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 from ..tables import ReleaseTable
@@ -120,7 +121,7 @@ class XlsxWriter:
         self.zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION)
         self.count = self.size = 0
         self.sheets = 0
-        self.sheet = None
+        self.sheet: IO[bytes] | None = None
         self.cut = 0
         self._new_sheet()
 
@@ -177,7 +178,8 @@ class XlsxWriter:
             self.size += len(row)
             if self.size >= SHEET_BYTES:
                 break
-        self.sheet.write(b"".join(out))  # type: ignore[union-attr]
+        assert self.sheet is not None
+        self.sheet.write(b"".join(out))
         return len(out)
 
     def close(self) -> XlsxWritten:
