@@ -9,6 +9,7 @@ or above it, nor inside the build directory (which holds quarantine.csv).
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -30,11 +31,12 @@ from .formats.csv import CsvWriter
 from .formats.jsonl import JsonlWriter
 from .formats.parquet import ParquetWriter
 from .formats.sqlite import SqliteWriter
-from .formats.xlsx import XlsxWriter, XlsxWritten
+from .formats.xlsx import XlsxWriter
 from .index import write_index
 from .package import data_package
+from .parallel import Forked, workers
 from .readme import readme
-from .safety import scan_delta, scan_release_db, scan_table_files, scan_text_file
+from .safety import scan_delta, scan_release_db, scan_release_files, scan_text_file
 from .tables import BuildInfo, ReleaseTable, build_info, left_out, open_build_db, released_tables, rows
 
 FORMATS = ("csv", "jsonl", "parquet", "xlsx", "sqlite")
@@ -111,43 +113,78 @@ def check_releases_dir(releases: Path, build_dir: Path, state_dir: Path) -> Path
     return releases
 
 
-def _write_tables(conn: sqlite3.Connection, staging: Path, tables: tuple[ReleaseTable, ...],
-                  release: Release) -> None:
-    """Reads each table once and hands every batch to each format's writer, timing each."""
-    timings = release.timings
-    for table in tables:
-        writers: dict[str, Writer[object]] = {
-            "csv": CsvWriter(staging / f"{table.name}.csv", table),
-            "jsonl": JsonlWriter(staging / f"{table.name}.jsonl", table),
-            "parquet": ParquetWriter(staging / f"{table.name}.parquet", table),
-            "xlsx": XlsxWriter(staging / f"{table.name}.xlsx", table),
-            "sqlite": SqliteWriter(staging / "public.db", table),
-        }
-        count = 0
-        read = rows(conn, table)
-        while True:
-            started = time.perf_counter()
-            batch = next(read, None)
-            timings["read"].seconds += time.perf_counter() - started
-            if batch is None:
-                break
-            count += len(batch)
-            for name, writer in writers.items():
+@dataclass(frozen=True)
+class XlsxFiles:
+    seconds: float
+    size: int
+    cut_cells: int
+
+
+def _write_xlsx_files(build_db: Path, day: dt.date, staging: Path, tables: tuple[ReleaseTable, ...]) -> XlsxFiles:
+    """Every table's XLSX file, read from the build on its own connection (it runs in a
+    process of its own beside _write_tables: publish/release/parallel.py)."""
+    conn = open_build_db(build_db, day)
+    seconds, size, cut = 0.0, 0, 0
+    try:
+        for table in tables:
+            writer = XlsxWriter(staging / f"{table.name}.xlsx", table)
+            for batch in rows(conn, table):
                 started = time.perf_counter()
                 writer.write(batch)
-                timings[name].seconds += time.perf_counter() - started
-        release.counts[table.name] = count
-        for name, writer in writers.items():
+                seconds += time.perf_counter() - started
             started = time.perf_counter()
             written = writer.close()
+            seconds += time.perf_counter() - started
+            size, cut = size + written.size, cut + written.cut_cells
+    finally:
+        conn.close()
+    return XlsxFiles(seconds, size, cut)
+
+
+def _write_tables(conn: sqlite3.Connection, build_db: Path, day: dt.date, staging: Path,
+                  tables: tuple[ReleaseTable, ...], release: Release) -> None:
+    """Reads each table once and hands every batch to each format's writer, timing each; the
+    XLSX files meanwhile in a second process."""
+    timings = release.timings
+    xlsx = Forked(_write_xlsx_files, build_db, day, staging, tables)
+    try:
+        for table in tables:
+            _write_table(conn, staging, table, release)
+        written = xlsx.result()
+    finally:
+        xlsx.stop()
+    timings["xlsx"].seconds, timings["xlsx"].size = written.seconds, written.size
+    release.cut_cells += written.cut_cells
+
+
+def _write_table(conn: sqlite3.Connection, staging: Path, table: ReleaseTable, release: Release) -> None:
+    timings = release.timings
+    writers: dict[str, Writer[int]] = {
+        "csv": CsvWriter(staging / f"{table.name}.csv", table),
+        "jsonl": JsonlWriter(staging / f"{table.name}.jsonl", table),
+        "parquet": ParquetWriter(staging / f"{table.name}.parquet", table),
+        "sqlite": SqliteWriter(staging / "public.db", table),
+    }
+    count = 0
+    read = rows(conn, table)
+    while True:
+        started = time.perf_counter()
+        batch = next(read, None)
+        timings["read"].seconds += time.perf_counter() - started
+        if batch is None:
+            break
+        count += len(batch)
+        for name, writer in writers.items():
+            started = time.perf_counter()
+            writer.write(batch)
             timings[name].seconds += time.perf_counter() - started
-            if isinstance(written, XlsxWritten):
-                release.cut_cells += written.cut_cells
-                timings[name].size += written.size
-            elif name == "sqlite":
-                timings[name].size = int(written)  # type: ignore[call-overload]
-            else:
-                timings[name].size += int(written)  # type: ignore[call-overload]
+    release.counts[table.name] = count
+    for name, writer in writers.items():
+        started = time.perf_counter()
+        size = writer.close()
+        timings[name].seconds += time.perf_counter() - started
+        # (public.db holds every table: its size is the last one's)
+        timings[name].size = size if name == "sqlite" else timings[name].size + size
 
 
 def _refuse_if_found(findings: list[Finding]) -> None:
@@ -198,13 +235,12 @@ def _write_release(build: Path, releases: Path, staging: Path, info: BuildInfo, 
         tables = released_tables(conn)
         release = Release(staging, info.build_id, None, {}, left_out(conn, info.release_day), 0,
                           {f: FormatTiming() for f in STEPS})
-        _write_tables(conn, staging, tables, release)
+        _write_tables(conn, build / "public.db", info.release_day, staging, tables, release)
     finally:
         conn.close()
     scan_started = time.perf_counter()
     findings = scan_release_db(staging / "public.db")
-    for table in tables:
-        findings += scan_table_files(staging, table, staging / "public.db")
+    findings += scan_release_files(staging, tables, staging / "public.db", workers())
     _refuse_if_found(findings)
 
     previous = changes_mod.previous_release(releases, info.build_id)

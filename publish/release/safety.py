@@ -214,7 +214,7 @@ def scan_file(path: Path, table: ReleaseTable, reference: sqlite3.Connection | N
 def scan_table_files(directory: Path, table: ReleaseTable, reference: Path | None = None) -> list[Finding]:
     """The table's CSV, JSON Lines, Parquet and XLSX files, read back and scanned; with
     `reference` (the release's public.db, scanned whole), only what differs from it."""
-    conn = sqlite3.connect(f"file:{quote(str(reference.resolve()))}?mode=ro", uri=True) if reference else None
+    conn = _connect_ro(reference) if reference else None
     found: list[Finding] = []
     clean: set[bytes] = set()
     try:
@@ -224,6 +224,31 @@ def scan_table_files(directory: Path, table: ReleaseTable, reference: Path | Non
         if conn is not None:
             conn.close()
     return found
+
+
+def _connect_ro(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+
+
+def _scan_job(job: tuple[Path, ReleaseTable, str, Path]) -> list[Finding]:
+    directory, table, suffix, reference = job
+    conn = _connect_ro(reference)
+    try:
+        return scan_file(directory / f"{table.name}{suffix}", table, conn)
+    finally:
+        conn.close()
+
+
+def scan_release_files(directory: Path, tables: Iterable[ReleaseTable], reference: Path,
+                       processes: int = 1) -> list[Finding]:
+    """scan_table_files for every table, a file at a time in each of `processes` processes
+    (the biggest tables first, so they end together); the findings in the tables' order."""
+    from .parallel import map_forked
+
+    jobs = [(directory, table, suffix, reference) for table in tables for suffix in READERS]
+    order = sorted(range(len(jobs)), key=lambda i: -(directory / f"{jobs[i][1].name}.csv").stat().st_size)
+    done = dict(zip(order, map_forked(_scan_job, [jobs[i] for i in order], processes), strict=True))
+    return [finding for i in range(len(jobs)) for finding in done[i]]
 
 
 def scan_release_db(path: Path) -> list[Finding]:
