@@ -26,9 +26,12 @@
 - live: the live full-table CSV (bench/livecsv.py, issue 17) on the site part's build: the largest
   public table streamed whole, MB/s, the seconds to its 250,000th and 1,000,000th rows and how
   near that is to linear, the server's memory during the stream.
+- release: `release` of the site part's 1,000,000-entity build (bench/release.py, issue 17):
+  seconds and MB/s of CSV-equivalent data per format, the read, the scan, the whole release,
+  file sizes and peak memory, beside the targets (BENCH_RELEASE_BUILD: another build).
 
-`python bench/run.py [redaction] [build] [rich] [site] [registry] [load] [report] [api] [live]` runs a
-part. Environment:
+`python bench/run.py [redaction] [build] [rich] [site] [registry] [load] [report] [api] [live] [release]`
+runs a part. Environment:
 BENCH_ROWS (default 1,000,000), BENCH_RICH_ROWS (default 1,000,000), BENCH_FILES (default 20:
 departments deliver many files), BENCH_ENTITIES (default 1,000,000), BENCH_LOAD_ROWS (default
 20,000), BENCH_DIR (default var/bench), BENCH_BUILD_RUNS (default 3: the median is reported),
@@ -303,15 +306,23 @@ def bench_redaction() -> dict:
             "redaction_to_target": round(median / REDACTION_TARGET, 2)}
 
 
-def bench_site() -> dict:
-    """Search and profile JSON under 16 concurrent clients on a 1,000,000-entity build."""
-    from bench.web import bench_web, make_synthetic_build
+def site_build() -> Path:
+    """The site part's synthetic build of ENTITIES entities, made once (it takes minutes) and
+    shared by the parts that serve it (site, api, live, release)."""
+    from bench.web import make_synthetic_build
 
     build_dir = WORK / f"web-{ENTITIES}"
     if not (build_dir / ".complete").exists():
         make_synthetic_build(build_dir, ENTITIES)
         (build_dir / ".complete").touch()
-    web = bench_web(build_dir)
+    return build_dir
+
+
+def bench_site() -> dict:
+    """Search and profile JSON under 16 concurrent clients on a 1,000,000-entity build."""
+    from bench.web import bench_web
+
+    web = bench_web(site_build())
     flat = {"web_entities": web["entities"]}
     for name in ("search", "profile", "row"):
         for key in ("requests_per_s", "p50_ms", "p95_ms"):
@@ -326,13 +337,8 @@ def bench_api_part() -> dict:
     from bench.api import bench_api
     from bench.audit import bench_audit
     from bench.screening import evaluate
-    from bench.web import make_synthetic_build
 
-    build_dir = WORK / f"web-{ENTITIES}"
-    if not (build_dir / ".complete").exists():
-        make_synthetic_build(build_dir, ENTITIES)
-        (build_dir / ".complete").touch()
-    api = bench_api(build_dir, WORK)
+    api = bench_api(site_build(), WORK)
     flat: dict = {}
     for key in ("requests_per_s", "p50_ms", "p95_ms", "errors", "non_2xx"):
         flat[f"api_entities_{key}"] = api["entities"].get(key)
@@ -356,20 +362,23 @@ def bench_api_part() -> dict:
 def bench_live_part() -> dict:
     """The live full-table CSV (issue 17) on the site part's 1,000,000-entity build."""
     from bench.livecsv import bench_livecsv
-    from bench.web import make_synthetic_build
 
-    build_dir = WORK / f"web-{ENTITIES}"
-    if not (build_dir / ".complete").exists():
-        make_synthetic_build(build_dir, ENTITIES)
-        (build_dir / ".complete").touch()
-    return bench_livecsv(build_dir, ROOT / "var" / "bench")
+    return bench_livecsv(site_build(), ROOT / "var" / "bench")
+
+
+def bench_release_part() -> dict:
+    """The release of the site part's build (made here when missing), or BENCH_RELEASE_BUILD."""
+    from bench.release import bench_release
+
+    chosen = os.environ.get("BENCH_RELEASE_BUILD")
+    return bench_release(Path(chosen) if chosen else site_build(), WORK)
 
 
 def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     parts = {"redaction": bench_redaction, "build": bench_build, "rich": bench_rich, "site": bench_site,
              "registry": lambda: bench_registry(results), "load": bench_load_part, "report": bench_report_part,
-             "api": bench_api_part, "live": bench_live_part}
+             "api": bench_api_part, "live": bench_live_part, "release": bench_release_part}
     only = set(sys.argv[1:]) or set(parts)
     unknown = only - set(parts)
     if unknown:

@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -27,9 +28,11 @@ from publish.errors import PublishError
 from publish.kinds import Column
 from publish.release import default_releases_dir, make_release
 from publish.release.formats import write_table
+from publish.release.formats import xlsx as xlsx_format
 from publish.release.formats.csv import CsvWriter, neutralised
 from publish.release.formats.jsonl import JsonlWriter
 from publish.release.formats.parquet import ParquetWriter
+from publish.release.formats.sqlite import SqliteWriter
 from publish.release.formats.xlsx import CELL_CHARACTERS, CUT_MARKER, XlsxWriter
 from publish.release.safety import scan_table_files
 from publish.release.tables import ReleaseTable
@@ -241,6 +244,65 @@ def test_every_format_is_scanned_not_only_the_database(tmp_path):
     assert {(f.column, f.rowid) for f in found} == {("text", 2)}
 
 
+PLANTED = f"联系人身份证 {id_number()}"
+
+
+def _planting(write):
+    """A writer's write that puts an ID number into the first text cell after the first column
+    of each batch's first row: in its format's file only, not in public.db."""
+    def planted(self, batch):
+        row = list(batch[0])
+        at = next((i for i, v in enumerate(row) if i and isinstance(v, str)), None)
+        if at is not None:
+            row[at] = PLANTED
+        write(self, [tuple(row), *batch[1:]])
+    return planted
+
+
+@pytest.mark.parametrize(("writer", "suffix"), [(CsvWriter, ".csv"), (JsonlWriter, ".jsonl"),
+                                                (ParquetWriter, ".parquet"), (XlsxWriter, ".xlsx")])
+def test_an_id_number_in_one_file_of_any_format_refuses_the_release(writer, suffix, released, state_dir, tmp_path,
+                                                                   monkeypatch):
+    monkeypatch.setattr(writer, "write", _planting(writer.write))
+    releases = tmp_path / "releases"
+    with pytest.raises(PublishError) as caught:
+        make_release(released.build, releases, state_dir, CLOCK)
+    assert caught.value.code == "release_not_clean"
+    assert suffix in caught.value.message and id_number() not in caught.value.message
+    assert "public.db:" not in caught.value.message   # (the database itself is clean)
+    assert list(releases.iterdir()) == []
+
+
+def _tiny_release(directory: Path, rows: list[list[tuple]]) -> Path:
+    """TINY in every format and in a public.db, as a release writes them."""
+    for writer, suffix in ((CsvWriter, "csv"), (JsonlWriter, "jsonl"), (ParquetWriter, "parquet"),
+                           (XlsxWriter, "xlsx")):
+        write_table(writer(directory / f"tiny.{suffix}", TINY), rows)
+    write_table(SqliteWriter(directory / "public.db", TINY), rows)
+    return directory / "public.db"
+
+
+def test_rows_equal_to_the_scanned_database_are_not_searched_again_in_the_files(tmp_path):
+    # The ID number is in public.db too: its scan reports it (once), the files add nothing.
+    reference = _tiny_release(tmp_path, [[(1, "=1+2"), (2, f"身份证号 {id_number()}"), (3, None)]])
+    assert scan_table_files(tmp_path, TINY, reference) == []
+    assert len(scan_table_files(tmp_path, TINY)) == 4
+
+
+def test_a_file_differing_from_the_database_is_searched_where_it_differs(tmp_path):
+    reference = _tiny_release(tmp_path, [[(1, "无"), (2, "无")]])
+    path = tmp_path / "tiny.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join([lines[0] + f",{id_number()}", lines[1], f"2,身份证号 {id_number()}", "3,第三行",
+                               f"4,{id_number(serial=124)}"]) + "\n", encoding="utf-8-sig")
+    jsonl = tmp_path / "tiny.jsonl"
+    jsonl.write_text(jsonl.read_text(encoding="utf-8") + json.dumps({"id": 3, id_number(): "无"}) + "\n",
+                     encoding="utf-8")
+    found = scan_table_files(tmp_path, TINY, reference)
+    assert sorted((f.table, f.column, f.rowid) for f in found) == [
+        ("tiny.csv", "header", 1), ("tiny.csv", "text", 2), ("tiny.csv", "text", 4), ("tiny.jsonl", "", 3)]
+
+
 def test_xlsx_splits_long_tables_into_numbered_sheets_and_cuts_long_cells_visibly(tmp_path):
     long_text = "长" * (CELL_CHARACTERS + 10)
     rows = [[(n, long_text if n == 4 else f"第{n}行") for n in range(1, 4)], [(4, long_text), (5, "第5行")]]
@@ -253,6 +315,44 @@ def test_xlsx_splits_long_tables_into_numbered_sheets_and_cuts_long_cells_visibl
     [cut] = [v[1] for v in values if v[0] == 4]
     assert len(cut) == CELL_CHARACTERS and cut.endswith(CUT_MARKER)
     assert [v[0] for v in values if v[0] != "编号"] == [1, 2, 3, 4, 5]
+
+
+SPECIAL = ["a & b <c> \"d\"", "_x0041_ stays", "  leading and trailing  ", "行一\n行二\r行三", "控制\x01字符",
+           "=1+2", "\t制表", "000123", "91360200MA35XXXX0X"]
+
+
+def test_xlsx_cells_read_back_exactly_in_openpyxl_and_calamine(tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    table = dataclasses.replace(TINY, columns=(*TINY.columns, Column("amount", "金额", "amount", float)))
+    rows = [(n, text, n * 1.5) for n, text in enumerate(SPECIAL, start=1)]
+    rows += [(len(rows) + 1, None, None), (2**40, "", -0.25)]
+    write_table(XlsxWriter(tmp_path / "tiny.xlsx", table), [rows])
+    expected = [text.replace("\x01", "\ufffd") for text in SPECIAL]
+    sheet = openpyxl.load_workbook(tmp_path / "tiny.xlsx")["tiny"]
+    cells = list(sheet.iter_rows(min_row=2))
+    # (openpyxl leaves SpreadsheetML's escape of an underscore, _x005F_, as it stands; Excel and calamine read it)
+    assert [c[1].value for c in cells[:len(SPECIAL)]] == [t.replace("_x0041_", "_x005F_x0041_") for t in expected]
+    assert all(c[1].data_type == "s" for c in cells[:len(SPECIAL)])
+    assert [c[1].quotePrefix for c in cells[:len(SPECIAL)]] == [t.startswith(("=", "\t")) for t in SPECIAL]
+    assert [c[0].value for c in cells] == [r[0] for r in rows]
+    assert [c[2].value for c in cells] == [r[2] for r in rows]
+    [read] = [list(CalamineWorkbook.from_path(str(tmp_path / "tiny.xlsx")).get_sheet_by_name("tiny").iter_rows())]
+    assert read[0] == ["编号", "文本", "金额"]
+    assert [r[1] for r in read[1:len(SPECIAL) + 1]] == expected
+    assert read[-1] == [2**40, "", -0.25]
+
+
+def test_xlsx_continues_on_the_next_sheet_before_a_zip_entry_needs_zip64(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx_format, "SHEET_BYTES", 2000)
+    rows = [[(n, "长" * 100) for n in range(1, 21)]]
+    written = write_table(XlsxWriter(tmp_path / "tiny.xlsx", TINY), rows)
+    assert written.sheets > 2
+    book = openpyxl.load_workbook(tmp_path / "tiny.xlsx")
+    assert book.sheetnames == [f"tiny_{n}" for n in range(1, written.sheets + 1)]
+    ids = [row[0] for ws in book.worksheets for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert ids == list(range(1, 21))
+    assert all(not info.extra for info in zipfile.ZipFile(tmp_path / "tiny.xlsx").infolist())   # (no Zip64 field)
 
 
 # --- two builds in a row: CHANGES.md and the delta ------------------------------------------
