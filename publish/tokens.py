@@ -184,7 +184,9 @@ class TokenOffice:
             raise PublishError("bad_days", f"令牌有效天数应为 1–{MAX_DAYS}：{days}")
         now = int(self.clock.now().timestamp())
         key = self.ring.current_key(PURPOSE)
-        jti = secrets.token_urlsafe(16)
+        # Hex: an id the operator pastes after `token revoke` must never start with "-"
+        # (argparse would read it as an option; base64url starts so one time in 64).
+        jti = secrets.token_hex(16)
         claims = {"iss": self.issuer, "aud": self.audience, "sub": org, "org": org, "scope": " ".join(granted),
                   "iat": now, "nbf": now, "exp": now + days * 86400, "jti": jti}
 

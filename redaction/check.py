@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .checkdigits import is_valid_uscc
 from .memo import Memo
 from .names import looks_like_person_name, mask_person_name
+from .native import frozen_reduce
 from .scan import _FOUND, KIND_CODES, SHORT, find_in_text_remembered, worth_searching
 
 __all__ = ["Problem", "check_record"]
@@ -31,6 +32,9 @@ class Problem:
     kind: str
     code: str
     message: str
+
+    def __reduce__(self) -> tuple:
+        return frozen_reduce(self)
 
 
 def _text(value: object) -> str | None:

@@ -21,6 +21,7 @@ from .memo import memoized
 from .names import (
     ORG_SUFFIXES,
 )
+from .native import frozen_reduce
 
 # (the district rule of an address is particulars.py's: it reduces addresses without a label too)
 from .particulars import _STREET_LEVEL, _district_end, find_particulars
@@ -45,6 +46,9 @@ class Context:
     secrets: tuple[str, ...] = ()
     keep_whole: tuple[str, ...] = ()
     personal_numbers: tuple[str, ...] = ()
+
+    def __reduce__(self) -> tuple:
+        return frozen_reduce(self)
 
 
 EMPTY_CONTEXT = Context()

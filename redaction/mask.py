@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .detectors import _CN_DIGITS, _CN_TO_ASCII, _DOTS, to_ascii
 from .names import mask_person_name
+from .native import frozen_reduce
 from .particulars import mask_birth_date, mask_plate
 from .spans import Span, resolve
 
@@ -31,6 +32,9 @@ class Masks:
     secret: str = "［商业秘密，不予公开］"
     address: str = "***"
     phone_fill: str = "*"
+
+    def __reduce__(self) -> tuple:
+        return frozen_reduce(self)
 
 
 DEFAULT_MASKS = Masks()

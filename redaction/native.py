@@ -24,6 +24,7 @@ target).
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.abc
 import importlib.machinery
@@ -37,16 +38,23 @@ from pathlib import Path
 PACKAGE = __package__ or "redaction"
 HERE = Path(__file__).resolve().parent
 # The modules compiled together, leaves first (those that import nothing else of the group):
-# what the build runs for every row. Not scan.py: it runs once over each output, in a pool of
-# forked workers, and its tests tune it at run time (a compiled module's globals are read
-# inside the library, not from the module object a test sets them on).
-COMPILED = ("checkdigits", "spans", "names", "mask", "particulars", "person_names", "detectors", "policy", "check")
+# what the build runs for every row (check.py searches with scan.py's finders), and the scan
+# of the outputs and releases.
+COMPILED = ("checkdigits", "spans", "names", "mask", "particulars", "person_names", "detectors", "policy", "scan",
+            "check")
 GROUP = "_native"                     # the group's shared library: redaction/_native__mypyc.*.so
 MANIFEST = HERE / "_native.json"      # the sources' digests the extensions were built from
 PURE_ENV = "PUBLISH_REDACTION_PURE"
 
 # Set by install(): "compiled", "pure" (asked for), "stale" (sources changed), "absent".
 state = "absent"
+
+
+def frozen_reduce(obj: object) -> tuple:
+    """pickle's recipe for a frozen dataclass of the group: its class called with its fields.
+    (Compiled, such a class is unpickled by setting its fields one by one, which a frozen
+    class refuses; the scan's and the build's worker processes send these across.)"""
+    return type(obj), tuple(getattr(obj, f.name) for f in dataclasses.fields(obj))  # type: ignore[arg-type]
 
 
 def digests() -> dict[str, str]:

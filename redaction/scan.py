@@ -23,6 +23,7 @@ from .checkdigits import is_valid_id15, is_valid_id18, is_valid_uscc, luhn_valid
 from .lexicon import lexicon
 from .memo import Memo
 from .names import COMPOUND_SURNAMES, SINGLE_SURNAMES
+from .native import frozen_reduce
 
 __all__ = ["KIND_CODES", "Finding", "find_in_text", "find_in_text_remembered", "is_uscc_column", "scan_database"]
 
@@ -36,6 +37,9 @@ class Finding:
     rowid: int | None
     kind: str
     excerpt: str
+
+    def __reduce__(self) -> tuple:
+        return frozen_reduce(self)
 
 
 # Stable codes for what the per-record check reports (check.py).

@@ -434,6 +434,7 @@ def test_cli_keys_list_shows_kid_purpose_status_and_created_never_secrets(state)
 
 
 def test_cli_keys_rotate_and_retire(state):
+    # (A kid is a base64url thumbprint: one in 64 starts with "-", so kids go after "--".)
     with KeyRing.open(state) as ring:
         old = ring.current_key("report").kid
     rotated = run("keys", "rotate", "--purpose", "report", state=state)
@@ -443,7 +444,7 @@ def test_cli_keys_rotate_and_retire(state):
     with KeyRing.open(state) as ring:
         new = ring.current_key("report").kid
         assert new != old and new in rotated.stdout and ring.key_status(old, "report") == "rotated"
-    retired = run("keys", "retire", old, "--reason", "泄露 compromised", state=state)
+    retired = run("keys", "retire", "--reason", "泄露 compromised", "--", old, state=state)
     assert retired.returncode == 0, retired.stderr
     assert retired.stdout.splitlines()[0] == f"状态目录 (state)：{state}"
     assert "已停用 (retired)" in retired.stdout and "revoked" in retired.stdout and not retired.stderr
@@ -452,7 +453,7 @@ def test_cli_keys_rotate_and_retire(state):
     assert f"{new}\treport\tcurrent\t" in listed
     with KeyRing.open(state) as ring:
         current = ring.current_key("audit").kid
-    last = run("keys", "retire", current, "--reason", "compromised", state=state)
+    last = run("keys", "retire", "--reason", "compromised", "--", current, state=state)
     assert last.returncode == 0 and "现在没有当前密钥" in last.stderr and "keys rotate --purpose audit" in last.stderr
 
 
@@ -509,6 +510,6 @@ def test_cli_retiring_a_retired_key_is_refused(state):
     with KeyRing.open(state, clock()) as ring:
         kid = ring.current_key("audit").kid
         ring.retire(kid, "compromised")
-    result = run("keys", "retire", kid, "--reason", "again", state=state)
+    result = run("keys", "retire", "--reason", "again", "--", kid, state=state)
     assert_refused(result, "key_already_retired", exit_code=2)
     assert "2026-11-25 10:00（北京时间）" in result.stderr

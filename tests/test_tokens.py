@@ -206,3 +206,22 @@ def test_a_token_missing_a_required_claim_is_refused(state, office):
             claims = claims_of(token)
             del claims[name]
             refused("token_malformed", verifier(state), ring.sign_jws(json.dumps(claims).encode(), "token", TYP))
+
+
+def test_the_revocation_the_cli_prints_after_issuing_works_as_pasted(state):
+    # The id `token issue` prints for `token revoke` is pasted as it is: never one argparse
+    # would read as an option (a base64url id starts with "-" one time in 64).
+    from tests.test_cli import clean_env, cli
+
+    env = clean_env(PUBLISH_NOW=NOW.isoformat())
+    jtis = []
+    for _ in range(12):   # (a base64url id holds "-" or "_" about half the time: 12 catch it)
+        issued = cli("--state", state, "token", "issue", "--org", "某银行", "--scope", "entities:read", env=env)
+        assert issued.returncode == 0, issued.stderr
+        hint = next(line for line in issued.stderr.splitlines() if "token revoke " in line)
+        jtis.append(hint.split("token revoke ", 1)[1].strip())
+    assert all(j and j[0] != "-" and j.isalnum() for j in jtis) and len(set(jtis)) == 12
+    revoked = cli("--state", state, "token", "revoke", *jtis[-1].split(), env=env)
+    assert revoked.returncode == 0, revoked.stderr
+    with TokenOffice.open(state, Clock.at(NOW), ISSUER) as office:
+        assert {t.jti: t for t in office.tokens()}[jtis[-1]].revoked_at is not None
